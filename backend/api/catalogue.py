@@ -1,0 +1,24 @@
+"""The node catalogue, the recommended workflows and the run-settings form: what the editor renders."""
+
+from typing import Any
+
+from litestar import get
+
+from backend.catalogue import Catalogue
+from backend.graph.spec import RunSettings
+from backend.templates import describe_templates
+
+
+@get("/api/nodes", tags=["catalogue"])
+async def list_nodes(catalogue: Catalogue) -> list[dict[str, Any]]:
+    return catalogue.describe()
+
+
+@get("/api/templates", tags=["catalogue"])
+async def list_templates() -> list[dict[str, Any]]:
+    return describe_templates()
+
+
+@get("/api/run-settings/schema", tags=["catalogue"])
+async def run_settings_schema() -> dict[str, Any]:
+    return RunSettings.model_json_schema()

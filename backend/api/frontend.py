@@ -1,0 +1,30 @@
+"""The built browser app (frontend/dist): static files, and index.html for every other page path."""
+
+from litestar import Router, get
+from litestar.exceptions import NotFoundException
+from litestar.response import File, Response
+
+from backend.settings import Settings
+
+NOT_BUILT = "<!doctype html><title>Visionflow</title><p>The browser app is not built yet: run <code>make run</code>.</p>"
+
+
+def frontend_router(settings: Settings) -> Router:
+    root = settings.frontend_dir.resolve()
+
+    @get(["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False)
+    def serve(path: str = "/") -> File | Response[str]:
+        relative = path.lstrip("/")
+        if relative.startswith(("api/", "ws/", "schema")):
+            raise NotFoundException(detail=f"There is no {path!r}.")
+        candidate = (root / relative).resolve()
+        if relative and candidate.is_file() and candidate.is_relative_to(root):
+            return File(path=candidate, content_disposition_type="inline")
+        index = root / "index.html"
+        if index.is_file():
+            return Response(index.read_text(), media_type="text/html")
+        return Response(NOT_BUILT, media_type="text/html")
+
+    return Router(path="/", route_handlers=[serve])
+
+

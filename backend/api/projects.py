@@ -1,0 +1,72 @@
+"""Projects and their classes."""
+
+from litestar import Controller, delete, get, post
+from litestar.exceptions import ClientException
+from litestar.params import Body
+from sqlmodel import func, select
+
+from backend.api.access import Access
+from backend.api.schemas import ClassCreate, ClassRead, ProjectCreate, ProjectRead
+from backend.datasets.library import ensure_class
+from backend.db.models import Annotation, Asset, ImageClass, Project
+
+
+def project_read(access: Access, project: Project) -> ProjectRead:
+    session = access.session
+    images = session.exec(select(func.count()).select_from(Asset).where(Asset.project_id == project.id)).one()
+    labelled = session.exec(
+        select(func.count()).select_from(Annotation).join(Asset, Asset.id == Annotation.asset_id).where(Asset.project_id == project.id)
+    ).one()
+    classes = session.exec(select(func.count()).select_from(ImageClass).where(ImageClass.project_id == project.id)).one()
+    return ProjectRead(**project.model_dump(), image_count=images, labelled_count=labelled, class_count=classes)
+
+
+class ProjectController(Controller):
+    path = "/api/projects"
+    tags = ["projects"]
+
+    @get("/")
+    async def list_projects(self, access: Access) -> list[ProjectRead]:
+        return [project_read(access, p) for p in access.projects()]
+
+    @post("/")
+    async def create_project(self, access: Access, data: ProjectCreate = Body()) -> ProjectRead:
+        project = Project(name=data.name.strip(), task=data.task, content=data.content)
+        access.session.add(project)
+        access.session.commit()
+        return project_read(access, project)
+
+    @get("/{project_id:str}")
+    async def get_project(self, access: Access, project_id: str) -> ProjectRead:
+        return project_read(access, access.project(project_id))
+
+    @delete("/{project_id:str}")
+    async def delete_project(self, access: Access, project_id: str) -> None:
+        access.session.delete(access.project(project_id))
+        access.session.commit()
+
+    @get("/{project_id:str}/classes")
+    async def list_classes(self, access: Access, project_id: str) -> list[ClassRead]:
+        project = access.project(project_id)
+        rows = access.session.exec(
+            select(ImageClass, func.count(Annotation.asset_id))
+            .join(Annotation, Annotation.class_id == ImageClass.id, isouter=True)
+            .where(ImageClass.project_id == project.id)
+            .group_by(ImageClass.id)
+            .order_by(ImageClass.name)
+        ).all()
+        return [ClassRead(id=c.id, name=c.name, colour=c.colour, image_count=n) for c, n in rows]
+
+    @post("/{project_id:str}/classes")
+    async def create_class(self, access: Access, project_id: str, data: ClassCreate = Body()) -> ClassRead:
+        project = access.project(project_id)
+        name = data.name.strip()
+        if not name:
+            raise ClientException(detail="A class needs a name.", extra={"field": "name"})
+        exists = access.session.exec(select(ImageClass).where(ImageClass.project_id == project.id, ImageClass.name == name)).first()
+        if exists:
+            raise ClientException(status_code=409, detail=f"Class {name!r} already exists.", extra={"field": "name"})
+        image_class = ensure_class(access.session, project.id, name)
+        image_class.colour = data.colour or image_class.colour
+        access.session.commit()
+        return ClassRead(id=image_class.id, name=image_class.name, colour=image_class.colour, image_count=0)

@@ -1,0 +1,60 @@
+"""Runs: start one from a workflow, list, read, cancel, and the stored events."""
+
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.exceptions import ClientException
+from litestar.params import Body
+from litestar.response import Response
+from sqlmodel import select
+
+from backend.api.access import Access
+from backend.api.schemas import RunRead
+from backend.db.models import Run
+from backend.events.models import Event
+from backend.graph.spec import RunSettings
+from backend.runs.service import InvalidWorkflow, RunService
+
+
+def run_read(run: Run) -> RunRead:
+    return RunRead(**run.model_dump(exclude={"spec"}))
+
+
+class RunController(Controller):
+    tags = ["runs"]
+
+    @post("/api/workflows/{workflow_id:str}/runs", status_code=202)
+    async def start_run(
+        self, access: Access, runs: RunService, workflow_id: str, data: RunSettings | None = Body(default=None)
+    ) -> Response[Any]:
+        workflow = access.workflow(workflow_id)
+        try:
+            run = runs.create(workflow, data or RunSettings())
+        except InvalidWorkflow as invalid:
+            return Response({"issues": [i.model_dump(mode="json") for i in invalid.issues]}, status_code=422)
+        return Response(run_read(run), status_code=202)
+
+    @get("/api/projects/{project_id:str}/runs")
+    async def list_runs(self, access: Access, project_id: str) -> list[RunRead]:
+        project = access.project(project_id)
+        rows = access.session.exec(select(Run).where(Run.project_id == project.id).order_by(Run.created_at.desc())).all()
+        return [run_read(r) for r in rows]
+
+    @get("/api/runs/{run_id:str}")
+    async def get_run(self, access: Access, run_id: str) -> RunRead:
+        return run_read(access.run(run_id))
+
+    @post("/api/runs/{run_id:str}/cancel", status_code=202)
+    async def cancel_run(self, access: Access, runs: RunService, run_id: str) -> RunRead:
+        """Idempotent: a finished run stays as it is."""
+        run = access.run(run_id)
+        access.session.close()
+        await runs.cancel(run.id)
+        return run_read(access.run(run_id))
+
+    @get("/api/runs/{run_id:str}/events")
+    async def run_events(self, access: Access, runs: RunService, run_id: str, after: int = -1, limit: int = 10_000) -> list[Event]:
+        run = access.run(run_id)
+        if not 1 <= limit <= 10_000:
+            raise ClientException(detail="limit must be between 1 and 10000.")
+        return runs.store.after(run.id, after, limit)

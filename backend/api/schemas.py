@@ -1,0 +1,112 @@
+"""Request and response bodies (separate from the tables)."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.graph.issues import Issue
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    task: Literal["classification"] = "classification"
+    content: Literal["image"] = "image"
+
+
+class ProjectRead(BaseModel):
+    id: str
+    name: str
+    task: str
+    content: str
+    created_at: datetime
+    image_count: int
+    labelled_count: int
+    class_count: int
+
+
+class ClassCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    colour: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+class ClassRead(BaseModel):
+    id: str
+    name: str
+    colour: str
+    image_count: int
+
+
+class AssetRead(BaseModel):
+    id: str
+    filename: str
+    width: int
+    height: int
+    bytes: int
+    class_id: str | None
+    url: str
+
+
+class AssetPage(BaseModel):
+    items: list[AssetRead]
+    total: int
+
+
+class UploadReport(BaseModel):
+    imported: list[AssetRead]
+    duplicates: list[dict[str, str]]
+    rejected: list[dict[str, str]]
+
+
+class AnnotationSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    class_id: str | None
+
+
+class WorkflowWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    graph: dict[str, Any]
+
+
+class FromTemplate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    template_id: str
+
+
+class WorkflowRead(BaseModel):
+    id: str
+    project_id: str
+    name: str
+    graph: dict[str, Any]
+    issues: list[Issue]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ValidateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    graph: Any
+    project_id: str | None = None
+
+
+class ValidateResponse(BaseModel):
+    valid: bool
+    issues: list[Issue]
+
+
+class RunRead(BaseModel):
+    id: str
+    project_id: str | None
+    workflow_id: str | None
+    workflow_name: str
+    status: str
+    reason: str
+    settings: dict[str, Any]
+    snapshot_hash: str
+    metrics: dict[str, Any]
+    last_seq: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None

@@ -1,0 +1,98 @@
+"""Workflows: save (always, issues returned with it), load, validate, and create from a template."""
+
+from typing import Any
+
+from litestar import Controller, delete, get, post, put
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import Body
+from litestar.response import Response
+from sqlmodel import select
+
+from backend.api.access import Access
+from backend.api.schemas import FromTemplate, ValidateRequest, ValidateResponse, WorkflowRead, WorkflowWrite
+from backend.catalogue import Catalogue
+from backend.datasets.library import project_facts
+from backend.db.models import Project, Workflow, now
+from backend.graph.issues import Issue, has_errors
+from backend.graph.validate import ValidationContext, validate_document
+from backend.templates import instantiate, load_templates
+
+MAX_GRAPH_NODES = 500
+
+
+def check(access: Access, catalogue: Catalogue, graph: Any, project: Project | None) -> list[Issue]:
+    context = ValidationContext(project=project_facts(access.session, project) if project else None)
+    return validate_document(graph, catalogue, context)
+
+
+def workflow_read(access: Access, catalogue: Catalogue, workflow: Workflow) -> WorkflowRead:
+    issues = check(access, catalogue, workflow.graph, access.project(workflow.project_id))
+    return WorkflowRead(**workflow.model_dump(), issues=issues)
+
+
+def _name_of(graph: dict[str, Any]) -> str:
+    name = graph.get("name")
+    return name.strip()[:200] if isinstance(name, str) and name.strip() else "Untitled workflow"
+
+
+def _check_size(graph: dict[str, Any]) -> None:
+    nodes = graph.get("nodes")
+    if isinstance(nodes, list) and len(nodes) > MAX_GRAPH_NODES:
+        raise ClientException(detail=f"A workflow holds at most {MAX_GRAPH_NODES} nodes.", extra={"field": "graph.nodes"})
+
+
+class WorkflowController(Controller):
+    tags = ["workflows"]
+
+    @get("/api/projects/{project_id:str}/workflows")
+    async def list_workflows(self, access: Access, catalogue: Catalogue, project_id: str) -> list[WorkflowRead]:
+        project = access.project(project_id)
+        rows = access.session.exec(select(Workflow).where(Workflow.project_id == project.id).order_by(Workflow.updated_at.desc())).all()
+        return [workflow_read(access, catalogue, w) for w in rows]
+
+    @post("/api/projects/{project_id:str}/workflows")
+    async def create_workflow(self, access: Access, catalogue: Catalogue, project_id: str, data: WorkflowWrite = Body()) -> WorkflowRead:
+        project = access.project(project_id)
+        _check_size(data.graph)
+        workflow = Workflow(project_id=project.id, name=_name_of(data.graph), graph=data.graph)
+        access.session.add(workflow)
+        access.session.commit()
+        return workflow_read(access, catalogue, workflow)
+
+    @post("/api/projects/{project_id:str}/workflows/from-template")
+    async def create_from_template(self, access: Access, catalogue: Catalogue, project_id: str, data: FromTemplate = Body()) -> WorkflowRead:
+        project = access.project(project_id)
+        if data.template_id not in load_templates():
+            raise NotFoundException(detail=f"There is no template {data.template_id!r}.")
+        graph = instantiate(data.template_id, project.id)
+        workflow = Workflow(project_id=project.id, name=_name_of(graph), graph=graph)
+        access.session.add(workflow)
+        access.session.commit()
+        return workflow_read(access, catalogue, workflow)
+
+    @get("/api/workflows/{workflow_id:str}")
+    async def get_workflow(self, access: Access, catalogue: Catalogue, workflow_id: str) -> WorkflowRead:
+        return workflow_read(access, catalogue, access.workflow(workflow_id))
+
+    @put("/api/workflows/{workflow_id:str}")
+    async def save_workflow(self, access: Access, catalogue: Catalogue, workflow_id: str, data: WorkflowWrite = Body()) -> WorkflowRead:
+        """Saving never refuses a graph for its issues: a half-built workflow is kept, issues and all."""
+        workflow = access.workflow(workflow_id)
+        _check_size(data.graph)
+        workflow.graph, workflow.name, workflow.updated_at = data.graph, _name_of(data.graph), now()
+        access.session.add(workflow)
+        access.session.commit()
+        return workflow_read(access, catalogue, workflow)
+
+    @delete("/api/workflows/{workflow_id:str}")
+    async def delete_workflow(self, access: Access, workflow_id: str) -> None:
+        access.session.delete(access.workflow(workflow_id))
+        access.session.commit()
+
+    @post("/api/workflows/validate", status_code=200)
+    async def validate_workflow(self, access: Access, catalogue: Catalogue, data: ValidateRequest = Body()) -> Response[ValidateResponse]:
+        """200 with warnings when the graph can run, 422 with every issue when it cannot."""
+        project = access.project(data.project_id) if data.project_id else None
+        issues = check(access, catalogue, data.graph, project)
+        valid = not has_errors(issues)
+        return Response(ValidateResponse(valid=valid, issues=issues), status_code=200 if valid else 422)

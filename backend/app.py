@@ -1,0 +1,79 @@
+"""create_app(settings) → Litestar: routes, dependencies, the run service's lifecycle."""
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Request, Response
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from sqlmodel import Session
+
+from backend.api.access import Access, resolve_caller
+from backend.api.assets import AssetController
+from backend.api.catalogue import list_nodes, list_templates, run_settings_schema
+from backend.api.frontend import frontend_router
+from backend.api.projects import ProjectController
+from backend.api.runs import RunController
+from backend.api.workflows import WorkflowController
+from backend.api.ws import run_events_socket
+from backend.catalogue import build_catalogue
+from backend.db.session import create_tables, make_engine, session_for
+from backend.events.bus import EventBus
+from backend.runners.local import LocalRunner
+from backend.runs.service import RunService
+from backend.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+    settings.ensure_dirs()
+    engine = make_engine(settings.resolved_database_url)
+    create_tables(engine)
+    catalogue = build_catalogue(settings.model_store)
+    bus = EventBus()
+    runs = RunService(engine, settings, catalogue, LocalRunner(settings.worker_config_dir), bus)
+
+    def provide_session() -> Iterator[Session]:
+        with session_for(engine) as session:
+            yield session
+
+    def provide_access(request: Request, db: Session) -> Access:
+        return Access(db, resolve_caller(request))
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await runs.start()
+        try:
+            yield
+        finally:
+            await runs.stop()
+
+    return Litestar(
+        route_handlers=[
+            ProjectController, AssetController, WorkflowController, RunController,
+            list_nodes, list_templates, run_settings_schema, run_events_socket, frontend_router(settings),
+        ],
+        dependencies={
+            "db": Provide(provide_session),
+            "access": Provide(provide_access, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
+            "catalogue": Provide(lambda: catalogue, sync_to_thread=False, use_cache=True),
+            "runs": Provide(lambda: runs, sync_to_thread=False, use_cache=True),
+            "bus": Provide(lambda: bus, sync_to_thread=False, use_cache=True),
+        },
+        lifespan=[lifespan],
+        exception_handlers={Exception: _unexpected},
+        openapi_config=OpenAPIConfig(title="Visionflow", version="0.1.0", path="/schema"),
+        request_max_body_size=None,  # uploads are streamed to disk with a per-file cap
+    )
+
+
+def _unexpected(request: Request, error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        body = {"status_code": error.status_code, "detail": error.detail}
+        if error.extra:
+            body["extra"] = error.extra
+        return Response(body, status_code=error.status_code)
+    request.logger.exception("unhandled error on %s", request.url.path)
+    return Response({"status_code": 500, "detail": f"Internal error: {type(error).__name__}"}, status_code=500)

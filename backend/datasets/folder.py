@@ -1,0 +1,37 @@
+"""An ImageFolder tree on disk as LabelledImages: `class/image`, or `train/class/image` + `val/class/image`."""
+
+from pathlib import Path
+
+from backend.datasets.library import sha256_of
+from backend.graph.compile import LabelledImage, LabelledImages
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
+
+
+class FolderError(ValueError):
+    pass
+
+
+def _class_dirs(root: Path) -> list[Path]:
+    return sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
+
+
+def _images(class_dir: Path) -> list[Path]:
+    return sorted(p for p in class_dir.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def read_image_folder(root: Path) -> LabelledImages:
+    if not root.is_dir():
+        raise FolderError(f"{root} is not a folder.")
+    presplit = (root / "train").is_dir() and (root / "val").is_dir()
+    sources = [(root / "train", "train"), (root / "val", "val")] if presplit else [(root, None)]
+    items = [
+        LabelledImage(path=str(path.resolve()), content_hash=sha256_of(path), label=class_dir.name, split=split)
+        for folder, split in sources
+        for class_dir in _class_dirs(folder)
+        for path in _images(class_dir)
+    ]
+    class_names = sorted({item.label for item in items})
+    if len(class_names) < 2:
+        raise FolderError(f"{root} needs at least 2 class folders with images; found {len(class_names)}.")
+    return LabelledImages(class_names=class_names, items=items)

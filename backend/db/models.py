@@ -1,0 +1,94 @@
+"""Tables. Request and response shapes live with the API, not here."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Project(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True)
+    name: str
+    task: str = "classification"
+    content: str = "image"
+    created_at: datetime = Field(default_factory=now)
+
+
+class ImageClass(SQLModel, table=True):
+    __tablename__ = "image_class"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    id: str = Field(default_factory=new_id, primary_key=True)
+    project_id: str = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    name: str
+    colour: str = "#4c6ef5"
+    created_at: datetime = Field(default_factory=now)
+
+
+class Asset(SQLModel, table=True):
+    """An image file, stored once by content (`assets/ab/<sha256>.<ext>`); `filename` is display data."""
+
+    __table_args__ = (UniqueConstraint("project_id", "sha256"),)
+    id: str = Field(default_factory=new_id, primary_key=True)
+    project_id: str = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    sha256: str = Field(index=True)
+    ext: str
+    filename: str
+    width: int
+    height: int
+    bytes: int
+    created_at: datetime = Field(default_factory=now)
+
+
+class Annotation(SQLModel, table=True):
+    """One class per asset (classification)."""
+
+    asset_id: str = Field(foreign_key="asset.id", primary_key=True, ondelete="CASCADE")
+    class_id: str = Field(foreign_key="image_class.id", index=True, ondelete="CASCADE")
+    updated_at: datetime = Field(default_factory=now)
+
+
+class Workflow(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True)
+    project_id: str = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    name: str
+    graph: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
+
+
+class Run(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True)
+    project_id: str | None = Field(default=None, foreign_key="project.id", index=True, ondelete="CASCADE")
+    workflow_id: str | None = Field(default=None, foreign_key="workflow.id", index=True, ondelete="SET NULL")
+    workflow_name: str
+    status: str = "queued"  # queued | running | succeeded | failed | cancelled | interrupted
+    reason: str = ""
+    settings: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    spec: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    snapshot_hash: str = ""
+    metrics: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    last_seq: int = -1
+    created_at: datetime = Field(default_factory=now)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class RunEvent(SQLModel, table=True):
+    __tablename__ = "run_event"
+    __table_args__ = (UniqueConstraint("run_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(foreign_key="run.id", index=True, ondelete="CASCADE")
+    seq: int
+    type: str
+    ts: float
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,136 @@
+"""Graph + Catalogue + RunSettings + the labelled images → TrainingJobSpec. Pure and deterministic.
+
+Call only on a graph that `validate` passed without errors: compile assumes a dataset → … → model chain.
+"""
+
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from backend.catalogue import Catalogue
+from backend.datasets.split import split_items
+from backend.graph.schema import Graph, Node
+from backend.graph.spec import (
+    DatasetItem,
+    DatasetSpec,
+    EvaluationSpec,
+    ModelSpec,
+    PipelineStep,
+    RunSettings,
+    TrainingJobSpec,
+)
+from backend.graph.validate import nodes_of
+from nodes.datasets import ProjectDatasetParams
+from nodes.models import YoloV8Cls, YoloV8ClsParams
+
+
+class LabelledImage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    path: str
+    content_hash: str  # sha256 of the file
+    label: str  # class name
+    split: Literal["train", "val"] | None = None  # fixed by the source (a train/ + val/ folder), else by the node
+
+
+class LabelledImages(BaseModel):
+    """The images a dataset node stands for, read from the database or a folder by the caller."""
+
+    model_config = ConfigDict(frozen=True)
+    class_names: list[str]
+    items: list[LabelledImage]
+
+
+class CompileError(ValueError):
+    """The graph was not validated first."""
+
+
+def compile_job(
+    graph: Graph,
+    catalogue: Catalogue,
+    settings: RunSettings,
+    images: LabelledImages,
+    output_dir: Path,
+    model_store: Path | None = None,
+) -> TrainingJobSpec:
+    chain = _chain(graph, catalogue)
+    dataset_node, model_node = chain[0], chain[-1]
+    model = YoloV8ClsParams.model_validate(model_node.params)
+    pipeline = [
+        PipelineStep(node_id=node.id, transform=step.transform, params=step.params, splits=list(step.splits))
+        for node in chain[1:-1]
+        for step in catalogue.get(node.type).pipeline_steps(node.params, model.imgsz)
+    ]
+    return TrainingJobSpec(
+        workflow_name=graph.name,
+        dataset=_dataset(images, ProjectDatasetParams.model_validate(dataset_node.params)),
+        pipeline=pipeline,
+        model=ModelSpec(
+            architecture=YoloV8Cls.architecture(model.size),
+            imgsz=model.imgsz,
+            pretrained=str(model_store / model.pretrained) if model.pretrained and model_store else None,
+        ),
+        overrides=ultralytics_overrides(settings, model.imgsz),
+        evaluation=EvaluationSpec(every=settings.eval_every, checkpoint=settings.checkpoint),
+        output_dir=str(output_dir),
+    )
+
+
+def ultralytics_overrides(settings: RunSettings, imgsz: int) -> dict[str, object]:
+    """Ultralytics train arguments; every key exists in its default config (tested)."""
+    overrides: dict[str, object] = {
+        "epochs": settings.epochs,
+        "batch": settings.batch,
+        "lr0": settings.learning_rate,
+        "optimizer": settings.optimizer,
+        "patience": settings.patience,
+        "seed": settings.seed,
+        "deterministic": True,
+        "imgsz": imgsz,
+        "device": settings.device,
+        "workers": settings.workers,
+    }
+    if settings.time_limit_hours is not None:
+        overrides["time"] = settings.time_limit_hours
+    return overrides
+
+
+def _chain(graph: Graph, catalogue: Catalogue) -> list[Node]:
+    """dataset → … → model, following the model's single input back to the dataset."""
+    nodes = {n.id: n for n in graph.nodes}
+    feeding = {e.target: e.source for e in graph.edges}
+    models = nodes_of(graph, catalogue, "model")
+    if len(models) != 1:
+        raise CompileError("compile needs exactly one model node; validate the graph first")
+    chain = [models[0]]
+    while chain[-1].id in feeding:
+        chain.append(nodes[feeding[chain[-1].id]])
+        if len(chain) > len(nodes):
+            raise CompileError("the graph has a cycle; validate it first")
+    chain.reverse()
+    if catalogue.get(chain[0].type).category != "dataset":
+        raise CompileError("the model is not fed by a dataset; validate the graph first")
+    return chain
+
+
+def _dataset(images: LabelledImages, params: ProjectDatasetParams) -> DatasetSpec:
+    index = {name: i for i, name in enumerate(images.class_names)}
+    unsplit = [(f"{item.content_hash}:{item.path}", item.label) for item in images.items if item.split is None]
+    splits = split_items(unsplit, params.val_fraction, params.seed, params.stratified)
+    items = sorted(
+        (
+            DatasetItem(
+                path=item.path,
+                label=index[item.label],
+                split=item.split or splits[f"{item.content_hash}:{item.path}"],
+            )
+            for item in images.items
+        ),
+        key=lambda i: (i.split, i.label, i.path),
+    )
+    hashes = {item.path: item.content_hash for item in images.items}
+    digest = hashlib.sha256()
+    for item in items:
+        digest.update(f"{hashes[item.path]}\t{images.class_names[item.label]}\t{item.split}\n".encode())
+    return DatasetSpec(class_names=list(images.class_names), items=items, snapshot_hash=digest.hexdigest())

@@ -1,0 +1,90 @@
+"""`visionflow run`: the same validate → compile → worker path as the server, in a terminal."""
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from backend.catalogue import build_catalogue
+from backend.datasets.folder import FolderError, read_image_folder
+from backend.graph.compile import compile_job
+from backend.graph.issues import has_errors
+from backend.graph.schema import Graph
+from backend.graph.spec import RunSettings
+from backend.graph.validate import nodes_of, validate_document
+from backend.runners.local import LocalRunner
+from backend.settings import Settings
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+async def run_headless(
+    settings: Settings, workflow_path: Path, data: Path, overrides: dict[str, Any], imgsz: int | None, output: Path | None
+) -> int:
+    try:
+        document = json.loads(workflow_path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        return _fail(f"cannot read {workflow_path}: {error}")
+    catalogue = build_catalogue(settings.model_store)
+    if imgsz is not None and isinstance(document, dict):
+        for node in document.get("nodes", []):
+            if isinstance(node, dict) and catalogue.get(node.get("type", "")) and catalogue.get(node["type"]).category == "model":
+                node.setdefault("params", {})["imgsz"] = imgsz
+    issues = validate_document(document, catalogue)
+    for issue in issues:
+        where = " ".join(filter(None, [issue.node_id and f"node {issue.node_id}", issue.field and f"field {issue.field}"]))
+        print(f"{issue.severity}: {issue.code}: {issue.message}" + (f" ({where})" if where else ""), file=sys.stderr)
+    if has_errors(issues):
+        return 2
+    try:
+        run_settings = RunSettings(**overrides)
+        images = read_image_folder(data)
+    except (ValidationError, FolderError) as error:
+        return _fail(str(error))
+    graph = Graph.model_validate(document)
+    settings.ensure_dirs()
+    output = (output or settings.runs_dir / f"cli-{time.strftime('%Y%m%d-%H%M%S')}").resolve()
+    spec = compile_job(graph, catalogue, run_settings, images, output, settings.model_store.resolve())
+    model = nodes_of(graph, catalogue, "model")[0]
+    print(f"{graph.name}: {spec.model.architecture} at {spec.model.imgsz}px, "
+          f"{spec.dataset.count('train')} train / {spec.dataset.count('val')} val images, {len(spec.dataset.class_names)} classes "
+          f"(model node {model.id!r}) → {output}")
+    runner = LocalRunner(settings.worker_config_dir)
+    handle = await runner.submit("cli", spec)
+    bar: tqdm | None = None
+    final: dict[str, Any] = {}
+    try:
+        async for event in runner.events(handle):
+            data_ = event.data
+            match event.type:
+                case "batch":
+                    if bar is None:
+                        bar = tqdm(total=data_["epochs"] * data_["of"], unit="batch", dynamic_ncols=True)
+                    bar.n = (data_["epoch"] - 1) * data_["of"] + data_["batch"]
+                    bar.set_description(f"epoch {data_['epoch']}/{data_['epochs']}")
+                    bar.set_postfix(loss=f"{data_['loss']:.3f}", img_s=f"{data_['images_per_s']:.0f}", refresh=False)
+                    bar.refresh()
+                case "evaluation":
+                    tqdm.write(f"eval epoch {data_['epoch']}{' (final)' if data_['final'] else ''}: accuracy {data_['accuracy']:.4f}, "
+                               f"f1 {data_['f1']:.4f}, avg confidence {data_['avg_confidence']:.3f}")
+                case "log" if data_["level"] in ("warning", "error"):
+                    tqdm.write(f"{data_['level']}: {data_['message']}")
+                case "finished":
+                    final = data_
+    except (KeyboardInterrupt, SystemExit):
+        await runner.cancel(handle, settings.cancel_grace_s)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    print(f"{final.get('status', 'failed')}{': ' + final['reason'] if final.get('reason') else ''}")
+    for name, value in sorted(final.get("metrics", {}).items()):
+        print(f"  {name}: {value:.4f}" if isinstance(value, float) else f"  {name}: {value}")
+    return 0 if final.get("status") == "succeeded" else 1

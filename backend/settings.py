@@ -1,0 +1,41 @@
+"""Server settings, from VISIONFLOW_* environment variables."""
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VISIONFLOW_")
+
+    data_dir: Path = Path("visionflow-data")
+    database_url: str | None = None  # default: SQLite (WAL) in the data dir
+    max_concurrent_runs: int = 1
+    cancel_grace_s: float = 10.0
+    max_upload_file_bytes: int = 50 * 1024 * 1024
+    max_image_pixels: int = 50_000_000  # decompression-bomb guard
+    frontend_dir: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'visionflow.db').resolve()}"
+
+    @property
+    def assets_dir(self) -> Path:
+        return self.data_dir / "assets"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.data_dir / "runs"
+
+    @property
+    def model_store(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def worker_config_dir(self) -> Path:
+        return self.data_dir / "worker-config"
+
+    def ensure_dirs(self) -> None:
+        for path in (self.data_dir, self.assets_dir, self.runs_dir, self.model_store, self.worker_config_dir):
+            path.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,93 @@
+"""What a node type is: an id, a category, typed ports and a parameter model.
+
+Everything else — the catalogue served to the UI, parameter validation, the palette, the form — is
+derived from these declarations. A node that takes part in the image pipeline also says which
+albumentations steps it stands for (`pipeline_steps`).
+"""
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+Category = Literal["dataset", "preprocessing", "augmentation", "model"]
+Split = Literal["train", "val"]
+
+
+class Port(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: str
+    kind: str  # edges join ports of the same kind
+    title: str
+    multiple: bool = False  # an input that accepts more than one edge
+
+
+class ParamError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    field: str | None  # top-level parameter name; None when the problem is with the params as a whole
+    message: str
+
+
+class Step(BaseModel):
+    """One albumentations transform a node contributes to the pipeline (compiled into a PipelineStep)."""
+
+    model_config = ConfigDict(frozen=True)
+    transform: str
+    params: dict[str, Any]
+    splits: tuple[Split, ...]
+
+
+class NodeParams(BaseModel):
+    """Base for hand-written parameter models: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NodeType:
+    """A kind of node. Subclasses only declare class attributes; they are never instantiated."""
+
+    type_id: ClassVar[str]
+    title: ClassVar[str]
+    category: ClassVar[Category]
+    description: ClassVar[str]
+    recommended: ClassVar[bool] = False
+    inputs: ClassVar[tuple[Port, ...]] = ()
+    outputs: ClassVar[tuple[Port, ...]] = ()
+    Params: ClassVar[type[BaseModel]] = NodeParams
+
+    @classmethod
+    def params_schema(cls) -> dict[str, Any]:
+        return cls.Params.model_json_schema()
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        fields = cls.Params.model_fields
+        return {name: f.get_default(call_default_factory=True) for name, f in fields.items() if not f.is_required()}
+
+    @classmethod
+    def check_params(cls, raw: dict[str, Any]) -> list[ParamError]:
+        try:
+            cls.Params.model_validate(raw)
+        except ValidationError as error:
+            return [
+                ParamError(field=str(e["loc"][0]) if e["loc"] else None, message=_sentence(e["msg"]))
+                for e in error.errors(include_url=False)
+            ]
+        return []
+
+    @classmethod
+    def parse_params(cls, raw: dict[str, Any]) -> BaseModel:
+        """The validated parameters; call only after `check_params` returned no errors."""
+        return cls.Params.model_validate(raw)
+
+    @classmethod
+    def pipeline_steps(cls, params: dict[str, Any], imgsz: int) -> list[Step]:
+        """Albumentations steps for this node, in order. Nodes outside the image pipeline have none."""
+        return []
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+
+
+DATASET_PORT_KIND = "dataset"

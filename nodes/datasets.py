@@ -1,0 +1,33 @@
+"""Dataset sources."""
+
+from pydantic import Field
+
+from nodes.base import DATASET_PORT_KIND, NodeParams, NodeType, Port
+
+
+class ProjectDatasetParams(NodeParams):
+    project_id: str | None = Field(
+        default=None,
+        title="Project",
+        description="The project whose labelled images are used. Empty means the workflow's own project.",
+    )
+    val_fraction: float = Field(
+        default=0.2, ge=0.05, le=0.5, title="Validation fraction", description="Share of the labelled images held out for validation."
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, title="Split seed", description="Seed of the train/validation split.")
+    stratified: bool = Field(
+        default=True, title="Stratified", description="Keep each class's share the same in both splits."
+    )
+
+
+class ProjectDataset(NodeType):
+    type_id = "dataset.project"
+    title = "Project dataset"
+    category = "dataset"
+    description = "The labelled images of a project, split into training and validation sets."
+    recommended = True
+    outputs = (Port(name="dataset", kind=DATASET_PORT_KIND, title="Images"),)
+    Params = ProjectDatasetParams
+
+
+NODE_TYPES = (ProjectDataset,)
