@@ -51,8 +51,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            ProjectController, AssetController, WorkflowController, RunController,
-            list_nodes, list_templates, run_settings_schema, run_events_socket, frontend_router(settings),
+            ProjectController,
+            AssetController,
+            WorkflowController,
+            RunController,
+            list_nodes,
+            list_templates,
+            run_settings_schema,
+            run_events_socket,
+            frontend_router(settings),
         ],
         dependencies={
             "db": Provide(provide_session),

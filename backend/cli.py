@@ -19,7 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     run = commands.add_parser("run", help="Train a workflow on a folder of class folders, headless.")
     run.add_argument("workflow", type=Path, help="Workflow JSON (as exported, or a file from recommended_workflows/).")
-    run.add_argument("--data", type=Path, required=True, help="class folders, or train/ and val/ each holding class folders")
+    run.add_argument(
+        "--data", type=Path, required=True, help="class folders, or train/ and val/ each holding class folders"
+    )
     run.add_argument("--epochs", type=int)
     run.add_argument("--imgsz", type=int, help="Override the model node's input size.")
     run.add_argument("--batch", type=int)
@@ -37,7 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         case "run":
             from backend.headless import run_headless
 
-            overrides = {k: v for k, v in {"epochs": args.epochs, "batch": args.batch, "device": args.device}.items() if v is not None}
+            overrides = {
+                k: v
+                for k, v in {"epochs": args.epochs, "batch": args.batch, "device": args.device}.items()
+                if v is not None
+            }
             return asyncio.run(run_headless(settings, args.workflow, args.data, overrides, args.imgsz, args.output))
         case "import":
             return _import(settings, args.project, args.folder)
@@ -74,13 +80,18 @@ def _import(settings: Settings, project_ref: str, folder: Path) -> int:
         print(f"error: {folder} is not a folder", file=sys.stderr)
         return 2
     with _open_session(settings) as session:
-        project = session.get(Project, project_ref) or session.exec(select(Project).where(Project.name == project_ref)).first()
+        project = (
+            session.get(Project, project_ref)
+            or session.exec(select(Project).where(Project.name == project_ref)).first()
+        )
         if project is None:
             project = Project(name=project_ref)
             session.add(project)
             session.commit()
         report = import_folder(session, settings, project, folder)
-        print(f"{project.name} ({project.id}): {len(report.imported)} imported, {len(report.duplicates)} duplicates, {len(report.rejected)} rejected")
+        print(
+            f"{project.name} ({project.id}): {len(report.imported)} imported, {len(report.duplicates)} duplicates, {len(report.rejected)} rejected"
+        )
         for rejected in report.rejected:
             print(f"  rejected {rejected['filename']}: {rejected['reason']}", file=sys.stderr)
     return 0
@@ -95,7 +106,11 @@ def demo_workflow(project_id: str) -> dict[str, Any]:
     chain = [
         ("data", "dataset.project", {"project_id": project_id, "val_fraction": 0.2, "seed": 0}),
         ("resize", "preprocess.resize", {"mode": "stretch"}),
-        ("shift", "augment.affine", {"rotate": [-10, 10], "translate_percent": [-0.08, 0.08], "scale": [0.9, 1.1], "p": 0.5}),
+        (
+            "shift",
+            "augment.affine",
+            {"rotate": [-10, 10], "translate_percent": [-0.08, 0.08], "scale": [0.9, 1.1], "p": 0.5},
+        ),
         ("light", "augment.random_brightness_contrast", {"p": 0.3}),
         ("model", "model.yolov8_cls", {"size": "n", "imgsz": 32}),
     ]
@@ -103,10 +118,12 @@ def demo_workflow(project_id: str) -> dict[str, Any]:
         "schema_version": 1,
         "name": "Digits: YOLOv8n at 32px",
         "description": "Ready to run: the digits at their own tiny size. Click Run Training.",
-        "nodes": [{"id": i, "type": t, "params": p, "position": {"x": n * 280, "y": 0}} for n, (i, t, p) in enumerate(chain)],
+        "nodes": [
+            {"id": i, "type": t, "params": p, "position": {"x": n * 280, "y": 0}} for n, (i, t, p) in enumerate(chain)
+        ],
         "edges": [
             {"id": f"e{n}", "source": a[0], "source_port": "dataset", "target": b[0], "target_port": "dataset"}
-            for n, (a, b) in enumerate(zip(chain, chain[1:]), start=1)
+            for n, (a, b) in enumerate(zip(chain, chain[1:], strict=False), start=1)
         ],
     }
 
@@ -131,11 +148,11 @@ def _demo(settings: Settings) -> int:
         graph = demo_workflow(project.id)
         session.add(Workflow(project_id=project.id, name=graph["name"], graph=graph))
         session.commit()
-        print(f"Demo project {DEMO_NAME!r}: {len(report.imported)} labelled digits and a ready workflow ({time.monotonic() - started:.1f} s)")
+        print(
+            f"Demo project {DEMO_NAME!r}: {len(report.imported)} labelled digits and a ready workflow ({time.monotonic() - started:.1f} s)"
+        )
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
-
-

@@ -26,7 +26,12 @@ def _fail(message: str) -> int:
 
 
 async def run_headless(
-    settings: Settings, workflow_path: Path, data: Path, overrides: dict[str, Any], imgsz: int | None, output: Path | None
+    settings: Settings,
+    workflow_path: Path,
+    data: Path,
+    overrides: dict[str, Any],
+    imgsz: int | None,
+    output: Path | None,
 ) -> int:
     try:
         document = json.loads(workflow_path.read_text())
@@ -35,11 +40,17 @@ async def run_headless(
     catalogue = build_catalogue(settings.model_store)
     if imgsz is not None and isinstance(document, dict):
         for node in document.get("nodes", []):
-            if isinstance(node, dict) and catalogue.get(node.get("type", "")) and catalogue.get(node["type"]).category == "model":
+            if (
+                isinstance(node, dict)
+                and catalogue.get(node.get("type", ""))
+                and catalogue.get(node["type"]).category == "model"
+            ):
                 node.setdefault("params", {})["imgsz"] = imgsz
     issues = validate_document(document, catalogue)
     for issue in issues:
-        where = " ".join(filter(None, [issue.node_id and f"node {issue.node_id}", issue.field and f"field {issue.field}"]))
+        where = " ".join(
+            filter(None, [issue.node_id and f"node {issue.node_id}", issue.field and f"field {issue.field}"])
+        )
         print(f"{issue.severity}: {issue.code}: {issue.message}" + (f" ({where})" if where else ""), file=sys.stderr)
     if has_errors(issues):
         return 2
@@ -53,9 +64,11 @@ async def run_headless(
     output = (output or settings.runs_dir / f"cli-{time.strftime('%Y%m%d-%H%M%S')}").resolve()
     spec = compile_job(graph, catalogue, run_settings, images, output, settings.model_store.resolve())
     model = nodes_of(graph, catalogue, "model")[0]
-    print(f"{graph.name}: {spec.model.architecture} at {spec.model.imgsz}px, "
-          f"{spec.dataset.count('train')} train / {spec.dataset.count('val')} val images, {len(spec.dataset.class_names)} classes "
-          f"(model node {model.id!r}) → {output}")
+    print(
+        f"{graph.name}: {spec.model.architecture} at {spec.model.imgsz}px, "
+        f"{spec.dataset.count('train')} train / {spec.dataset.count('val')} val images, {len(spec.dataset.class_names)} classes "
+        f"(model node {model.id!r}) → {output}"
+    )
     runner = LocalRunner(settings.worker_config_dir)
     handle = await runner.submit("cli", spec)
     bar: tqdm | None = None
@@ -72,8 +85,10 @@ async def run_headless(
                     bar.set_postfix(loss=f"{data_['loss']:.3f}", img_s=f"{data_['images_per_s']:.0f}", refresh=False)
                     bar.refresh()
                 case "evaluation":
-                    tqdm.write(f"eval epoch {data_['epoch']}{' (final)' if data_['final'] else ''}: accuracy {data_['accuracy']:.4f}, "
-                               f"f1 {data_['f1']:.4f}, avg confidence {data_['avg_confidence']:.3f}")
+                    tqdm.write(
+                        f"eval epoch {data_['epoch']}{' (final)' if data_['final'] else ''}: accuracy {data_['accuracy']:.4f}, "
+                        f"f1 {data_['f1']:.4f}, avg confidence {data_['avg_confidence']:.3f}"
+                    )
                 case "log" if data_["level"] in ("warning", "error"):
                     tqdm.write(f"{data_['level']}: {data_['message']}")
                 case "finished":

@@ -19,7 +19,13 @@ def load_templates(directory: Path = TEMPLATES_DIR) -> dict[str, Graph]:
 
 def describe_templates() -> list[dict[str, Any]]:
     return [
-        {"id": template_id, "title": g.name, "description": g.description, "tags": g.tags, "graph": g.model_dump(mode="json")}
+        {
+            "id": template_id,
+            "title": g.name,
+            "description": g.description,
+            "tags": g.tags,
+            "graph": g.model_dump(mode="json"),
+        }
         for template_id, g in load_templates().items()
     ]
 

@@ -19,18 +19,54 @@ OUTPUT = Path(__file__).with_name("albumentations_transforms.json")
 
 # Need inputs a classifier doesn't have (masks, boxes, reference images, callables) or are internal.
 EXCLUDED = {
-    "FDA", "HistogramMatching", "PixelDistributionAdaptation", "TemplateTransform", "Lambda", "Normalize",
-    "ToTensorV2", "ToFloat", "FromFloat", "Mosaic", "OverlayElements", "TextImage", "MaskDropout",
-    "ConstrainedCoarseDropout", "BBoxSafeRandomCrop", "RandomSizedBBoxSafeCrop", "RandomCropNearBBox",
-    "CropNonEmptyMaskIfExists", "NoOp", "Crop", "XYMasking", "ToRGB", "ToSepia", "AtLeastOneBBoxRandomCrop",
-    "BasicTransform", "DualTransform", "ImageOnlyTransform", "FrequencyMasking", "TimeMasking", "TimeReverse",
-    "ShiftScaleRotate", "PiecewiseAffine",  # superseded by Affine; "very slow, use ElasticTransform"
+    "FDA",
+    "HistogramMatching",
+    "PixelDistributionAdaptation",
+    "TemplateTransform",
+    "Lambda",
+    "Normalize",
+    "ToTensorV2",
+    "ToFloat",
+    "FromFloat",
+    "Mosaic",
+    "OverlayElements",
+    "TextImage",
+    "MaskDropout",
+    "ConstrainedCoarseDropout",
+    "BBoxSafeRandomCrop",
+    "RandomSizedBBoxSafeCrop",
+    "RandomCropNearBBox",
+    "CropNonEmptyMaskIfExists",
+    "NoOp",
+    "Crop",
+    "XYMasking",
+    "ToRGB",
+    "ToSepia",
+    "AtLeastOneBBoxRandomCrop",
+    "BasicTransform",
+    "DualTransform",
+    "ImageOnlyTransform",
+    "FrequencyMasking",
+    "TimeMasking",
+    "TimeReverse",
+    "ShiftScaleRotate",
+    "PiecewiseAffine",  # superseded by Affine; "very slow, use ElasticTransform"
 }
 # Required sizes default to the model's input size at compile time.
 SIZE_PARAMS = {"size", "height", "width"}
 RECOMMENDED = {
-    "HorizontalFlip", "VerticalFlip", "Affine", "RandomResizedCrop", "RandomBrightnessContrast",
-    "HueSaturationValue", "GaussianBlur", "GaussNoise", "CoarseDropout", "ToGray", "Rotate", "ColorJitter",
+    "HorizontalFlip",
+    "VerticalFlip",
+    "Affine",
+    "RandomResizedCrop",
+    "RandomBrightnessContrast",
+    "HueSaturationValue",
+    "GaussianBlur",
+    "GaussNoise",
+    "CoarseDropout",
+    "ToGray",
+    "Rotate",
+    "ColorJitter",
 }
 
 
@@ -93,7 +129,10 @@ def describe(name: str, cls: type) -> dict[str, Any] | None:
     if not _defaults_build(cls, properties):
         return None  # its defaults are not a valid transform (e.g. CropAndPad needs px or percent)
     params_schema: dict[str, Any] = {
-        "title": name, "type": "object", "properties": properties, "additionalProperties": False,
+        "title": name,
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
     }
     if "$defs" in schema:
         params_schema["$defs"] = schema["$defs"]
@@ -110,7 +149,9 @@ def describe(name: str, cls: type) -> dict[str, Any] | None:
 
 def _defaults_build(cls: type, properties: dict[str, Any]) -> bool:
     defaults = {name: prop["default"] for name, prop in properties.items() if "default" in prop}
-    defaults.update({name: ([64, 64] if name == "size" else 64) for name in SIZE_PARAMS if defaults.get(name, 0) is None})
+    defaults.update(
+        {name: ([64, 64] if name == "size" else 64) for name in SIZE_PARAMS if defaults.get(name, 0) is None}
+    )
     try:
         cls(**defaults, strict=True)
     except Exception:
@@ -126,8 +167,12 @@ def generate() -> dict[str, Any]:
     for name in sorted(A.__all__ if hasattr(A, "__all__") else dir(A)):
         cls = getattr(A, name, None)
         if (
-            not inspect.isclass(cls) or not issubclass(cls, BasicTransform) or name in EXCLUDED
-            or name.endswith("3D") or not hasattr(cls, "InitSchema") or inspect.isabstract(cls)
+            not inspect.isclass(cls)
+            or not issubclass(cls, BasicTransform)
+            or name in EXCLUDED
+            or name.endswith("3D")
+            or not hasattr(cls, "InitSchema")
+            or inspect.isabstract(cls)
         ):
             continue
         described = describe(name, cls)

@@ -12,9 +12,15 @@ class ProjectDatasetParams(NodeParams):
         description="The project whose labelled images are used. Empty means the workflow's own project.",
     )
     val_fraction: float = Field(
-        default=0.2, ge=0.05, le=0.5, title="Validation fraction", description="Share of the labelled images held out for validation."
+        default=0.2,
+        ge=0.05,
+        le=0.5,
+        title="Validation fraction",
+        description="Share of the labelled images held out for validation.",
     )
-    seed: int = Field(default=0, ge=0, le=2**31 - 1, title="Split seed", description="Seed of the train/validation split.")
+    seed: int = Field(
+        default=0, ge=0, le=2**31 - 1, title="Split seed", description="Seed of the train/validation split."
+    )
     stratified: bool = Field(
         default=True, title="Stratified", description="Keep each class's share the same in both splits."
     )

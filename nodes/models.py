@@ -11,11 +11,17 @@ IMGSZ_STRIDE = 32
 
 class YoloV8ClsParams(NodeParams):
     size: Literal["n", "s", "m", "l", "x"] = Field(
-        default="n", title="Model size", description="Model size: n (fastest, 1.4 M parameters) to x (most accurate, 57 M)."
+        default="n",
+        title="Model size",
+        description="Model size: n (fastest, 1.4 M parameters) to x (most accurate, 57 M).",
     )
     imgsz: int = Field(
-        default=224, ge=32, le=1280, title="Input size (px)", json_schema_extra={"multipleOf": IMGSZ_STRIDE},
-        description="Input size in pixels (square); a multiple of 32."
+        default=224,
+        ge=32,
+        le=1280,
+        title="Input size (px)",
+        json_schema_extra={"multipleOf": IMGSZ_STRIDE},
+        description="Input size in pixels (square); a multiple of 32.",
     )
     pretrained: str | None = Field(
         default=None,

@@ -30,7 +30,7 @@ def chain(*nodes: tuple[str, str, dict[str, Any]], name: str = "test workflow") 
         "nodes": [{"id": i, "type": t, "params": p} for i, t, p in nodes],
         "edges": [
             {"id": f"e{n}", "source": a[0], "source_port": "dataset", "target": b[0], "target_port": "dataset"}
-            for n, (a, b) in enumerate(zip(nodes, nodes[1:]), start=1)
+            for n, (a, b) in enumerate(zip(nodes, nodes[1:], strict=False), start=1)
         ],
     }
 
@@ -38,3 +38,64 @@ def chain(*nodes: tuple[str, str, dict[str, Any]], name: str = "test workflow") 
 DATA = ("data", "dataset.project", {})
 FLIP = ("flip", "augment.horizontal_flip", {"p": 0.5})
 MODEL = ("model", "model.yolov8_cls", {"size": "n", "imgsz": 32})
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LiveServer:
+    """A real `visionflow serve` process on a temp data dir, seeded with the digits demo project."""
+
+    def __init__(self, data_dir: Path) -> None:
+        import os
+        import subprocess
+        import sys
+
+        self.data_dir = data_dir
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        env = {**os.environ, "VISIONFLOW_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+        cli = [sys.executable, "-m", "backend.cli"]
+        subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
+        self.log = (data_dir / "server.log").open("w")
+        self.process = subprocess.Popen(
+            [*cli, "serve", "--port", str(self.port)], env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        self._wait_until_up()
+
+    def _wait_until_up(self) -> None:
+        import time
+
+        import httpx
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()}")
+            try:
+                if httpx.get(f"{self.url}/api/projects", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start in 30 s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except Exception:
+            self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory):
+    server = LiveServer(tmp_path_factory.mktemp("live") / "data")
+    yield server
+    server.stop()

@@ -19,8 +19,13 @@ MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "b
 
 def asset_read(asset: Asset, class_id: str | None) -> AssetRead:
     return AssetRead(
-        id=asset.id, filename=asset.filename, width=asset.width, height=asset.height, bytes=asset.bytes,
-        class_id=class_id, url=f"/api/assets/{asset.id}/file",
+        id=asset.id,
+        filename=asset.filename,
+        width=asset.width,
+        height=asset.height,
+        bytes=asset.bytes,
+        class_id=class_id,
+        url=f"/api/assets/{asset.id}/file",
     )
 
 
@@ -28,12 +33,17 @@ class AssetController(Controller):
     tags = ["assets"]
 
     @post("/api/projects/{project_id:str}/assets", status_code=201)
-    async def upload(self, access: Access, settings: Settings, request: Request, project_id: str) -> Response[UploadReport]:
+    async def upload(
+        self, access: Access, settings: Settings, request: Request, project_id: str
+    ) -> Response[UploadReport]:
         """Multipart field `files`, any number of files. Each is checked; the report names every file."""
         project = access.project(project_id)
         try:
             received = await receive_files(
-                request.stream(), request.headers.get("content-type", ""), settings.data_dir / "tmp", settings.max_upload_file_bytes
+                request.stream(),
+                request.headers.get("content-type", ""),
+                settings.data_dir / "tmp",
+                settings.max_upload_file_bytes,
             )
         except UploadError as error:
             raise ClientException(detail=str(error)) from None
@@ -41,28 +51,56 @@ class AssetController(Controller):
         try:
             for file in received:
                 if file.too_large:
-                    report.rejected.append({"filename": file.filename, "reason": f"The file is over the {settings.max_upload_file_bytes // 2**20} MiB limit."})
+                    report.rejected.append(
+                        {
+                            "filename": file.filename,
+                            "reason": f"The file is over the {settings.max_upload_file_bytes // 2**20} MiB limit.",
+                        }
+                    )
                     file.temp_path.unlink(missing_ok=True)
                     continue
-                add_image(access.session, settings, project.id, file.temp_path, file.filename, file.sha256, move=True, report=report)
+                add_image(
+                    access.session,
+                    settings,
+                    project.id,
+                    file.temp_path,
+                    file.filename,
+                    file.sha256,
+                    move=True,
+                    report=report,
+                )
                 access.session.flush()
             access.session.commit()
         finally:
             discard(received)
         if not received:
             raise ClientException(detail="The upload has no files: send them in the multipart field 'files'.")
-        body = UploadReport(imported=[asset_read(a, None) for a in report.imported], duplicates=report.duplicates, rejected=report.rejected)
+        body = UploadReport(
+            imported=[asset_read(a, None) for a in report.imported],
+            duplicates=report.duplicates,
+            rejected=report.rejected,
+        )
         status = 201 if report.imported or report.duplicates else 422
         return Response(body, status_code=status)
 
     @get("/api/projects/{project_id:str}/assets")
     async def list_assets(
-        self, access: Access, project_id: str, offset: int = 0, limit: int = 100, class_id: str | None = None, unlabelled: bool = False
+        self,
+        access: Access,
+        project_id: str,
+        offset: int = 0,
+        limit: int = 100,
+        class_id: str | None = None,
+        unlabelled: bool = False,
     ) -> AssetPage:
         project = access.project(project_id)
-        if not 0 <= offset or not 1 <= limit <= 1000:
+        if not offset >= 0 or not 1 <= limit <= 1000:
             raise ClientException(detail="offset must be ≥ 0 and limit between 1 and 1000.")
-        query = select(Asset, Annotation.class_id).join(Annotation, Annotation.asset_id == Asset.id, isouter=True).where(Asset.project_id == project.id)
+        query = (
+            select(Asset, Annotation.class_id)
+            .join(Annotation, Annotation.asset_id == Asset.id, isouter=True)
+            .where(Asset.project_id == project.id)
+        )
         if class_id is not None:
             query = query.where(Annotation.class_id == class_id)
         if unlabelled:
@@ -75,8 +113,10 @@ class AssetController(Controller):
     async def asset_file(self, access: Access, settings: Settings, asset_id: str) -> File:
         asset = access.asset(asset_id)
         return File(
-            path=content_path(settings.assets_dir, asset.sha256, asset.ext), media_type=MEDIA_TYPES[asset.ext],
-            content_disposition_type="inline", filename=f"{asset.id}.{asset.ext}",
+            path=content_path(settings.assets_dir, asset.sha256, asset.ext),
+            media_type=MEDIA_TYPES[asset.ext],
+            content_disposition_type="inline",
+            filename=f"{asset.id}.{asset.ext}",
         )
 
     @put("/api/assets/{asset_id:str}/annotation")

@@ -6,7 +6,9 @@ from litestar.response import File, Response
 
 from backend.settings import Settings
 
-NOT_BUILT = "<!doctype html><title>Visionflow</title><p>The browser app is not built yet: run <code>make run</code>.</p>"
+NOT_BUILT = (
+    "<!doctype html><title>Visionflow</title><p>The browser app is not built yet: run <code>make run</code>.</p>"
+)
 
 
 def frontend_router(settings: Settings) -> Router:
@@ -26,5 +28,3 @@ def frontend_router(settings: Settings) -> Router:
         return Response(NOT_BUILT, media_type="text/html")
 
     return Router(path="/", route_handlers=[serve])
-
-

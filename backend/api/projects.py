@@ -15,9 +15,14 @@ def project_read(access: Access, project: Project) -> ProjectRead:
     session = access.session
     images = session.exec(select(func.count()).select_from(Asset).where(Asset.project_id == project.id)).one()
     labelled = session.exec(
-        select(func.count()).select_from(Annotation).join(Asset, Asset.id == Annotation.asset_id).where(Asset.project_id == project.id)
+        select(func.count())
+        .select_from(Annotation)
+        .join(Asset, Asset.id == Annotation.asset_id)
+        .where(Asset.project_id == project.id)
     ).one()
-    classes = session.exec(select(func.count()).select_from(ImageClass).where(ImageClass.project_id == project.id)).one()
+    classes = session.exec(
+        select(func.count()).select_from(ImageClass).where(ImageClass.project_id == project.id)
+    ).one()
     return ProjectRead(**project.model_dump(), image_count=images, labelled_count=labelled, class_count=classes)
 
 
@@ -63,7 +68,9 @@ class ProjectController(Controller):
         name = data.name.strip()
         if not name:
             raise ClientException(detail="A class needs a name.", extra={"field": "name"})
-        exists = access.session.exec(select(ImageClass).where(ImageClass.project_id == project.id, ImageClass.name == name)).first()
+        exists = access.session.exec(
+            select(ImageClass).where(ImageClass.project_id == project.id, ImageClass.name == name)
+        ).first()
         if exists:
             raise ClientException(status_code=409, detail=f"Class {name!r} already exists.", extra={"field": "name"})
         image_class = ensure_class(access.session, project.id, name)

@@ -37,7 +37,9 @@ class RunController(Controller):
     @get("/api/projects/{project_id:str}/runs")
     async def list_runs(self, access: Access, project_id: str) -> list[RunRead]:
         project = access.project(project_id)
-        rows = access.session.exec(select(Run).where(Run.project_id == project.id).order_by(Run.created_at.desc())).all()
+        rows = access.session.exec(
+            select(Run).where(Run.project_id == project.id).order_by(Run.created_at.desc())
+        ).all()
         return [run_read(r) for r in rows]
 
     @get("/api/runs/{run_id:str}")
@@ -53,7 +55,9 @@ class RunController(Controller):
         return run_read(access.run(run_id))
 
     @get("/api/runs/{run_id:str}/events")
-    async def run_events(self, access: Access, runs: RunService, run_id: str, after: int = -1, limit: int = 10_000) -> list[Event]:
+    async def run_events(
+        self, access: Access, runs: RunService, run_id: str, after: int = -1, limit: int = 10_000
+    ) -> list[Event]:
         run = access.run(run_id)
         if not 1 <= limit <= 10_000:
             raise ClientException(detail="limit must be between 1 and 10000.")

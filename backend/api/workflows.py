@@ -38,7 +38,9 @@ def _name_of(graph: dict[str, Any]) -> str:
 def _check_size(graph: dict[str, Any]) -> None:
     nodes = graph.get("nodes")
     if isinstance(nodes, list) and len(nodes) > MAX_GRAPH_NODES:
-        raise ClientException(detail=f"A workflow holds at most {MAX_GRAPH_NODES} nodes.", extra={"field": "graph.nodes"})
+        raise ClientException(
+            detail=f"A workflow holds at most {MAX_GRAPH_NODES} nodes.", extra={"field": "graph.nodes"}
+        )
 
 
 class WorkflowController(Controller):
@@ -47,11 +49,15 @@ class WorkflowController(Controller):
     @get("/api/projects/{project_id:str}/workflows")
     async def list_workflows(self, access: Access, catalogue: Catalogue, project_id: str) -> list[WorkflowRead]:
         project = access.project(project_id)
-        rows = access.session.exec(select(Workflow).where(Workflow.project_id == project.id).order_by(Workflow.updated_at.desc())).all()
+        rows = access.session.exec(
+            select(Workflow).where(Workflow.project_id == project.id).order_by(Workflow.updated_at.desc())
+        ).all()
         return [workflow_read(access, catalogue, w) for w in rows]
 
     @post("/api/projects/{project_id:str}/workflows")
-    async def create_workflow(self, access: Access, catalogue: Catalogue, project_id: str, data: WorkflowWrite = Body()) -> WorkflowRead:
+    async def create_workflow(
+        self, access: Access, catalogue: Catalogue, project_id: str, data: WorkflowWrite = Body()
+    ) -> WorkflowRead:
         project = access.project(project_id)
         _check_size(data.graph)
         workflow = Workflow(project_id=project.id, name=_name_of(data.graph), graph=data.graph)
@@ -60,7 +66,9 @@ class WorkflowController(Controller):
         return workflow_read(access, catalogue, workflow)
 
     @post("/api/projects/{project_id:str}/workflows/from-template")
-    async def create_from_template(self, access: Access, catalogue: Catalogue, project_id: str, data: FromTemplate = Body()) -> WorkflowRead:
+    async def create_from_template(
+        self, access: Access, catalogue: Catalogue, project_id: str, data: FromTemplate = Body()
+    ) -> WorkflowRead:
         project = access.project(project_id)
         if data.template_id not in load_templates():
             raise NotFoundException(detail=f"There is no template {data.template_id!r}.")
@@ -75,7 +83,9 @@ class WorkflowController(Controller):
         return workflow_read(access, catalogue, access.workflow(workflow_id))
 
     @put("/api/workflows/{workflow_id:str}")
-    async def save_workflow(self, access: Access, catalogue: Catalogue, workflow_id: str, data: WorkflowWrite = Body()) -> WorkflowRead:
+    async def save_workflow(
+        self, access: Access, catalogue: Catalogue, workflow_id: str, data: WorkflowWrite = Body()
+    ) -> WorkflowRead:
         """Saving never refuses a graph for its issues: a half-built workflow is kept, issues and all."""
         workflow = access.workflow(workflow_id)
         _check_size(data.graph)
@@ -90,7 +100,9 @@ class WorkflowController(Controller):
         access.session.commit()
 
     @post("/api/workflows/validate", status_code=200)
-    async def validate_workflow(self, access: Access, catalogue: Catalogue, data: ValidateRequest = Body()) -> Response[ValidateResponse]:
+    async def validate_workflow(
+        self, access: Access, catalogue: Catalogue, data: ValidateRequest = Body()
+    ) -> Response[ValidateResponse]:
         """200 with warnings when the graph can run, 422 with every issue when it cannot."""
         project = access.project(data.project_id) if data.project_id else None
         issues = check(access, catalogue, data.graph, project)

@@ -16,7 +16,9 @@ FINAL_STATUSES = {"succeeded", "failed", "cancelled", "interrupted"}
 
 
 @websocket("/ws/runs/{run_id:str}")
-async def run_events_socket(socket: WebSocket, access: Access, runs: RunService, bus: EventBus, run_id: str, after: int = -1) -> None:
+async def run_events_socket(
+    socket: WebSocket, access: Access, runs: RunService, bus: EventBus, run_id: str, after: int = -1
+) -> None:
     run = access.run(run_id)
     access.session.close()
     await socket.accept()

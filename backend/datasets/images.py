@@ -25,7 +25,9 @@ def inspect_image(path: Path, max_pixels: int) -> ImageInfo:
     try:
         with Image.open(path) as image:
             if image.format not in ALLOWED_FORMATS:
-                raise ImageRejected(f"{image.format or 'This'} files are not supported; use JPEG, PNG, WebP, BMP or TIFF.")
+                raise ImageRejected(
+                    f"{image.format or 'This'} files are not supported; use JPEG, PNG, WebP, BMP or TIFF."
+                )
             width, height = image.size
             if width * height > max_pixels:
                 raise ImageRejected(f"The image is {width}×{height} pixels, over the limit of {max_pixels:,} pixels.")
@@ -38,7 +40,7 @@ def inspect_image(path: Path, max_pixels: int) -> ImageInfo:
         raise
     except Image.DecompressionBombError:
         raise ImageRejected(f"The image is larger than the limit of {max_pixels:,} pixels.") from None
-    except UnidentifiedImageError:
+    except (UnidentifiedImageError, ImportError):  # ImportError: Ultralytics' Image.open patch, where imported
         raise ImageRejected("This is not an image file (its content is not JPEG, PNG, WebP, BMP or TIFF).") from None
     except (OSError, SyntaxError, ValueError) as error:
         raise ImageRejected(f"The image is damaged or truncated ({error}).") from None
@@ -63,4 +65,3 @@ def store_content(source: Path, assets_dir: Path, sha256: str, ext: str, move: b
         shutil.copyfile(source, partial)
     partial.replace(target)
     return target
-

@@ -6,13 +6,24 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from backend.db.models import Annotation, Asset, ImageClass, Project
 from backend.datasets.images import ImageRejected, content_path, inspect_image, store_content
+from backend.db.models import Annotation, Asset, ImageClass, Project
 from backend.graph.compile import LabelledImage, LabelledImages
 from backend.graph.validate import ProjectFacts
 from backend.settings import Settings
 
-CLASS_COLOURS = ("#4c6ef5", "#f03e3e", "#37b24d", "#f59f00", "#7048e8", "#1098ad", "#d6336c", "#74b816", "#f76707", "#495057")
+CLASS_COLOURS = (
+    "#4c6ef5",
+    "#f03e3e",
+    "#37b24d",
+    "#f59f00",
+    "#7048e8",
+    "#1098ad",
+    "#d6336c",
+    "#74b816",
+    "#f76707",
+    "#495057",
+)
 
 
 @dataclass
@@ -23,7 +34,13 @@ class ImportReport:
 
 
 def add_image(
-    session: Session, settings: Settings, project_id: str, source: Path, filename: str, sha256: str, move: bool,
+    session: Session,
+    settings: Settings,
+    project_id: str,
+    source: Path,
+    filename: str,
+    sha256: str,
+    move: bool,
     report: ImportReport,
 ) -> Asset | None:
     """Check one file and add it to the project; what happened goes into `report`."""
@@ -42,8 +59,13 @@ def add_image(
         return None
     store_content(source, settings.assets_dir, sha256, info.ext, move=move)
     asset = Asset(
-        project_id=project_id, sha256=sha256, ext=info.ext, filename=filename[:255],
-        width=info.width, height=info.height, bytes=content_path(settings.assets_dir, sha256, info.ext).stat().st_size,
+        project_id=project_id,
+        sha256=sha256,
+        ext=info.ext,
+        filename=filename[:255],
+        width=info.width,
+        height=info.height,
+        bytes=content_path(settings.assets_dir, sha256, info.ext).stat().st_size,
     )
     session.add(asset)
     report.imported.append(asset)
@@ -89,7 +111,9 @@ def import_folder(session: Session, settings: Settings, project: Project, root: 
     for class_dir in sorted(d for d in class_dirs if d.is_dir() and not d.name.startswith(".")):
         image_class = ensure_class(session, project.id, class_dir.name)
         for path in sorted(p for p in class_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
-            asset = add_image(session, settings, project.id, path, path.name, sha256_of(path), move=False, report=report)
+            asset = add_image(
+                session, settings, project.id, path, path.name, sha256_of(path), move=False, report=report
+            )
             if asset is not None:
                 session.flush()
                 set_label(session, asset.id, image_class.id)

@@ -65,7 +65,7 @@ async def receive_files(
         filename = disposition.get(b"filename")
         if name != field_name or filename is None:
             return  # other form fields are ignored
-        handle = tempfile.NamedTemporaryFile(dir=temp_dir, delete=False, prefix="upload-")
+        handle = tempfile.NamedTemporaryFile(dir=temp_dir, delete=False, prefix="upload-")  # noqa: SIM115 (closed in on_part_end)
         part.file = ReceivedFile(filename=filename.decode("utf-8", "replace"), temp_path=Path(handle.name))
         part.hasher = hashlib.sha256()
         part.handle = handle

@@ -27,7 +27,10 @@ class EventStore:
     def after(self, run_id: str, after: int = -1, limit: int = 10_000) -> list[Event]:
         with session_for(self._engine) as session:
             rows = session.exec(
-                select(RunEvent).where(RunEvent.run_id == run_id, RunEvent.seq > after).order_by(RunEvent.seq).limit(limit)
+                select(RunEvent)
+                .where(RunEvent.run_id == run_id, RunEvent.seq > after)
+                .order_by(RunEvent.seq)
+                .limit(limit)
             ).all()
         return [Event(run_id=r.run_id, seq=r.seq, type=r.type, ts=r.ts, data=r.data) for r in rows]
 
@@ -40,7 +43,8 @@ def apply_to_run(run: Run, event: WorkerEvent) -> None:
             run.started_at = now()
         case "evaluation":
             run.metrics = {
-                k: event.data[k] for k in ("accuracy", "top5", "precision", "recall", "f1", "avg_confidence", "val_loss")
+                k: event.data[k]
+                for k in ("accuracy", "top5", "precision", "recall", "f1", "avg_confidence", "val_loss")
             } | {"epoch": event.data["epoch"]}
         case "finished":
             run.status = event.data["status"]

@@ -75,10 +75,14 @@ def _duplicate_ids(graph: Graph) -> list[Issue]:
     issues = []
     for node_id, count in Counter(n.id for n in graph.nodes).items():
         if count > 1:
-            issues.append(Issue(code=Code.DUPLICATE_NODE_ID, message=f"{count} nodes share the id {node_id!r}.", node_id=node_id))
+            issues.append(
+                Issue(code=Code.DUPLICATE_NODE_ID, message=f"{count} nodes share the id {node_id!r}.", node_id=node_id)
+            )
     for edge_id, count in Counter(e.id for e in graph.edges).items():
         if count > 1:
-            issues.append(Issue(code=Code.DUPLICATE_EDGE_ID, message=f"{count} edges share the id {edge_id!r}.", edge_id=edge_id))
+            issues.append(
+                Issue(code=Code.DUPLICATE_EDGE_ID, message=f"{count} edges share the id {edge_id!r}.", edge_id=edge_id)
+            )
     return issues
 
 
@@ -101,7 +105,13 @@ def _edge_issues(graph: Graph, catalogue: Catalogue) -> tuple[list[Edge], list[I
         ends = {"source": nodes.get(edge.source), "target": nodes.get(edge.target)}
         for end, node in ends.items():
             if node is None:
-                problems.append(Issue(code=Code.UNKNOWN_NODE, message=f"Edge {edge.id!r} joins a node {getattr(edge, end)!r} that is not in the workflow.", edge_id=edge.id))
+                problems.append(
+                    Issue(
+                        code=Code.UNKNOWN_NODE,
+                        message=f"Edge {edge.id!r} joins a node {getattr(edge, end)!r} that is not in the workflow.",
+                        edge_id=edge.id,
+                    )
+                )
         if problems:
             issues += problems
             continue
@@ -111,15 +121,35 @@ def _edge_issues(graph: Graph, catalogue: Catalogue) -> tuple[list[Edge], list[I
         source_port = next((p for p in source_type.outputs if p.name == edge.source_port), None)
         target_port = next((p for p in target_type.inputs if p.name == edge.target_port), None)
         if source_port is None:
-            problems.append(Issue(code=Code.UNKNOWN_PORT, message=f"{source_type.title} has no output {edge.source_port!r}.", node_id=edge.source, field=edge.source_port, edge_id=edge.id))
+            problems.append(
+                Issue(
+                    code=Code.UNKNOWN_PORT,
+                    message=f"{source_type.title} has no output {edge.source_port!r}.",
+                    node_id=edge.source,
+                    field=edge.source_port,
+                    edge_id=edge.id,
+                )
+            )
         if target_port is None:
-            problems.append(Issue(code=Code.UNKNOWN_PORT, message=f"{target_type.title} has no input {edge.target_port!r}.", node_id=edge.target, field=edge.target_port, edge_id=edge.id))
+            problems.append(
+                Issue(
+                    code=Code.UNKNOWN_PORT,
+                    message=f"{target_type.title} has no input {edge.target_port!r}.",
+                    node_id=edge.target,
+                    field=edge.target_port,
+                    edge_id=edge.id,
+                )
+            )
         if source_port and target_port and source_port.kind != target_port.kind:
-            problems.append(Issue(
-                code=Code.PORT_KIND_MISMATCH,
-                message=f"{target_type.title}'s input {target_port.name!r} takes {target_port.kind}, but {edge.source!r} gives {source_port.kind}.",
-                node_id=edge.target, field=edge.target_port, edge_id=edge.id,
-            ))
+            problems.append(
+                Issue(
+                    code=Code.PORT_KIND_MISMATCH,
+                    message=f"{target_type.title}'s input {target_port.name!r} takes {target_port.kind}, but {edge.source!r} gives {source_port.kind}.",
+                    node_id=edge.target,
+                    field=edge.target_port,
+                    edge_id=edge.id,
+                )
+            )
         if problems:
             issues += problems
         else:
@@ -135,9 +165,23 @@ def _input_counts(graph: Graph, catalogue: Catalogue, edges: list[Edge]) -> list
         for port in node_type.inputs if node_type else ():
             count = incoming[(node.id, port.name)]
             if count == 0:
-                issues.append(Issue(code=Code.MISSING_INPUT, message=f"Connect something to {port.title.lower()} ({port.name}).", node_id=node.id, field=port.name))
+                issues.append(
+                    Issue(
+                        code=Code.MISSING_INPUT,
+                        message=f"Connect something to {port.title.lower()} ({port.name}).",
+                        node_id=node.id,
+                        field=port.name,
+                    )
+                )
             elif count > 1 and not port.multiple:
-                issues.append(Issue(code=Code.TOO_MANY_INPUTS, message=f"{port.title} ({port.name}) takes one connection; it has {count}.", node_id=node.id, field=port.name))
+                issues.append(
+                    Issue(
+                        code=Code.TOO_MANY_INPUTS,
+                        message=f"{port.title} ({port.name}) takes one connection; it has {count}.",
+                        node_id=node.id,
+                        field=port.name,
+                    )
+                )
     return issues
 
 
@@ -182,11 +226,24 @@ def _structure(graph: Graph, catalogue: Catalogue, edges: list[Edge]) -> list[Is
         issues.append(Issue(code=Code.NO_MODEL, message="Add a model node: it is what training produces."))
         return issues
     for extra in models[1:]:
-        issues.append(Issue(code=Code.MULTIPLE_MODELS, message=f"A workflow trains one model; remove this one or {models[0].id!r}.", node_id=extra.id))
+        issues.append(
+            Issue(
+                code=Code.MULTIPLE_MODELS,
+                message=f"A workflow trains one model; remove this one or {models[0].id!r}.",
+                node_id=extra.id,
+            )
+        )
     feeding = upstream(models[0].id, edges) | {models[0].id}
     for node in graph.nodes:
         if node.id not in feeding and catalogue.get(node.type) is not None and node not in models[1:]:
-            issues.append(Issue(code=Code.DANGLING_NODE, severity="warning", message="This node is not on the path from the dataset to the model, so it does nothing.", node_id=node.id))
+            issues.append(
+                Issue(
+                    code=Code.DANGLING_NODE,
+                    severity="warning",
+                    message="This node is not on the path from the dataset to the model, so it does nothing.",
+                    node_id=node.id,
+                )
+            )
     return issues
 
 
@@ -196,9 +253,23 @@ def _model_params(graph: Graph, catalogue: Catalogue) -> list[Issue]:
         imgsz, weights = node.params.get("imgsz"), node.params.get("pretrained")
         if isinstance(imgsz, int) and not isinstance(imgsz, bool) and imgsz % IMGSZ_STRIDE:
             lower = max(IMGSZ_STRIDE, imgsz // IMGSZ_STRIDE * IMGSZ_STRIDE)
-            issues.append(Issue(code=Code.IMGSZ_NOT_MULTIPLE_OF_32, message=f"Input size must be a multiple of {IMGSZ_STRIDE}: try {lower} or {lower + IMGSZ_STRIDE}.", node_id=node.id, field="imgsz"))
+            issues.append(
+                Issue(
+                    code=Code.IMGSZ_NOT_MULTIPLE_OF_32,
+                    message=f"Input size must be a multiple of {IMGSZ_STRIDE}: try {lower} or {lower + IMGSZ_STRIDE}.",
+                    node_id=node.id,
+                    field="imgsz",
+                )
+            )
         if isinstance(weights, str) and weights not in catalogue.weights:
-            issues.append(Issue(code=Code.UNKNOWN_WEIGHTS, message=f"The model store has no weights {weights!r}.", node_id=node.id, field="pretrained"))
+            issues.append(
+                Issue(
+                    code=Code.UNKNOWN_WEIGHTS,
+                    message=f"The model store has no weights {weights!r}.",
+                    node_id=node.id,
+                    field="pretrained",
+                )
+            )
     return issues
 
 
@@ -210,12 +281,33 @@ def _dataset_facts(graph: Graph, catalogue: Catalogue, context: ValidationContex
     for node in nodes_of(graph, catalogue, "dataset"):
         bound = node.params.get("project_id")
         if bound not in (None, project.id):
-            issues.append(Issue(code=Code.UNKNOWN_PROJECT, message=f"Project {bound!r} is not this workflow's project ({project.name}).", node_id=node.id, field="project_id"))
+            issues.append(
+                Issue(
+                    code=Code.UNKNOWN_PROJECT,
+                    message=f"Project {bound!r} is not this workflow's project ({project.name}).",
+                    node_id=node.id,
+                    field="project_id",
+                )
+            )
             continue
         classes = project.labelled_per_class
         if len(classes) < 2:
-            issues.append(Issue(code=Code.TOO_FEW_CLASSES, message=f"Project {project.name!r} has {len(classes)} class(es); a classifier needs at least 2.", node_id=node.id, field="project_id"))
+            issues.append(
+                Issue(
+                    code=Code.TOO_FEW_CLASSES,
+                    message=f"Project {project.name!r} has {len(classes)} class(es); a classifier needs at least 2.",
+                    node_id=node.id,
+                    field="project_id",
+                )
+            )
         for name, count in sorted(classes.items()):
             if count == 0:
-                issues.append(Issue(code=Code.CLASS_WITHOUT_IMAGES, message=f"Class {name!r} has no labelled images: label some or delete the class.", node_id=node.id, field="project_id"))
+                issues.append(
+                    Issue(
+                        code=Code.CLASS_WITHOUT_IMAGES,
+                        message=f"Class {name!r} has no labelled images: label some or delete the class.",
+                        node_id=node.id,
+                        field="project_id",
+                    )
+                )
     return issues

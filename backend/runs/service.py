@@ -5,6 +5,8 @@ import asyncio
 import logging
 import time
 from collections import deque
+from collections.abc import Coroutine
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -40,8 +42,10 @@ class RunService:
         self.engine, self.settings, self.catalogue, self.runner, self.bus = engine, settings, catalogue, runner, bus
         self.store = EventStore(engine)
         self._pending: deque[str] = deque()
-        self._active: dict[str, JobHandle] = {}
-        self._pumps: set[asyncio.Task[None]] = set()
+        self._slots: set[str] = set()  # runs holding one of the concurrency slots
+        self._handles: dict[str, JobHandle] = {}  # runs whose worker has started
+        self._cancel_on_start: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -51,13 +55,15 @@ class RunService:
             running = session.exec(select(Run.id).where(Run.status == "running")).all()
             queued = session.exec(select(Run.id).where(Run.status == "queued").order_by(Run.created_at)).all()
         for run_id in running:
-            self._record(run_id, Finished(status="interrupted", reason="The server stopped while this run was training."))
+            self._record(
+                run_id, Finished(status="interrupted", reason="The server stopped while this run was training.")
+            )
         self._pending.extend(queued)
         self._start_what_fits()
 
     async def stop(self) -> None:
         await self.runner.shutdown()
-        for task in list(self._pumps):
+        for task in list(self._tasks):
             task.cancel()
 
     # --- commands ---------------------------------------------------------------------------------
@@ -71,16 +77,26 @@ class RunService:
             if has_errors(issues):
                 raise InvalidWorkflow(issues)
             images = labelled_images(session, self.settings, project.id)
-            run = Run(project_id=project.id, workflow_id=workflow.id, workflow_name=workflow.name, settings=settings.model_dump(mode="json"), spec={})
+            run = Run(
+                project_id=project.id,
+                workflow_id=workflow.id,
+                workflow_name=workflow.name,
+                settings=settings.model_dump(mode="json"),
+                spec={},
+            )
             spec = compile_job(
-                Graph.model_validate(workflow.graph), self.catalogue, settings, images,
-                output_dir=(self.settings.runs_dir / run.id).resolve(), model_store=self.settings.model_store.resolve(),
+                Graph.model_validate(workflow.graph),
+                self.catalogue,
+                settings,
+                images,
+                output_dir=(self.settings.runs_dir / run.id).resolve(),
+                model_store=self.settings.model_store.resolve(),
             )
             run.spec = spec.model_dump(mode="json")
             run.snapshot_hash = spec.dataset.snapshot_hash
             session.add(run)
             session.commit()
-        self._record(run.id, Queued(position=len(self._pending) + len(self._active)))
+        self._record(run.id, Queued(position=len(self._pending) + len(self._slots)))
         self._pending.append(run.id)
         self._start_what_fits()
         return run
@@ -90,8 +106,11 @@ class RunService:
         if run_id in self._pending:
             self._pending.remove(run_id)
             self._record(run_id, Finished(status="cancelled", reason="Cancelled before it started."))
-        elif (handle := self._active.get(run_id)) is not None and not handle.cancel_requested:
-            await self.runner.cancel(handle, self.settings.cancel_grace_s)
+        elif (handle := self._handles.get(run_id)) is not None:
+            if not handle.cancel_requested:
+                await self.runner.cancel(handle, self.settings.cancel_grace_s)
+        elif run_id in self._slots:
+            self._cancel_on_start.add(run_id)
 
     # --- internals --------------------------------------------------------------------------------
 
@@ -101,13 +120,26 @@ class RunService:
         return stored
 
     def _start_what_fits(self) -> None:
-        while self._pending and len(self._active) < self.settings.max_concurrent_runs:
+        while self._pending and len(self._slots) < self.settings.max_concurrent_runs:
             run_id = self._pending.popleft()
-            task = asyncio.get_running_loop().create_task(self._run(run_id))
-            self._pumps.add(task)
-            task.add_done_callback(self._pumps.discard)
+            self._slots.add(run_id)
+            self._spawn(self._run(run_id))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _run(self, run_id: str) -> None:
+        try:
+            await self._train(run_id)
+        finally:
+            self._slots.discard(run_id)
+            self._handles.pop(run_id, None)
+            self._cancel_on_start.discard(run_id)
+            self._start_what_fits()
+
+    async def _train(self, run_id: str) -> None:
         with session_for(self.engine) as session:
             spec = TrainingJobSpec.model_validate(session.get(Run, run_id).spec)
         try:
@@ -115,9 +147,10 @@ class RunService:
         except Exception as error:  # the process could not even start
             log.exception("run %s failed to start", run_id)
             self._record(run_id, Finished(status="failed", reason=f"The worker could not start: {error}"))
-            self._start_what_fits()
             return
-        self._active[run_id] = handle
+        self._handles[run_id] = handle
+        if run_id in self._cancel_on_start:
+            self._spawn(self.runner.cancel(handle, self.settings.cancel_grace_s))
         try:
             async for event in self.runner.events(handle):
                 stored = self.store.append(run_id, event.validated())
@@ -126,6 +159,3 @@ class RunService:
             log.exception("event pump of run %s broke", run_id)
             await self.runner.cancel(handle, 0)
             self._record(run_id, Finished(status="failed", reason=f"The server lost the worker: {error}"))
-        finally:
-            del self._active[run_id]
-            self._start_what_fits()

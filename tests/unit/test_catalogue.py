@@ -7,10 +7,26 @@ from nodes.augmentations import NODE_TYPES as AUGMENTATIONS
 def test_catalogue_describes_every_node_with_ports_schema_and_defaults():
     described = build_catalogue().describe()
     by_type = {d["type"]: d for d in described}
-    for required in ("dataset.project", "preprocess.resize", "model.yolov8_cls", "augment.horizontal_flip", "augment.coarse_dropout"):
+    for required in (
+        "dataset.project",
+        "preprocess.resize",
+        "model.yolov8_cls",
+        "augment.horizontal_flip",
+        "augment.coarse_dropout",
+    ):
         assert required in by_type
     for node in described:
-        assert {"type", "title", "category", "description", "inputs", "outputs", "params_schema", "defaults", "recommended"} <= node.keys()
+        assert {
+            "type",
+            "title",
+            "category",
+            "description",
+            "inputs",
+            "outputs",
+            "params_schema",
+            "defaults",
+            "recommended",
+        } <= node.keys()
         assert node["params_schema"]["type"] == "object"
         json.dumps(node)  # plain JSON
     model = by_type["model.yolov8_cls"]
@@ -32,8 +48,17 @@ def test_palette_order_is_category_then_recommended_first():
 
 def test_curated_recommended_augmentations_are_marked():
     recommended = {n.transform for n in AUGMENTATIONS if n.recommended}
-    assert {"HorizontalFlip", "Affine", "RandomResizedCrop", "RandomBrightnessContrast", "HueSaturationValue",
-            "GaussianBlur", "GaussNoise", "CoarseDropout", "ToGray"} <= recommended
+    assert {
+        "HorizontalFlip",
+        "Affine",
+        "RandomResizedCrop",
+        "RandomBrightnessContrast",
+        "HueSaturationValue",
+        "GaussianBlur",
+        "GaussNoise",
+        "CoarseDropout",
+        "ToGray",
+    } <= recommended
 
 
 def test_pretrained_weights_are_offered_only_from_the_model_store(tmp_path):

@@ -1,0 +1,200 @@
+"""Ultralytics' classification trainer, with our pipelines, evaluation schedule and checkpoint choice.
+
+What changes against `ClassificationTrainer`:
+- datasets apply our albumentations pipelines (augmentation on train only) instead of Ultralytics' transforms;
+- the validator keeps the softmax outputs, so metrics beyond top-1/top-5 can be computed;
+- validation runs every `every` epochs and always on the last one; skipped epochs keep the previous metrics;
+- `best.pt` follows the checkpoint strategy, and `last.pt` / `best.pt` are replaced atomically;
+- the DataLoader may use worker processes on the CPU too (Ultralytics forces 0 there).
+"""
+
+import os
+import time
+from contextlib import suppress
+from copy import copy
+from dataclasses import dataclass
+from typing import Any
+from unittest import mock
+
+import albumentations as A
+import numpy as np
+import torch
+from ultralytics.data import ClassificationDataset, build_dataloader
+from ultralytics.engine import trainer as base_trainer
+from ultralytics.models.yolo.classify import ClassificationTrainer, ClassificationValidator
+from ultralytics.utils import DEFAULT_CFG
+
+from backend.graph.spec import CheckpointStrategy
+from backend.worker.pipeline import transform_bgr
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    class_names: list[str]
+    train_transforms: A.Compose
+    val_transforms: A.Compose
+    eval_every: int
+    checkpoint: CheckpointStrategy
+    workers: int  # DataLoader processes, honoured on the CPU as well
+    cache_budget_bytes: int = 0  # decode a split into RAM once when it fits; 0 leaves caching to `cache`
+
+
+class PipelineDataset(ClassificationDataset):
+    """An ImageFolder split whose samples go through an albumentations pipeline."""
+
+    def __init__(self, root: str, args: Any, transforms: A.Compose, prefix: str, cache_budget_bytes: int = 0):
+        # names=None keeps ImageFolder's sorted folder order, which materialise made our label order.
+        super().__init__(root, args, augment=False, prefix=prefix, names=None)
+        self.transforms = transforms
+        self._worker_seeded = False
+        if cache_budget_bytes > 0 and not (self.cache_ram or self.cache_disk) and self.samples:
+            self._cache_if_within(cache_budget_bytes)
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        if not self._worker_seeded:
+            self._seed_for_worker()
+        path, label, npy_path, _ = self.samples[i]
+        if self.cache_ram:
+            image = self.img_cache[i]
+        elif self.cache_disk:
+            if not npy_path.exists():
+                np.save(npy_path.as_posix(), self.imread(path), allow_pickle=False)
+            image = np.load(npy_path)
+        else:
+            image = self.imread(path)
+        return {"img": transform_bgr(self.transforms, image), "cls": label}
+
+    def _cache_if_within(self, budget: int) -> None:
+        probe = [self.imread(sample[0]) for sample in self.samples[:: max(1, len(self.samples) // 8)][:8]]
+        sizes = [image.nbytes for image in probe if image is not None]
+        if sizes and np.mean(sizes) * len(self.samples) <= budget:
+            self.cache_ram = True
+            self.cache_images()
+
+    def _seed_for_worker(self) -> None:
+        # Forked DataLoader workers inherit one random state; without this they would augment in lockstep.
+        info = torch.utils.data.get_worker_info()
+        if info is not None:
+            self.transforms.set_random_seed(info.seed % 2**32)
+        self._worker_seeded = True
+
+
+class ProbabilityValidator(ClassificationValidator):
+    """Also keeps every sample's softmax output (the model's eval output) in dataloader order."""
+
+    def init_metrics(self, model: torch.nn.Module) -> None:
+        super().init_metrics(model)
+        self.probabilities: list[torch.Tensor] = []
+
+    def update_metrics(self, preds: torch.Tensor, batch: dict[str, Any]) -> None:
+        super().update_metrics(preds, batch)
+        self.probabilities.append(preds.detach().float().cpu())
+
+    def outputs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(targets, probabilities) of the latest validation."""
+        return torch.cat(self.targets).numpy(), torch.cat(self.probabilities).numpy()
+
+
+class VisionflowTrainer(ClassificationTrainer):
+    def __init__(self, plan: TrainingPlan, cfg=DEFAULT_CFG, overrides: dict[str, Any] | None = None, _callbacks=None):
+        self.plan = plan
+        self.optimizer_steps = 0
+        self.evaluated = False  # whether this epoch's validate() really validated
+        self.in_final_eval = False
+        self.best_epoch = 0  # 1-based epoch best.pt holds
+        self.last_saved_epoch = 0  # 1-based epoch of the latest last.pt / best.pt writes
+        self.best_saved_epoch = 0
+        super().__init__(cfg, overrides, _callbacks)
+
+    def get_dataset(self) -> dict[str, Any]:
+        data = super().get_dataset()
+        if data["nc"] != len(self.plan.class_names):
+            raise ValueError(f"dataset has {data['nc']} class folders, the spec {len(self.plan.class_names)} classes")
+        data["names"] = dict(enumerate(self.plan.class_names))  # real names travel in the checkpoints
+        return data
+
+    def build_dataset(self, img_path: str, mode: str = "train", batch=None) -> PipelineDataset:
+        transforms = self.plan.train_transforms if mode == "train" else self.plan.val_transforms
+        return PipelineDataset(img_path, self.args, transforms, mode, self.plan.cache_budget_bytes)
+
+    def get_dataloader(self, dataset_path: str, batch_size: int = 16, rank: int = 0, mode: str = "train"):
+        dataset = self.build_dataset(dataset_path, mode)
+        if not dataset.samples:
+            raise FileNotFoundError(f"no images in the {mode} split")
+        # A final batch of one image breaks BatchNorm at small sizes: drop it (it is a random image each epoch).
+        lone_last = mode == "train" and len(dataset) % min(batch_size, len(dataset)) == 1
+        loader = build_dataloader(
+            dataset,
+            batch_size,
+            self.plan.workers,
+            shuffle=mode == "train",  # fixed validation order maps outputs back to samples
+            rank=rank,
+            drop_last=(bool(self.args.compile) or lone_last) and mode == "train",
+            device=self.device,
+        )
+        if mode != "train":
+            self.model.transforms = loader.dataset.torch_transforms
+        return loader
+
+    def get_validator(self) -> ProbabilityValidator:
+        return ProbabilityValidator(self.test_loader, self.save_dir, args=copy(self.args), _callbacks=self.callbacks)
+
+    def _setup_train(self) -> None:
+        # On an accelerator Ultralytics checks AMP by downloading a model; offline that stalls, so trust AMP.
+        with mock.patch.object(base_trainer, "check_amp", lambda model: True):
+            super()._setup_train()
+
+    def optimizer_step(self) -> None:
+        super().optimizer_step()
+        self.optimizer_steps += 1
+
+    def validate(self) -> tuple[dict[str, float], float | None]:
+        self.evaluated = False
+        if not self._evaluation_due():
+            return self.metrics, None  # None: EarlyStopping ignores the epoch and best.pt is not replaced
+        metrics = self.validator(self)
+        metrics.pop("fitness", None)
+        fitness = self._fitness(metrics)
+        if self.best_fitness is None or self.best_fitness < fitness:
+            self.best_fitness = fitness
+        self.evaluated = True
+        return metrics, fitness
+
+    def save_model(self) -> bool:
+        # Ultralytics writes last.pt in place; write both to temporary names, then rename over the old files.
+        last, best = self.last, self.best
+        self.last, self.best = last.with_name(f".{last.name}.tmp"), best.with_name(f".{best.name}.tmp")
+        temporary_last, temporary_best = self.last, self.best
+        try:
+            saved = super().save_model()
+        finally:
+            self.last, self.best = last, best
+        if self.evaluated and temporary_best.exists():
+            os.replace(temporary_best, best)
+            self.best_epoch = self.best_saved_epoch = self.epoch + 1
+        with suppress(FileNotFoundError):
+            temporary_best.unlink()
+        if temporary_last.exists():
+            os.replace(temporary_last, last)
+            self.last_saved_epoch = self.epoch + 1
+        return saved
+
+    def final_eval(self) -> None:
+        self.in_final_eval = True
+        try:
+            super().final_eval()
+        finally:
+            self.in_final_eval = False
+
+    def _evaluation_due(self) -> bool:
+        epoch = self.epoch + 1
+        out_of_time = bool(self.args.time) and time.time() - self.train_time_start > self.args.time * 3600
+        last = epoch >= self.epochs or self.stop or out_of_time or self.stopper.possible_stop
+        return last or epoch % self.plan.eval_every == 0
+
+    def _fitness(self, metrics: dict[str, float]) -> float:
+        if self.plan.checkpoint == "highest_accuracy":
+            return float(metrics["metrics/accuracy_top1"])
+        if self.plan.checkpoint == "lowest_val_loss":
+            return -float(metrics["val/loss"])
+        return float(self.epoch + 1)  # latest: every evaluated epoch improves on the previous one

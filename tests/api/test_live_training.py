@@ -1,0 +1,103 @@
+"""Real training through the API of a real server, watched over a real WebSocket (1 epoch, 32 px digits)."""
+
+import asyncio
+import json
+import os
+import signal
+
+import httpx
+import pytest
+import websockets
+
+pytestmark = pytest.mark.train
+
+
+def demo(server) -> tuple[str, str]:
+    project = next(p for p in httpx.get(f"{server.url}/api/projects").json() if "digits" in p["name"])
+    workflow = httpx.get(f"{server.url}/api/projects/{project['id']}/workflows").json()[0]
+    return project["id"], workflow["id"]
+
+
+def start_run(server, **settings) -> str:
+    _, workflow_id = demo(server)
+    response = httpx.post(f"{server.url}/api/workflows/{workflow_id}/runs", json={"epochs": 1, "batch": 64, **settings})
+    assert response.status_code == 202, response.text
+    return response.json()["id"]
+
+
+async def read_events(server, run_id, after=-1, stop_after=None, until=None) -> list[dict]:
+    """Events from the WebSocket until it closes (after `finished`), `stop_after` events, or `until(event)`."""
+    events = []
+    async with websockets.connect(f"{server.ws_url}/ws/runs/{run_id}?after={after}") as socket:
+        async for message in socket:
+            events.append(json.loads(message))
+            if len(events) == stop_after or (until and until(events[-1])):
+                break
+    return events
+
+
+def wait_for_status(server, run_id, statuses, timeout=60.0) -> dict:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = httpx.get(f"{server.url}/api/runs/{run_id}").json()
+        if run["status"] in statuses:
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} never reached {statuses}: {run}")
+
+
+async def test_a_run_streams_started_batches_evaluation_and_finished_in_order(live_server):
+    run_id = start_run(live_server)
+    events = await asyncio.wait_for(read_events(live_server, run_id), 120)
+    assert [e["seq"] for e in events] == list(range(len(events)))
+    types = [e["type"] for e in events]
+    assert types[0] == "queued" and "started" in types and types[-1] == "finished"
+    assert types.index("started") < types.index("batch") < types.index("evaluation") < types.index("finished")
+    assert events[-1]["data"]["status"] == "succeeded", events[-1]
+    batch = next(e for e in events if e["type"] == "batch")["data"]
+    assert batch["loss"] > 0 and batch["of"] >= 1 and batch["images_per_s"] > 0
+    evaluation = next(e for e in events if e["type"] == "evaluation")["data"]
+    assert evaluation["class_names"] == [str(d) for d in range(10)]
+    assert sum(map(sum, evaluation["confusion_matrix"])) == sum(c["support"] for c in evaluation["per_class"]) > 0
+    run = httpx.get(f"{live_server.url}/api/runs/{run_id}").json()
+    assert run["status"] == "succeeded" and run["last_seq"] == events[-1]["seq"] and run["snapshot_hash"]
+    assert httpx.get(f"{live_server.url}/api/runs/{run_id}/events").json() == events
+
+
+async def test_reconnecting_with_after_gets_exactly_the_missed_events(live_server):
+    run_id = start_run(live_server)
+    first = await asyncio.wait_for(read_events(live_server, run_id, until=lambda e: e["type"] == "batch"), 120)
+    rest = await asyncio.wait_for(read_events(live_server, run_id, after=first[-1]["seq"]), 120)
+    combined = first + rest
+    assert [e["seq"] for e in combined] == list(range(len(combined)))
+    assert combined == httpx.get(f"{live_server.url}/api/runs/{run_id}/events").json()
+    tail = httpx.get(f"{live_server.url}/api/runs/{run_id}/events", params={"after": combined[-3]["seq"]}).json()
+    assert tail == combined[-2:]
+
+
+async def test_cancel_a_running_job_and_a_queued_one(live_server):
+    running = start_run(live_server, epochs=200)
+    queued = start_run(live_server)  # the concurrency limit is 1: this one waits its turn
+    await asyncio.wait_for(read_events(live_server, running, until=lambda e: e["type"] == "batch"), 120)
+    assert httpx.get(f"{live_server.url}/api/runs/{queued}").json()["status"] == "queued"
+    assert httpx.post(f"{live_server.url}/api/runs/{queued}/cancel").status_code == 202
+    assert wait_for_status(live_server, queued, {"cancelled"})["reason"] == "Cancelled before it started."
+    assert httpx.post(f"{live_server.url}/api/runs/{running}/cancel").status_code == 202
+    run = wait_for_status(live_server, running, {"cancelled"}, timeout=20)
+    again = httpx.post(f"{live_server.url}/api/runs/{running}/cancel")
+    assert again.status_code == 202 and again.json()["status"] == "cancelled"
+    events = httpx.get(f"{live_server.url}/api/runs/{running}/events").json()
+    assert [e["type"] for e in events].count("finished") == 1 and run["finished_at"]
+
+
+async def test_a_worker_killed_with_sigkill_fails_the_run_with_the_reason(live_server):
+    run_id = start_run(live_server, epochs=200)
+    events = await asyncio.wait_for(read_events(live_server, run_id, until=lambda e: e["type"] == "batch"), 120)
+    pid = next(e for e in events if e["type"] == "started")["data"]["pid"]
+    os.kill(pid, signal.SIGKILL)
+    rest = await asyncio.wait_for(read_events(live_server, run_id, after=events[-1]["seq"]), 30)
+    assert rest[-1]["type"] == "finished"
+    assert rest[-1]["data"]["status"] == "failed" and "SIGKILL" in rest[-1]["data"]["reason"]
+    assert httpx.get(f"{live_server.url}/api/runs/{run_id}").json()["status"] == "failed"

@@ -1,0 +1,80 @@
+from tests.api.helpers import labelled_project, new_project
+from tests.conftest import DATA, FLIP, MODEL, chain
+
+
+async def test_catalogue_and_templates_endpoints(client):
+    nodes = (await client.get("/api/nodes")).json()
+    assert any(n["type"] == "model.yolov8_cls" for n in nodes)
+    templates = (await client.get("/api/templates")).json()
+    assert "Small model, fast inference, 320px" in {t["title"] for t in templates}
+    schema = (await client.get("/api/run-settings/schema")).json()
+    assert schema["properties"]["checkpoint"]["enum"] == ["latest", "lowest_val_loss", "highest_accuracy"]
+
+
+async def test_saving_keeps_a_broken_graph_and_returns_its_issues(client):
+    project, _ = await labelled_project(client)
+    broken = chain(DATA, FLIP)
+    created = await client.post(f"/api/projects/{project['id']}/workflows", json={"graph": broken})
+    assert created.status_code == 201
+    body = created.json()
+    assert body["graph"] == broken and [i["code"] for i in body["issues"]] == ["no_model"]
+    fixed = await client.put(f"/api/workflows/{body['id']}", json={"graph": chain(DATA, FLIP, MODEL, name="Fixed")})
+    assert fixed.json()["issues"] == [] and fixed.json()["name"] == "Fixed"
+    listed = (await client.get(f"/api/projects/{project['id']}/workflows")).json()
+    assert [w["id"] for w in listed] == [body["id"]]
+
+
+async def test_validate_endpoint_422_with_every_issue_and_200_when_valid(client):
+    project, _ = await labelled_project(client)
+    bad = chain(DATA, ("flip", "augment.horizontal_flip", {"p": 3}), ("model", "model.yolov8_cls", {"imgsz": 33}))
+    response = await client.post("/api/workflows/validate", json={"graph": bad, "project_id": project["id"]})
+    assert response.status_code == 422
+    codes = {(i["code"], i["node_id"], i["field"]) for i in response.json()["issues"]}
+    assert codes == {("invalid_param", "flip", "p"), ("imgsz_not_multiple_of_32", "model", "imgsz")}
+    good = await client.post(
+        "/api/workflows/validate", json={"graph": chain(DATA, FLIP, MODEL), "project_id": project["id"]}
+    )
+    assert good.status_code == 200 and good.json() == {"valid": True, "issues": []}
+    junk = await client.post("/api/workflows/validate", json={"graph": "not a graph"})
+    assert junk.status_code == 422 and junk.json()["issues"][0]["code"] == "invalid_graph"
+
+
+async def test_project_facts_reach_validation(client):
+    project = await new_project(client)
+    await client.post(f"/api/projects/{project['id']}/classes", json={"name": "only"})
+    response = await client.post(
+        "/api/workflows/validate", json={"graph": chain(DATA, MODEL), "project_id": project["id"]}
+    )
+    assert {i["code"] for i in response.json()["issues"]} == {"too_few_classes", "class_without_images"}
+
+
+async def test_template_instantiation_gives_a_valid_workflow(client):
+    project, _ = await labelled_project(client)
+    created = await client.post(
+        f"/api/projects/{project['id']}/workflows/from-template", json={"template_id": "small-fast-320"}
+    )
+    assert created.status_code == 201
+    assert created.json()["issues"] == []
+    assert (
+        await client.post(f"/api/projects/{project['id']}/workflows/from-template", json={"template_id": "nope"})
+    ).status_code == 404
+
+
+async def test_running_an_invalid_workflow_is_422_with_issues(client):
+    project = await new_project(client)
+    workflow = (
+        await client.post(f"/api/projects/{project['id']}/workflows", json={"graph": chain(DATA, MODEL)})
+    ).json()
+    response = await client.post(f"/api/workflows/{workflow['id']}/runs", json={"epochs": 1})
+    assert response.status_code == 422
+    assert "too_few_classes" in {i["code"] for i in response.json()["issues"]}
+
+
+async def test_bad_run_settings_are_400_naming_the_field(client):
+    project, _ = await labelled_project(client)
+    workflow = (
+        await client.post(f"/api/projects/{project['id']}/workflows", json={"graph": chain(DATA, MODEL)})
+    ).json()
+    response = await client.post(f"/api/workflows/{workflow['id']}/runs", json={"epochs": 0, "checkpoint": "best"})
+    assert response.status_code == 400
+    assert "epochs" in response.text and "checkpoint" in response.text
