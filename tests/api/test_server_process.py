@@ -1,0 +1,78 @@
+"""The server process itself: light imports, recovery after a restart, workers that die with it."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+from litestar.testing import AsyncTestClient
+
+from backend.app import create_app
+from backend.db.models import Run
+from backend.db.session import make_engine, session_for
+from tests.api.test_live_training import read_events, start_run
+from tests.conftest import LiveServer
+
+
+def test_the_server_never_imports_torch_ultralytics_or_albumentations(tmp_path):
+    code = (
+        "import sys; from backend.app import create_app; from backend.settings import Settings; "
+        f"create_app(Settings(data_dir={str(tmp_path)!r})); "
+        "print(sorted(m for m in ('torch', 'ultralytics', 'albumentations', 'cv2') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+async def test_openapi_schema_is_served(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "/api/workflows/validate" in schema["paths"] and "/api/nodes" in schema["paths"]
+
+
+async def test_after_a_restart_running_runs_are_interrupted_and_queued_ones_resume_their_place(settings):
+    settings.max_concurrent_runs = 0  # nothing starts: we only look at what recovery decides
+    app = create_app(settings)
+    engine = make_engine(settings.resolved_database_url)
+    with session_for(engine) as session:
+        session.add(Run(id="was-running", workflow_name="w", status="running", settings={}, spec={}))
+        session.add(Run(id="was-queued", workflow_name="w", status="queued", settings={}, spec={}))
+        session.commit()
+    async with AsyncTestClient(app=app) as client:
+        interrupted = (await client.get("/api/runs/was-running")).json()
+        assert interrupted["status"] == "interrupted" and "server stopped" in interrupted["reason"]
+        events = (await client.get("/api/runs/was-running/events")).json()
+        assert [(e["seq"], e["type"], e["data"]["status"]) for e in events] == [(0, "finished", "interrupted")]
+        assert (await client.get("/api/runs/was-queued")).json()["status"] == "queued"
+
+
+async def test_a_worker_dies_with_its_server(tmp_path):
+    server = LiveServer(tmp_path / "data")
+    try:
+        run_id = start_run(server, epochs=200)
+        events = await read_events(server, run_id, until=lambda e: e["type"] == "batch")
+        pid = next(e for e in events if e["type"] == "started")["data"]["pid"]
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.1)
+        assert not _alive(pid), "the worker outlived its server"
+    finally:
+        server.stop()
+    restarted = LiveServer(tmp_path / "data")
+    try:
+        run = httpx.get(f"{restarted.url}/api/runs/{run_id}").json()
+        assert run["status"] == "interrupted"
+    finally:
+        restarted.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie (exited, not yet reaped) is not alive
+        return stat.read().split(")")[-1].split()[0] != "Z"
