@@ -3,9 +3,9 @@
 from typing import Any
 
 from litestar import Controller, get, post
-from litestar.exceptions import ClientException
+from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body
-from litestar.response import Response
+from litestar.response import File, Response
 from sqlmodel import select
 
 from backend.api.access import Access
@@ -14,6 +14,11 @@ from backend.db.models import Run
 from backend.events.models import Event
 from backend.graph.spec import RunSettings
 from backend.runs.service import InvalidWorkflow, RunService
+from backend.settings import Settings
+
+
+def _artifacts(runs: RunService, run_id: str) -> dict[str, dict[str, Any]]:
+    return {e.data["name"]: e.data for e in runs.store.after(run_id) if e.type == "artifact"}
 
 
 def run_read(run: Run) -> RunRead:
@@ -53,6 +58,24 @@ class RunController(Controller):
         access.session.close()
         await runs.cancel(run.id)
         return run_read(access.run(run_id))
+
+    @get("/api/runs/{run_id:str}/artifacts")
+    async def list_artifacts(self, access: Access, runs: RunService, run_id: str) -> list[dict[str, Any]]:
+        run = access.run(run_id)
+        return [{**a, "url": f"/api/runs/{run.id}/artifacts/{a['name']}"} for a in _artifacts(runs, run.id).values()]
+
+    @get("/api/runs/{run_id:str}/artifacts/{name:str}")
+    async def download_artifact(
+        self, access: Access, runs: RunService, settings: Settings, run_id: str, name: str
+    ) -> File:
+        """Only files the run's worker announced, inside the run's own folder."""
+        run = access.run(run_id)
+        artifact = _artifacts(runs, run.id).get(name)
+        run_dir = (settings.runs_dir / run.id).resolve()
+        path = (run_dir / artifact["path"]).resolve() if artifact else None
+        if path is None or not path.is_relative_to(run_dir) or not path.is_file():
+            raise NotFoundException(detail=f"Run {run.id!r} has no artifact {name!r}.")
+        return File(path=path, filename=f"{run.workflow_name[:60]}-{run.id}-{name}".replace("/", "_"))
 
     @get("/api/runs/{run_id:str}/events")
     async def run_events(

@@ -64,6 +64,11 @@ async def test_a_run_streams_started_batches_evaluation_and_finished_in_order(li
     run = httpx.get(f"{live_server.url}/api/runs/{run_id}").json()
     assert run["status"] == "succeeded" and run["last_seq"] == events[-1]["seq"] and run["snapshot_hash"]
     assert httpx.get(f"{live_server.url}/api/runs/{run_id}/events").json() == events
+    artifacts = {a["name"]: a for a in httpx.get(f"{live_server.url}/api/runs/{run_id}/artifacts").json()}
+    assert {"best.pt", "last.pt"} <= set(artifacts)
+    weights = httpx.get(live_server.url + artifacts["best.pt"]["url"])
+    assert weights.status_code == 200 and len(weights.content) == artifacts["best.pt"]["bytes"]
+    assert httpx.get(f"{live_server.url}/api/runs/{run_id}/artifacts/..%2Fvisionflow.db").status_code == 404
 
 
 async def test_reconnecting_with_after_gets_exactly_the_missed_events(live_server):
