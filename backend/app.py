@@ -12,7 +12,9 @@ from sqlmodel import Session
 from backend.api.access import Access, resolve_caller
 from backend.api.assets import AssetController
 from backend.api.catalogue import list_nodes, list_templates, run_settings_schema
+from backend.api.classes import ClassController
 from backend.api.frontend import frontend_router
+from backend.api.labels import LabelController
 from backend.api.projects import ProjectController
 from backend.api.runs import RunController
 from backend.api.workflows import WorkflowController
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             ProjectController,
+            ClassController,
+            LabelController,
             AssetController,
             WorkflowController,
             RunController,

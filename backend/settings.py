@@ -25,6 +25,10 @@ class Settings(BaseSettings):
         return self.data_dir / "assets"
 
     @property
+    def thumbs_dir(self) -> Path:
+        return self.data_dir / "thumbs"
+
+    @property
     def runs_dir(self) -> Path:
         return self.data_dir / "runs"
 
@@ -37,5 +41,12 @@ class Settings(BaseSettings):
         return self.data_dir / "worker-config"
 
     def ensure_dirs(self) -> None:
-        for path in (self.data_dir, self.assets_dir, self.runs_dir, self.model_store, self.worker_config_dir):
+        for path in (
+            self.data_dir,
+            self.assets_dir,
+            self.thumbs_dir,
+            self.runs_dir,
+            self.model_store,
+            self.worker_config_dir,
+        ):
             path.mkdir(parents=True, exist_ok=True)

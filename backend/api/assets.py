@@ -1,5 +1,8 @@
 """Images of a project: streamed upload, listing, the file itself, and the label of one image."""
 
+import asyncio
+from typing import Literal
+
 from litestar import Controller, Request, get, post, put
 from litestar.exceptions import ClientException
 from litestar.params import Body
@@ -7,10 +10,12 @@ from litestar.response import File, Response
 from sqlmodel import func, select
 
 from backend.api.access import Access
-from backend.api.schemas import AnnotationSet, AssetPage, AssetRead, UploadReport
-from backend.datasets.images import content_path
-from backend.datasets.library import ImportReport, add_image, set_label
-from backend.datasets.upload_stream import UploadError, discard, receive_files
+from backend.api.schemas import AnnotationSet, AssetPage, AssetRead, AssetSelection, UploadReport
+from backend.datasets.archive import ArchiveRejected, extract_zip, is_zip
+from backend.datasets.archive import Limits as ArchiveLimits
+from backend.datasets.images import content_path, thumbnail_path
+from backend.datasets.library import ImportReport, IncomingFile, asset_splits, import_files, set_label
+from backend.datasets.upload_stream import ReceivedFile, UploadError, discard, receive_files
 from backend.db.models import Annotation, Asset
 from backend.settings import Settings
 
@@ -21,6 +26,9 @@ def asset_read(asset: Asset, class_id: str | None) -> AssetRead:
     return AssetRead(
         id=asset.id,
         filename=asset.filename,
+        source_path=asset.source_path,
+        split=asset.split,
+        thumbnail_url=f"/api/assets/{asset.id}/thumbnail",
         width=asset.width,
         height=asset.height,
         bytes=asset.bytes,
@@ -29,70 +37,96 @@ def asset_read(asset: Asset, class_id: str | None) -> AssetRead:
     )
 
 
+def _import_received(
+    access: Access, settings: Settings, project_id: str, received: list[ReceivedFile], use_layout: bool
+) -> ImportReport:
+    """Unpack archives, then import every image (runs in a worker thread: decoding is CPU work)."""
+    incoming: list[IncomingFile] = []
+    rejected: list[dict[str, str]] = []
+    limits = ArchiveLimits(max_file_bytes=settings.max_upload_file_bytes)
+    for file in received:
+        if file.too_large:
+            rejected.append(
+                {
+                    "filename": file.filename,
+                    "reason": f"The file is over the {settings.max_upload_file_bytes // 2**20} MiB limit.",
+                }
+            )
+        elif is_zip(file.temp_path):
+            try:
+                entries, bad_entries = extract_zip(file.temp_path, file.temp_path.parent, limits)
+            except ArchiveRejected as error:
+                rejected.append({"filename": file.filename, "reason": str(error)})
+                continue
+            rejected += [{"filename": f"{file.filename}: {e['filename']}", "reason": e["reason"]} for e in bad_entries]
+            incoming += [
+                IncomingFile(source=e.temp_path, display_path=e.path, sha256=e.sha256, move=True) for e in entries
+            ]
+        else:
+            incoming.append(
+                IncomingFile(source=file.temp_path, display_path=file.filename, sha256=file.sha256, move=True)
+            )
+    report = import_files(access.session, settings, project_id, incoming, use_layout)
+    report.rejected = rejected + report.rejected
+    return report
+
+
 class AssetController(Controller):
     tags = ["assets"]
 
     @post("/api/projects/{project_id:str}/assets", status_code=201)
     async def upload(
-        self, access: Access, settings: Settings, request: Request, project_id: str
+        self, access: Access, settings: Settings, request: Request, project_id: str, folders_are_classes: bool = True
     ) -> Response[UploadReport]:
-        """Multipart field `files`, any number of files. Each is checked; the report names every file."""
+        """Multipart field `files`: images and zip archives, any number. A name with folders
+        (`cat/1.jpg`, `train/cat/1.jpg`) labels the image and fixes its split unless `folders_are_classes`
+        is false. Every file gets a line in the report; 422 when none could be imported."""
         project = access.project(project_id)
+        temp_dir = settings.data_dir / "tmp"
         try:
             received = await receive_files(
-                request.stream(),
-                request.headers.get("content-type", ""),
-                settings.data_dir / "tmp",
-                settings.max_upload_file_bytes,
+                request.stream(), request.headers.get("content-type", ""), temp_dir, settings.max_upload_file_bytes
             )
         except UploadError as error:
             raise ClientException(detail=str(error)) from None
-        report = ImportReport()
-        try:
-            for file in received:
-                if file.too_large:
-                    report.rejected.append(
-                        {
-                            "filename": file.filename,
-                            "reason": f"The file is over the {settings.max_upload_file_bytes // 2**20} MiB limit.",
-                        }
-                    )
-                    file.temp_path.unlink(missing_ok=True)
-                    continue
-                add_image(
-                    access.session,
-                    settings,
-                    project.id,
-                    file.temp_path,
-                    file.filename,
-                    file.sha256,
-                    move=True,
-                    report=report,
-                )
-                access.session.flush()
-            access.session.commit()
-        finally:
-            discard(received)
         if not received:
             raise ClientException(detail="The upload has no files: send them in the multipart field 'files'.")
+        try:
+            report = await asyncio.to_thread(
+                _import_received, access, settings, project.id, received, folders_are_classes
+            )
+        finally:
+            discard(received)
+        labels = dict(
+            access.session.exec(
+                select(Annotation.asset_id, Annotation.class_id).where(
+                    Annotation.asset_id.in_([a.id for a in report.imported])
+                )
+            ).all()
+        )
         body = UploadReport(
-            imported=[asset_read(a, None) for a in report.imported],
+            imported=[asset_read(a, labels.get(a.id)) for a in report.imported],
             duplicates=report.duplicates,
             rejected=report.rejected,
+            classes_created=report.classes_created,
+            labelled=report.labelled,
         )
-        status = 201 if report.imported or report.duplicates else 422
-        return Response(body, status_code=status)
+        return Response(body, status_code=201 if report.imported or report.duplicates else 422)
 
     @get("/api/projects/{project_id:str}/assets")
     async def list_assets(
         self,
         access: Access,
+        settings: Settings,
         project_id: str,
         offset: int = 0,
         limit: int = 100,
         class_id: str | None = None,
         unlabelled: bool = False,
+        split: Literal["train", "val"] | None = None,
+        workflow_id: str | None = None,
     ) -> AssetPage:
+        """Filter by class, unlabelled, or split (as the workflow's dataset node — or the default one — splits)."""
         project = access.project(project_id)
         if not offset >= 0 or not 1 <= limit <= 1000:
             raise ClientException(detail="offset must be ≥ 0 and limit between 1 and 1000.")
@@ -105,6 +139,10 @@ class AssetController(Controller):
             query = query.where(Annotation.class_id == class_id)
         if unlabelled:
             query = query.where(Annotation.class_id.is_(None))
+        if split is not None:
+            workflow = access.workflow(workflow_id) if workflow_id else None
+            splits = asset_splits(access.session, settings, project.id, workflow.graph if workflow else None)
+            query = query.where(Asset.id.in_([asset_id for asset_id, s in splits.items() if s == split]))
         total = access.session.exec(select(func.count()).select_from(query.subquery())).one()
         rows = access.session.exec(query.order_by(Asset.created_at, Asset.id).offset(offset).limit(limit)).all()
         return AssetPage(items=[asset_read(a, c) for a, c in rows], total=total)
@@ -118,6 +156,35 @@ class AssetController(Controller):
             content_disposition_type="inline",
             filename=f"{asset.id}.{asset.ext}",
         )
+
+    @get("/api/assets/{asset_id:str}/thumbnail")
+    async def asset_thumbnail(self, access: Access, settings: Settings, asset_id: str) -> File:
+        asset = access.asset(asset_id)
+        return File(
+            path=thumbnail_path(settings.thumbs_dir, asset.sha256),
+            media_type="image/jpeg",
+            content_disposition_type="inline",
+            filename=f"{asset.id}.jpg",
+        )
+
+    @post("/api/projects/{project_id:str}/assets/delete", status_code=200)
+    async def delete_assets(self, access: Access, project_id: str, data: AssetSelection = Body()) -> dict[str, int]:
+        """Delete the selected images and their labels (files stay while another project holds the same content)."""
+        project = access.project(project_id)
+        assets = access.session.exec(
+            select(Asset).where(Asset.project_id == project.id, Asset.id.in_(data.asset_ids))
+        ).all()
+        missing = set(data.asset_ids) - {a.id for a in assets}
+        if missing:
+            raise ClientException(
+                detail=f"{len(missing)} of the images are not in this project.",
+                extra={"asset_ids": sorted(missing)[:20]},
+            )
+        for asset in assets:
+            set_label(access.session, asset.id, None)
+            access.session.delete(asset)
+        access.session.commit()
+        return {"deleted": len(assets)}
 
     @put("/api/assets/{asset_id:str}/annotation")
     async def set_annotation(self, access: Access, asset_id: str, data: AnnotationSet = Body()) -> AssetRead:

@@ -6,8 +6,10 @@ from litestar.params import Body
 from sqlmodel import func, select
 
 from backend.api.access import Access
+from backend.api.classes import class_read
 from backend.api.schemas import ClassCreate, ClassRead, ProjectCreate, ProjectRead
 from backend.datasets.library import ensure_class
+from backend.datasets.stats import dataset_stats
 from backend.db.models import Annotation, Asset, ImageClass, Project
 
 
@@ -60,7 +62,7 @@ class ProjectController(Controller):
             .group_by(ImageClass.id)
             .order_by(ImageClass.name)
         ).all()
-        return [ClassRead(id=c.id, name=c.name, colour=c.colour, image_count=n) for c, n in rows]
+        return [ClassRead(id=c.id, name=c.name, colour=c.colour, hotkey=c.hotkey, image_count=n) for c, n in rows]
 
     @post("/{project_id:str}/classes")
     async def create_class(self, access: Access, project_id: str, data: ClassCreate = Body()) -> ClassRead:
@@ -76,4 +78,8 @@ class ProjectController(Controller):
         image_class = ensure_class(access.session, project.id, name)
         image_class.colour = data.colour or image_class.colour
         access.session.commit()
-        return ClassRead(id=image_class.id, name=image_class.name, colour=image_class.colour, image_count=0)
+        return class_read(access, image_class)
+
+    @get("/{project_id:str}/stats")
+    async def project_stats(self, access: Access, project_id: str) -> dict[str, object]:
+        return dataset_stats(access.session, access.project(project_id).id)

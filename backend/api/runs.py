@@ -1,5 +1,6 @@
 """Runs: start one from a workflow, list, read, cancel, and the stored events."""
 
+from pathlib import Path
 from typing import Any
 
 from litestar import Controller, get, post
@@ -76,6 +77,27 @@ class RunController(Controller):
         if path is None or not path.is_relative_to(run_dir) or not path.is_file():
             raise NotFoundException(detail=f"Run {run.id!r} has no artifact {name!r}.")
         return File(path=path, filename=f"{run.workflow_name[:60]}-{run.id}-{name}".replace("/", "_"))
+
+    @get("/api/runs/{run_id:str}/snapshot")
+    async def run_snapshot(self, access: Access, run_id: str) -> dict[str, Any]:
+        """Exactly which images and labels the run trained on, fixed when it was queued."""
+        run = access.run(run_id)
+        dataset = run.spec.get("dataset", {"class_names": [], "items": [], "snapshot_hash": ""})
+        names = dataset["class_names"]
+        per_class = {name: {"train": 0, "val": 0} for name in names}
+        for item in dataset["items"]:
+            per_class[names[item["label"]]][item["split"]] += 1
+        return {
+            "snapshot_hash": dataset["snapshot_hash"],
+            "class_names": names,
+            "train": sum(c["train"] for c in per_class.values()),
+            "val": sum(c["val"] for c in per_class.values()),
+            "per_class": per_class,
+            "items": [
+                {"content_hash": Path(i["path"]).stem, "label": names[i["label"]], "split": i["split"]}
+                for i in dataset["items"]
+            ],
+        }
 
     @get("/api/runs/{run_id:str}/events")
     async def run_events(

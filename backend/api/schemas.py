@@ -36,12 +36,16 @@ class ClassRead(BaseModel):
     id: str
     name: str
     colour: str
+    hotkey: str | None = None
     image_count: int
 
 
 class AssetRead(BaseModel):
     id: str
     filename: str
+    source_path: str
+    split: str | None
+    thumbnail_url: str
     width: int
     height: int
     bytes: int
@@ -58,6 +62,13 @@ class UploadReport(BaseModel):
     imported: list[AssetRead]
     duplicates: list[dict[str, str]]
     rejected: list[dict[str, str]]
+    classes_created: list[str] = []
+    labelled: int = 0
+
+
+class AssetSelection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    asset_ids: list[str] = Field(min_length=1, max_length=10_000)
 
 
 class AnnotationSet(BaseModel):

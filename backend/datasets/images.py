@@ -1,12 +1,15 @@
-"""Checking and storing image files: decoded, size-capped, content-addressed under the data dir."""
+"""Checking and storing image files: decoded, size-capped, content-addressed under the data dir, with a
+thumbnail made in the same pass."""
 
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff"}
+THUMB_SIZE = 256
+EXIF_ORIENTATION = 0x0112
 
 
 class ImageRejected(ValueError):
@@ -16,12 +19,16 @@ class ImageRejected(ValueError):
 @dataclass(frozen=True)
 class ImageInfo:
     ext: str
-    width: int  # after EXIF orientation
+    width: int  # as displayed: after EXIF orientation
     height: int
 
 
-def inspect_image(path: Path, max_pixels: int) -> ImageInfo:
-    """Decode the file fully; raise ImageRejected with the reason if it is not an acceptable image."""
+def inspect_image(path: Path, max_pixels: int, thumbnail: Path | None = None) -> ImageInfo:
+    """Decode the file; raise ImageRejected with the reason if it is not an acceptable image.
+
+    The pixel cap is checked on the header, before any pixel is decoded. JPEGs decode at reduced scale
+    (every byte is still read, so truncation is caught), which makes the check and the thumbnail cheap.
+    """
     try:
         with Image.open(path) as image:
             if image.format not in ALLOWED_FORMATS:
@@ -31,11 +38,12 @@ def inspect_image(path: Path, max_pixels: int) -> ImageInfo:
             width, height = image.size
             if width * height > max_pixels:
                 raise ImageRejected(f"The image is {width}×{height} pixels, over the limit of {max_pixels:,} pixels.")
-            image.load()  # decodes every byte: truncated or corrupt files fail here
-            orientation = image.getexif().get(0x0112, 1)
-            if orientation in (5, 6, 7, 8):  # rotated by 90° or 270°
-                width, height = height, width
-            return ImageInfo(ext=ALLOWED_FORMATS[image.format], width=width, height=height)
+            orientation = image.getexif().get(EXIF_ORIENTATION, 1)
+            if image.format == "JPEG":
+                image.draft("RGB", (THUMB_SIZE, THUMB_SIZE))
+            image.load()  # truncated or corrupt files fail here
+            if thumbnail is not None:
+                _write_thumbnail(image, thumbnail)
     except ImageRejected:
         raise
     except Image.DecompressionBombError:
@@ -44,10 +52,30 @@ def inspect_image(path: Path, max_pixels: int) -> ImageInfo:
         raise ImageRejected("This is not an image file (its content is not JPEG, PNG, WebP, BMP or TIFF).") from None
     except (OSError, SyntaxError, ValueError) as error:
         raise ImageRejected(f"The image is damaged or truncated ({error}).") from None
+    if orientation in (5, 6, 7, 8):  # rotated by 90° or 270°
+        width, height = height, width
+    return ImageInfo(ext=ALLOWED_FORMATS[image.format], width=width, height=height)
+
+
+def _write_thumbnail(image: Image.Image, target: Path) -> None:
+    if target.exists():
+        return
+    small = ImageOps.exif_transpose(image)
+    small.thumbnail((THUMB_SIZE, THUMB_SIZE))
+    if small.mode not in ("RGB", "L"):
+        small = small.convert("RGB")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    small.save(partial, format="JPEG", quality=80)
+    partial.replace(target)
 
 
 def content_path(assets_dir: Path, sha256: str, ext: str) -> Path:
     return assets_dir / sha256[:2] / f"{sha256}.{ext}"
+
+
+def thumbnail_path(thumbs_dir: Path, sha256: str) -> Path:
+    return thumbs_dir / sha256[:2] / f"{sha256}.jpg"
 
 
 def store_content(source: Path, assets_dir: Path, sha256: str, ext: str, move: bool) -> Path:

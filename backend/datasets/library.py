@@ -1,16 +1,20 @@
 """A project's images, classes and labels: the operations the API and the CLI share."""
 
 import hashlib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
 from sqlmodel import Session, func, select
 
-from backend.datasets.images import ImageRejected, content_path, inspect_image, store_content
-from backend.db.models import Annotation, Asset, ImageClass, Project
-from backend.graph.compile import LabelledImage, LabelledImages
+from backend.datasets.images import ImageRejected, content_path, inspect_image, store_content, thumbnail_path
+from backend.datasets.layout import Placement, place
+from backend.db.models import Annotation, Asset, ImageClass, Project, now
+from backend.graph.compile import LabelledImage, LabelledImages, assign_splits
 from backend.graph.validate import ProjectFacts
 from backend.settings import Settings
+from nodes.datasets import ProjectDataset, ProjectDatasetParams
 
 CLASS_COLOURS = (
     "#4c6ef5",
@@ -31,45 +35,86 @@ class ImportReport:
     imported: list[Asset] = field(default_factory=list)
     duplicates: list[dict[str, str]] = field(default_factory=list)  # {filename, asset_id}
     rejected: list[dict[str, str]] = field(default_factory=list)  # {filename, reason}
+    classes_created: list[str] = field(default_factory=list)
+    labelled: int = 0
 
 
-def add_image(
+@dataclass(frozen=True)
+class IncomingFile:
+    source: Path
+    display_path: str  # the name it was uploaded under, maybe with folders: display data and layout only
+    sha256: str
+    move: bool  # a temporary file we may move, or a user's file we copy
+
+
+def import_files(
+    session: Session, settings: Settings, project_id: str, files: list[IncomingFile], use_layout: bool
+) -> ImportReport:
+    """Check each file and add it; with `use_layout`, folders name classes and train/val folders fix splits.
+    Commits once at the end."""
+    report = ImportReport()
+    classes: dict[str, ImageClass] = {}
+    for incoming in files:
+        placement = place(incoming.display_path, use_layout)
+        asset = _add_one(session, settings, project_id, incoming, placement, report)
+        if asset is None or placement.class_name is None:
+            continue
+        if placement.class_name not in classes:
+            existed = _find_class(session, project_id, placement.class_name)
+            classes[placement.class_name] = existed or ensure_class(session, project_id, placement.class_name)
+            if existed is None:
+                report.classes_created.append(placement.class_name)
+        set_label(session, asset.id, classes[placement.class_name].id)
+        report.labelled += 1
+    session.commit()
+    return report
+
+
+def _add_one(
     session: Session,
     settings: Settings,
     project_id: str,
-    source: Path,
-    filename: str,
-    sha256: str,
-    move: bool,
+    incoming: IncomingFile,
+    placement: Placement,
     report: ImportReport,
 ) -> Asset | None:
-    """Check one file and add it to the project; what happened goes into `report`."""
-    existing = session.exec(select(Asset).where(Asset.project_id == project_id, Asset.sha256 == sha256)).first()
+    shown = incoming.display_path
+    existing = session.exec(
+        select(Asset).where(Asset.project_id == project_id, Asset.sha256 == incoming.sha256)
+    ).first()
     if existing is not None:
-        report.duplicates.append({"filename": filename, "asset_id": existing.id})
-        if move:
-            source.unlink(missing_ok=True)
-        return existing
-    try:
-        info = inspect_image(source, settings.max_image_pixels)
-    except ImageRejected as rejection:
-        report.rejected.append({"filename": filename, "reason": str(rejection)})
-        if move:
-            source.unlink(missing_ok=True)
+        report.duplicates.append({"filename": shown, "asset_id": existing.id})
+        _discard(incoming)
         return None
-    store_content(source, settings.assets_dir, sha256, info.ext, move=move)
+    try:
+        info = inspect_image(
+            incoming.source, settings.max_image_pixels, thumbnail_path(settings.thumbs_dir, incoming.sha256)
+        )
+    except ImageRejected as rejection:
+        report.rejected.append({"filename": shown, "reason": str(rejection)})
+        _discard(incoming)
+        return None
+    stored = store_content(incoming.source, settings.assets_dir, incoming.sha256, info.ext, move=incoming.move)
     asset = Asset(
         project_id=project_id,
-        sha256=sha256,
+        sha256=incoming.sha256,
         ext=info.ext,
-        filename=filename[:255],
+        filename=placement.filename[:255],
+        source_path=shown[:1000],
+        split=placement.split,
         width=info.width,
         height=info.height,
-        bytes=content_path(settings.assets_dir, sha256, info.ext).stat().st_size,
+        bytes=stored.stat().st_size,
     )
     session.add(asset)
+    session.flush()
     report.imported.append(asset)
     return asset
+
+
+def _discard(incoming: IncomingFile) -> None:
+    if incoming.move:
+        incoming.source.unlink(missing_ok=True)
 
 
 def sha256_of(path: Path) -> str:
@@ -80,12 +125,18 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _find_class(session: Session, project_id: str, name: str) -> ImageClass | None:
+    return session.exec(select(ImageClass).where(ImageClass.project_id == project_id, ImageClass.name == name)).first()
+
+
 def ensure_class(session: Session, project_id: str, name: str) -> ImageClass:
-    found = session.exec(select(ImageClass).where(ImageClass.project_id == project_id, ImageClass.name == name)).first()
+    found = _find_class(session, project_id, name)
     if found:
         return found
-    count = session.exec(select(func.count()).select_from(ImageClass).where(ImageClass.project_id == project_id)).one()
-    image_class = ImageClass(project_id=project_id, name=name, colour=CLASS_COLOURS[count % len(CLASS_COLOURS)])
+    existing = session.exec(select(ImageClass.hotkey).where(ImageClass.project_id == project_id)).all()
+    free_key = next((key for key in "123456789" if key not in existing), None)
+    colour = CLASS_COLOURS[len(existing) % len(CLASS_COLOURS)]
+    image_class = ImageClass(project_id=project_id, name=name, colour=colour, hotkey=free_key)
     session.add(image_class)
     session.flush()
     return image_class
@@ -99,26 +150,19 @@ def set_label(session: Session, asset_id: str, class_id: str | None) -> None:
         return
     if annotation:
         annotation.class_id = class_id
+        annotation.updated_at = now()
     else:
         session.add(Annotation(asset_id=asset_id, class_id=class_id))
 
 
 def import_folder(session: Session, settings: Settings, project: Project, root: Path) -> ImportReport:
     """An ImageFolder tree (`class/image`, or `train|val/class/image`): folders become classes and labels."""
-    report = ImportReport()
-    class_dirs = [d for split in ("train", "val") if (root / split).is_dir() for d in (root / split).iterdir()]
-    class_dirs = class_dirs or list(root.iterdir())
-    for class_dir in sorted(d for d in class_dirs if d.is_dir() and not d.name.startswith(".")):
-        image_class = ensure_class(session, project.id, class_dir.name)
-        for path in sorted(p for p in class_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
-            asset = add_image(
-                session, settings, project.id, path, path.name, sha256_of(path), move=False, report=report
-            )
-            if asset is not None:
-                session.flush()
-                set_label(session, asset.id, image_class.id)
-    session.commit()
-    return report
+    files = [
+        IncomingFile(source=path, display_path=path.relative_to(root).as_posix(), sha256=sha256_of(path), move=False)
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    ]
+    return import_files(session, settings, project.id, files, use_layout=True)
 
 
 def labelled_counts(session: Session, project_id: str) -> dict[str, int]:
@@ -137,16 +181,36 @@ def project_facts(session: Session, project: Project) -> ProjectFacts:
     return ProjectFacts(id=project.id, name=project.name, labelled_per_class=labelled_counts(session, project.id))
 
 
+def _labelled_rows(session: Session, project_id: str) -> list[tuple[str, str, str, str | None, str]]:
+    return list(
+        session.exec(
+            select(Asset.id, Asset.sha256, Asset.ext, Asset.split, ImageClass.name)
+            .join(Annotation, Annotation.asset_id == Asset.id)
+            .join(ImageClass, ImageClass.id == Annotation.class_id)
+            .where(Asset.project_id == project_id)
+        ).all()
+    )
+
+
 def labelled_images(session: Session, settings: Settings, project_id: str) -> LabelledImages:
-    rows = session.exec(
-        select(Asset.sha256, Asset.ext, ImageClass.name)
-        .join(Annotation, Annotation.asset_id == Asset.id)
-        .join(ImageClass, ImageClass.id == Annotation.class_id)
-        .where(Asset.project_id == project_id)
-    ).all()
-    class_names = sorted(labelled_counts(session, project_id))
     items = [
-        LabelledImage(path=str(content_path(settings.assets_dir, sha, ext).resolve()), content_hash=sha, label=name)
-        for sha, ext, name in rows
+        LabelledImage(
+            path=str(content_path(settings.assets_dir, sha, ext).resolve()), content_hash=sha, label=name, split=split
+        )
+        for _, sha, ext, split, name in _labelled_rows(session, project_id)
     ]
-    return LabelledImages(class_names=class_names, items=items)
+    return LabelledImages(class_names=sorted(labelled_counts(session, project_id)), items=items)
+
+
+def asset_splits(session: Session, settings: Settings, project_id: str, graph: dict | None) -> dict[str, str]:
+    """Asset id → train/val for every labelled image, exactly as the graph's dataset node (or a default
+    one) splits it for training."""
+    params = ProjectDatasetParams()
+    for node in (graph or {}).get("nodes", []):
+        if isinstance(node, dict) and node.get("type") == ProjectDataset.type_id:
+            with suppress(ValidationError):
+                params = ProjectDatasetParams.model_validate(node.get("params") or {})
+    rows = _labelled_rows(session, project_id)
+    images = labelled_images(session, settings, project_id)
+    by_path = assign_splits(images, params)
+    return {row[0]: by_path[item.path] for row, item in zip(rows, images.items, strict=True)}

@@ -31,6 +31,7 @@ class ImageClass(SQLModel, table=True):
     project_id: str = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
     name: str
     colour: str = "#4c6ef5"
+    hotkey: str | None = None  # one key that assigns this class in the annotator
     created_at: datetime = Field(default_factory=now)
 
 
@@ -42,7 +43,9 @@ class Asset(SQLModel, table=True):
     project_id: str = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
     sha256: str = Field(index=True)
     ext: str
-    filename: str
+    filename: str  # the file's name as uploaded: display data, never a path on disk
+    source_path: str = ""  # where it sat in the uploaded folder or zip, for display
+    split: str | None = None  # fixed by an uploaded train/ or val/ folder; otherwise the dataset node decides
     width: int
     height: int
     bytes: int

@@ -114,19 +114,18 @@ def _chain(graph: Graph, catalogue: Catalogue) -> list[Node]:
     return chain
 
 
+def assign_splits(images: LabelledImages, params: ProjectDatasetParams) -> dict[str, str]:
+    """Image path → train/val: a split fixed by the source wins, the dataset node splits the rest."""
+    unsplit = [(f"{item.content_hash}:{item.path}", item.label) for item in images.items if item.split is None]
+    free = split_items(unsplit, params.val_fraction, params.seed, params.stratified)
+    return {item.path: item.split or free[f"{item.content_hash}:{item.path}"] for item in images.items}
+
+
 def _dataset(images: LabelledImages, params: ProjectDatasetParams) -> DatasetSpec:
     index = {name: i for i, name in enumerate(images.class_names)}
-    unsplit = [(f"{item.content_hash}:{item.path}", item.label) for item in images.items if item.split is None]
-    splits = split_items(unsplit, params.val_fraction, params.seed, params.stratified)
+    splits = assign_splits(images, params)
     items = sorted(
-        (
-            DatasetItem(
-                path=item.path,
-                label=index[item.label],
-                split=item.split or splits[f"{item.content_hash}:{item.path}"],
-            )
-            for item in images.items
-        ),
+        (DatasetItem(path=item.path, label=index[item.label], split=splits[item.path]) for item in images.items),
         key=lambda i: (i.split, i.label, i.path),
     )
     hashes = {item.path: item.content_hash for item in images.items}

@@ -144,7 +144,10 @@ def _train(spec: TrainingJobSpec, reporter: "_Reporter") -> None:
     model.train(trainer=partial(VisionflowTrainer, plan), **arguments)
     trainer = model.trainer
     if reporter.epochs_done < trainer.epochs and not trainer.args.time:
-        reporter.log("info", f"stopped early after epoch {reporter.epochs_done}: no improvement in {trainer.args.patience} epochs")
+        reporter.log(
+            "info",
+            f"stopped early after epoch {reporter.epochs_done}: no improvement in {trainer.args.patience} epochs",
+        )
 
 
 def _check_model(model: ModelSpec) -> None:
@@ -246,7 +249,9 @@ class _Reporter:
             if saved == epoch:
                 path = trainer.last if kind == "last" else trainer.best
                 self.send(
-                    Checkpoint(epoch=epoch, path=self._relative(path), kind=kind, metrics=self.evaluations.get(epoch, {}))
+                    Checkpoint(
+                        epoch=epoch, path=self._relative(path), kind=kind, metrics=self.evaluations.get(epoch, {})
+                    )
                 )
         self.check_stop()
 

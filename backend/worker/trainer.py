@@ -20,6 +20,7 @@ import albumentations as A
 import numpy as np
 import torch
 from ultralytics.data import ClassificationDataset, build_dataloader
+from ultralytics.data.base import BaseDataset
 from ultralytics.engine import trainer as base_trainer
 from ultralytics.models.yolo.classify import ClassificationTrainer, ClassificationValidator
 from ultralytics.utils import DEFAULT_CFG
@@ -37,6 +38,7 @@ class TrainingPlan:
     checkpoint: CheckpointStrategy
     workers: int  # DataLoader processes, honoured on the CPU as well
     cache_budget_bytes: int = 0  # decode a split into RAM once when it fits; 0 leaves caching to `cache`
+    torch_threads: int = 0  # 0 keeps Ultralytics' choice (one less than the cores, on the CPU)
 
 
 class PipelineDataset(ClassificationDataset):
@@ -68,8 +70,8 @@ class PipelineDataset(ClassificationDataset):
         probe = [self.imread(sample[0]) for sample in self.samples[:: max(1, len(self.samples) // 8)][:8]]
         sizes = [image.nbytes for image in probe if image is not None]
         if sizes and np.mean(sizes) * len(self.samples) <= budget:
+            self.img_cache = BaseDataset._ImageCache([self.imread(sample[0]) for sample in self.samples])
             self.cache_ram = True
-            self.cache_images()
 
     def _seed_for_worker(self) -> None:
         # Forked DataLoader workers inherit one random state; without this they would augment in lockstep.
@@ -105,6 +107,8 @@ class VisionflowTrainer(ClassificationTrainer):
         self.last_saved_epoch = 0  # 1-based epoch of the latest last.pt / best.pt writes
         self.best_saved_epoch = 0
         super().__init__(cfg, overrides, _callbacks)
+        if plan.torch_threads:
+            torch.set_num_threads(plan.torch_threads)  # after select_device(), which sets Ultralytics' count
 
     def get_dataset(self) -> dict[str, Any]:
         data = super().get_dataset()

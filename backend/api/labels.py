@@ -1,0 +1,107 @@
+"""Labels in bulk: CSV import (dry run first, all-or-nothing) and export, and one class for many images."""
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import ClientException
+from litestar.params import Body
+from litestar.response import Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import select
+
+from backend.api.access import Access
+from backend.datasets.labels_csv import MAX_CSV_BYTES, export_labels_csv, parse_labels_csv, plan_label_import
+from backend.datasets.library import ensure_class, set_label
+from backend.db.models import Annotation, Asset, ImageClass
+
+
+class BulkLabel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    asset_ids: list[str] = Field(min_length=1, max_length=10_000)
+    class_id: str | None
+
+
+def _labels_by_filename(access: Access, project_id: str) -> dict[str, list[tuple[str, str | None]]]:
+    rows = access.session.exec(
+        select(Asset.id, Asset.filename, ImageClass.name)
+        .join(Annotation, Annotation.asset_id == Asset.id, isouter=True)
+        .join(ImageClass, ImageClass.id == Annotation.class_id, isouter=True)
+        .where(Asset.project_id == project_id)
+    ).all()
+    found: dict[str, list[tuple[str, str | None]]] = {}
+    for asset_id, filename, label in rows:
+        found.setdefault(filename, []).append((asset_id, label))
+    return found
+
+
+class LabelController(Controller):
+    tags = ["labels"]
+
+    @post("/api/projects/{project_id:str}/labels/csv", status_code=200)
+    async def import_csv(
+        self, access: Access, request: Request, project_id: str, dry_run: bool = True, create_classes: bool = False
+    ) -> Response[dict[str, Any]]:
+        """Body: the CSV file itself. Dry run (the default) reports what would change; problems → 422, nothing applied."""
+        project = access.project(project_id)
+        data = bytearray()
+        async for chunk in request.stream():
+            data.extend(chunk)
+            if len(data) > MAX_CSV_BYTES:
+                raise ClientException(detail=f"The CSV is over {MAX_CSV_BYTES // 2**20} MiB.")
+        rows, problems = parse_labels_csv(bytes(data))
+        classes = {
+            c.name: c for c in access.session.exec(select(ImageClass).where(ImageClass.project_id == project.id))
+        }
+        plan = plan_label_import(rows, _labels_by_filename(access, project.id), set(classes), create_classes, problems)
+        applied = plan.ok and not dry_run
+        if applied:
+            for name in plan.new_classes:
+                classes[name] = ensure_class(access.session, project.id, name)
+            for change in plan.changes:
+                set_label(access.session, change.asset_id, classes[change.after].id)
+            access.session.commit()
+        body = {
+            "applied": applied,
+            "dry_run": dry_run,
+            "rows": len(rows),
+            "changes": [c.__dict__ for c in plan.changes],
+            "unchanged": plan.unchanged,
+            "new_classes": plan.new_classes,
+            "problems": [p.__dict__ for p in sorted(plan.problems, key=lambda p: (p.line or 0, p.code))],
+        }
+        return Response(body, status_code=200 if plan.ok else 422)
+
+    @get("/api/projects/{project_id:str}/labels.csv", media_type="text/csv")
+    async def export_csv(self, access: Access, project_id: str) -> Response[str]:
+        project = access.project(project_id)
+        rows = access.session.exec(
+            select(Asset.filename, ImageClass.name)
+            .join(Annotation, Annotation.asset_id == Asset.id)
+            .join(ImageClass, ImageClass.id == Annotation.class_id)
+            .where(Asset.project_id == project.id)
+            .order_by(Asset.filename, Asset.id)
+        ).all()
+        return Response(
+            export_labels_csv(list(rows)),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{project.id}-labels.csv"'},
+        )
+
+    @post("/api/projects/{project_id:str}/labels/bulk", status_code=200)
+    async def bulk_label(self, access: Access, project_id: str, data: BulkLabel = Body()) -> dict[str, int]:
+        project = access.project(project_id)
+        if data.class_id is not None and access.image_class(data.class_id).project_id != project.id:
+            raise ClientException(detail="That class belongs to another project.", extra={"field": "class_id"})
+        assets = access.session.exec(
+            select(Asset.id).where(Asset.project_id == project.id, Asset.id.in_(data.asset_ids))
+        ).all()
+        missing = set(data.asset_ids) - set(assets)
+        if missing:
+            raise ClientException(
+                detail=f"{len(missing)} of the images are not in this project.",
+                extra={"asset_ids": sorted(missing)[:20]},
+            )
+        for asset_id in assets:
+            set_label(access.session, asset_id, data.class_id)
+        access.session.commit()
+        return {"updated": len(assets)}

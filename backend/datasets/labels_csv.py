@@ -1,0 +1,155 @@
+"""Labels as CSV, `filename,label` (header `class` accepted for `label`): parse, plan, export. Pure.
+
+Import is all-or-nothing: `plan_label_import` reports every problem with its line number, and a plan
+with problems changes nothing. Export guards cells against formula injection in spreadsheets, and
+import removes that guard again, so export(import(x)) == x.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_CSV_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LabelRow:
+    line: int  # 1-based line in the file
+    filename: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CsvProblem:
+    line: int | None
+    code: str  # bad_header | unknown_filename | ambiguous_filename | duplicate_row | empty_label | unknown_class | bad_row | not_utf8
+    message: str
+
+
+@dataclass(frozen=True)
+class LabelChange:
+    line: int
+    asset_id: str
+    filename: str
+    before: str | None
+    after: str
+
+
+@dataclass
+class LabelImportPlan:
+    changes: list[LabelChange] = field(default_factory=list)
+    unchanged: int = 0
+    new_classes: list[str] = field(default_factory=list)
+    problems: list[CsvProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _unguard(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
+def _guard(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def parse_labels_csv(data: bytes) -> tuple[list[LabelRow], list[CsvProblem]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return [], [CsvProblem(None, "not_utf8", f"The file is not UTF-8 text (byte {error.start}).")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    columns = [c.strip().lower() for c in header] if header else []
+    if "filename" not in columns or not ({"label", "class"} & set(columns)):
+        return [], [
+            CsvProblem(1, "bad_header", "The first line must name the columns: filename,label (or filename,class).")
+        ]
+    file_col = columns.index("filename")
+    label_col = columns.index("label") if "label" in columns else columns.index("class")
+    rows: list[LabelRow] = []
+    problems: list[CsvProblem] = []
+    for cells in reader:
+        line = reader.line_num
+        if not cells or all(not c.strip() for c in cells):
+            continue
+        if len(cells) <= max(file_col, label_col):
+            problems.append(
+                CsvProblem(line, "bad_row", f"Line {line} has {len(cells)} column(s); expected filename and label.")
+            )
+            continue
+        filename, label = _unguard(cells[file_col].strip()), _unguard(cells[label_col].strip())
+        if not label:
+            problems.append(CsvProblem(line, "empty_label", f"Line {line}: {filename!r} has an empty label."))
+            continue
+        rows.append(LabelRow(line, filename, label))
+    return rows, problems
+
+
+def plan_label_import(
+    rows: list[LabelRow],
+    assets_by_filename: dict[str, list[tuple[str, str | None]]],  # filename → [(asset id, current label)]
+    classes: set[str],
+    create_classes: bool,
+    problems: list[CsvProblem] | None = None,
+) -> LabelImportPlan:
+    plan = LabelImportPlan(problems=list(problems or []))
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if row.filename in first_line:
+            plan.problems.append(
+                CsvProblem(
+                    row.line,
+                    "duplicate_row",
+                    f"Line {row.line}: {row.filename!r} is already labelled on line {first_line[row.filename]}.",
+                )
+            )
+            continue
+        first_line[row.filename] = row.line
+        matches = assets_by_filename.get(row.filename, [])
+        if not matches:
+            plan.problems.append(
+                CsvProblem(
+                    row.line, "unknown_filename", f"Line {row.line}: no image named {row.filename!r} in this project."
+                )
+            )
+            continue
+        if len(matches) > 1:
+            plan.problems.append(
+                CsvProblem(
+                    row.line,
+                    "ambiguous_filename",
+                    f"Line {row.line}: {len(matches)} images are named {row.filename!r}.",
+                )
+            )
+            continue
+        if row.label not in classes:
+            if not create_classes:
+                plan.problems.append(
+                    CsvProblem(
+                        row.line,
+                        "unknown_class",
+                        f"Line {row.line}: there is no class {row.label!r} (allow creating classes to add it).",
+                    )
+                )
+                continue
+            if row.label not in plan.new_classes:
+                plan.new_classes.append(row.label)
+        asset_id, before = matches[0]
+        if before == row.label:
+            plan.unchanged += 1
+        else:
+            plan.changes.append(LabelChange(row.line, asset_id, row.filename, before, row.label))
+    return plan
+
+
+def export_labels_csv(rows: list[tuple[str, str]]) -> str:
+    """`rows` are (filename, label); CRLF line ends as RFC 4180 says."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["filename", "label"])
+    writer.writerows((_guard(f), _guard(label)) for f, label in rows)
+    return buffer.getvalue()
