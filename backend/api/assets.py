@@ -27,6 +27,7 @@ def asset_read(asset: Asset, class_id: str | None) -> AssetRead:
         id=asset.id,
         filename=asset.filename,
         source_path=asset.source_path,
+        sha256=asset.sha256,
         split=asset.split,
         thumbnail_url=f"/api/assets/{asset.id}/thumbnail",
         width=asset.width,

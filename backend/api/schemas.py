@@ -44,6 +44,7 @@ class AssetRead(BaseModel):
     id: str
     filename: str
     source_path: str
+    sha256: str
     split: str | None
     thumbnail_url: str
     width: int

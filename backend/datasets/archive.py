@@ -48,7 +48,7 @@ def _is_link(info: zipfile.ZipInfo) -> bool:
 
 def _skipped(name: str) -> bool:
     parts = PurePosixPath(name).parts
-    return any(p.startswith(".") or p == "__MACOSX" for p in parts)
+    return any(p.startswith(".") or p == "__MACOSX" for p in parts)  # .DS_Store, ._resource forks
 
 
 def extract_zip(archive: Path, temp_dir: Path, limits: Limits) -> tuple[list[ExtractedFile], list[dict[str, str]]]:
@@ -62,7 +62,9 @@ def extract_zip(archive: Path, temp_dir: Path, limits: Limits) -> tuple[list[Ext
     total = 0
     try:
         with zipped:
-            infos = [i for i in zipped.infolist() if not i.is_dir() and not _skipped(i.filename)]
+            infos = [
+                i for i in zipped.infolist() if not i.is_dir() and (_escapes(i.filename) or not _skipped(i.filename))
+            ]
             if len(infos) > limits.max_entries:
                 raise ArchiveRejected(
                     f"The archive holds {len(infos):,} files, over the limit of {limits.max_entries:,}."

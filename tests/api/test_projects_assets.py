@@ -91,7 +91,7 @@ async def test_set_and_clear_an_asset_class(client):
     labelled = await client.put(f"/api/assets/{asset['id']}/annotation", json={"class_id": red["id"]})
     assert labelled.json()["class_id"] == red["id"]
     classes = (await client.get(f"/api/projects/{project['id']}/classes")).json()
-    assert classes == [{"id": red["id"], "name": "red", "colour": red["colour"], "image_count": 1}]
+    assert classes == [{"id": red["id"], "name": "red", "colour": red["colour"], "hotkey": "1", "image_count": 1}]
     unlabelled = (await client.get(f"/api/projects/{project['id']}/assets", params={"unlabelled": True})).json()
     assert unlabelled["total"] == 0
     await client.put(f"/api/assets/{asset['id']}/annotation", json={"class_id": None})
