@@ -51,7 +51,7 @@ def _free_port() -> int:
 class LiveServer:
     """A real `visionflow serve` process on a temp data dir, seeded with the digits demo project."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, seed_demo: bool = True) -> None:
         import os
         import subprocess
         import sys
@@ -62,7 +62,9 @@ class LiveServer:
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         env = {**os.environ, "VISIONFLOW_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
         cli = [sys.executable, "-m", "backend.cli"]
-        subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
+        if seed_demo:
+            subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
+        data_dir.mkdir(parents=True, exist_ok=True)
         self.log = (data_dir / "server.log").open("w")
         self.process = subprocess.Popen(
             [*cli, "serve", "--port", str(self.port)], env=env, stdout=self.log, stderr=subprocess.STDOUT

@@ -14,7 +14,7 @@ from backend.api.schemas import AnnotationSet, AssetPage, AssetRead, AssetSelect
 from backend.datasets.archive import ArchiveRejected, extract_zip, is_zip
 from backend.datasets.archive import Limits as ArchiveLimits
 from backend.datasets.images import content_path, thumbnail_path
-from backend.datasets.library import ImportReport, IncomingFile, asset_splits, import_files, set_label
+from backend.datasets.library import ImportReport, IncomingFile, asset_splits, import_files, set_label, set_labels
 from backend.datasets.upload_stream import ReceivedFile, UploadError, discard, receive_files
 from backend.db.models import Annotation, Asset
 from backend.settings import Settings
@@ -101,12 +101,12 @@ class AssetController(Controller):
         labels = dict(
             access.session.exec(
                 select(Annotation.asset_id, Annotation.class_id).where(
-                    Annotation.asset_id.in_([a.id for a in report.imported])
+                    Annotation.asset_id.in_([a["id"] for a in report.imported])
                 )
             ).all()
         )
         body = UploadReport(
-            imported=[asset_read(a, labels.get(a.id)) for a in report.imported],
+            imported=[asset_read(Asset.model_construct(**a), labels.get(a["id"])) for a in report.imported],
             duplicates=report.duplicates,
             rejected=report.rejected,
             classes_created=report.classes_created,
@@ -181,8 +181,8 @@ class AssetController(Controller):
                 detail=f"{len(missing)} of the images are not in this project.",
                 extra={"asset_ids": sorted(missing)[:20]},
             )
+        set_labels(access.session, dict.fromkeys((a.id for a in assets), None))
         for asset in assets:
-            set_label(access.session, asset.id, None)
             access.session.delete(asset)
         access.session.commit()
         return {"deleted": len(assets)}

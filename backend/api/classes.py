@@ -4,7 +4,8 @@ from litestar import Controller, delete, patch, post
 from litestar.exceptions import ClientException
 from litestar.params import Body
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import func, select
+from sqlmodel import delete as sql_delete
+from sqlmodel import func, select, update
 
 from backend.api.access import Access
 from backend.api.schemas import ClassRead
@@ -83,8 +84,7 @@ class ClassController(Controller):
         image_class = access.image_class(class_id)
         labels = _count(access, image_class.id)
         if not dry_run:
-            for annotation in access.session.exec(select(Annotation).where(Annotation.class_id == image_class.id)):
-                access.session.delete(annotation)
+            access.session.exec(sql_delete(Annotation).where(Annotation.class_id == image_class.id))
             access.session.delete(image_class)
             access.session.commit()
         return {
@@ -106,10 +106,7 @@ class ClassController(Controller):
             )
         moved = _count(access, source.id)
         if not data.dry_run:
-            for annotation in access.session.exec(select(Annotation).where(Annotation.class_id == source.id)):
-                annotation.class_id = target.id
-                access.session.add(annotation)
-            access.session.flush()
+            access.session.exec(update(Annotation).where(Annotation.class_id == source.id).values(class_id=target.id))
             access.session.delete(source)
             access.session.commit()
         return {

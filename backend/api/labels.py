@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from backend.api.access import Access
 from backend.datasets.labels_csv import MAX_CSV_BYTES, export_labels_csv, parse_labels_csv, plan_label_import
-from backend.datasets.library import ensure_class, set_label
+from backend.datasets.library import ensure_class, set_labels
 from backend.db.models import Annotation, Asset, ImageClass
 
 
@@ -57,8 +57,7 @@ class LabelController(Controller):
         if applied:
             for name in plan.new_classes:
                 classes[name] = ensure_class(access.session, project.id, name)
-            for change in plan.changes:
-                set_label(access.session, change.asset_id, classes[change.after].id)
+            set_labels(access.session, {change.asset_id: classes[change.after].id for change in plan.changes})
             access.session.commit()
         body = {
             "applied": applied,
@@ -101,7 +100,6 @@ class LabelController(Controller):
                 detail=f"{len(missing)} of the images are not in this project.",
                 extra={"asset_ids": sorted(missing)[:20]},
             )
-        for asset_id in assets:
-            set_label(access.session, asset_id, data.class_id)
+        set_labels(access.session, dict.fromkeys(assets, data.class_id))
         access.session.commit()
         return {"updated": len(assets)}

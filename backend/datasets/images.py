@@ -8,7 +8,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff"}
-THUMB_SIZE = 256
+THUMB_SIZE = 192  # grid cells show 96–192 px; JPEGs then decode at 1/2–1/4 scale
 EXIF_ORIENTATION = 0x0112
 
 
@@ -39,8 +39,9 @@ def inspect_image(path: Path, max_pixels: int, thumbnail: Path | None = None) ->
             if width * height > max_pixels:
                 raise ImageRejected(f"The image is {width}×{height} pixels, over the limit of {max_pixels:,} pixels.")
             orientation = image.getexif().get(EXIF_ORIENTATION, 1)
-            if image.format == "JPEG":
-                image.draft("RGB", (THUMB_SIZE, THUMB_SIZE))
+            if image.format == "JPEG":  # decode at the smallest scale that still covers the thumbnail
+                scale = THUMB_SIZE / max(width, height)
+                image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
             image.load()  # truncated or corrupt files fail here
             if thumbnail is not None:
                 _write_thumbnail(image, thumbnail)
@@ -61,7 +62,7 @@ def _write_thumbnail(image: Image.Image, target: Path) -> None:
     if target.exists():
         return
     small = ImageOps.exif_transpose(image)
-    small.thumbnail((THUMB_SIZE, THUMB_SIZE))
+    small.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BILINEAR, reducing_gap=None)
     if small.mode not in ("RGB", "L"):
         small = small.convert("RGB")
     target.parent.mkdir(parents=True, exist_ok=True)

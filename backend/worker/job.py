@@ -68,8 +68,6 @@ def run_job(spec: TrainingJobSpec, emit: Callable[[WorkerEvent], None], should_s
 
 def train_arguments(spec: TrainingJobSpec, data_root: Path) -> dict[str, Any]:
     """Ultralytics train arguments: the spec's overrides, then what the worker itself depends on."""
-    import torch
-
     output_dir = Path(spec.output_dir).resolve()
     arguments = dict(spec.overrides)
     device = str(arguments.get("device") or "")
@@ -88,16 +86,24 @@ def train_arguments(spec: TrainingJobSpec, data_root: Path) -> dict[str, Any]:
         plots=False,
         verbose=False,
     )
-    if device.lower() == "cpu" or not torch.cuda.is_available():
+    if on_cpu(device):
         arguments["amp"] = False
     return arguments
 
 
-def loader_workers(requested: int, on_cpu: bool) -> int:
-    """DataLoader processes. On the CPU, torch computes on one thread, so leave it a core of its own."""
-    if not on_cpu:
+def on_cpu(device: str) -> bool:
+    import torch
+
+    return device.lower() == "cpu" or not torch.cuda.is_available()
+
+
+def loader_workers(requested: int, cpu: bool) -> int:
+    """DataLoader processes. On the CPU they get the cores Ultralytics leaves free of torch threads (1 of 2 here)."""
+    if not cpu:
         return requested
-    return max(0, min(requested, (os.cpu_count() or 1) - 1))
+    from ultralytics.utils import NUM_THREADS
+
+    return max(0, min(requested, (os.cpu_count() or 1) - NUM_THREADS))
 
 
 def ram_cache_budget() -> int:
@@ -133,7 +139,7 @@ def _train(spec: TrainingJobSpec, reporter: "_Reporter") -> None:
         val_transforms=build_transforms(spec.pipeline, "val", imgsz, seed),
         eval_every=spec.evaluation.every,
         checkpoint=spec.evaluation.checkpoint,
-        workers=loader_workers(int(arguments.get("workers", 1)), on_cpu=arguments.get("amp") is False),
+        workers=loader_workers(int(arguments.get("workers", 1)), on_cpu(str(arguments.get("device") or ""))),
         cache_budget_bytes=0 if "cache" in spec.overrides else ram_cache_budget(),
     )
     model = YOLO(spec.model.architecture, task="classify", verbose=False)
