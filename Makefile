@@ -8,13 +8,13 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-python test-frontend frontend install browser clean-data
+.PHONY: run test frontend install system-packages
 
 run: install frontend
 	$(VENV)/bin/visionflow demo
 	$(VENV)/bin/visionflow serve --host $(HOST) --port $(PORT)
 
-test: install frontend browser
+test: install frontend system-packages
 	cd frontend && npm test
 	$(PY) -m pytest
 
@@ -36,6 +36,9 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json
 frontend/dist/index.html: frontend/node_modules/.package-lock.json frontend/package.json $(FRONTEND_SOURCES)
 	cd frontend && npm run build
 
-# Debian's Chromium for the browser tests (Playwright cannot download browsers here).
-browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+# Debian's Chromium for the browser tests (Playwright cannot download browsers here) and PostgreSQL
+# for the database tests; installed only when missing.
+system-packages:
+	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
