@@ -48,12 +48,15 @@ class LabelImportPlan:
         return not self.problems
 
 
+GUARDED_STARTS = (*FORMULA_STARTS, "'")  # a leading quote is guarded too, so the guard can be told apart
+
+
 def _unguard(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(GUARDED_STARTS) else cell
 
 
 def _guard(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return "'" + cell if cell.startswith(GUARDED_STARTS) else cell
 
 
 def parse_labels_csv(data: bytes) -> tuple[list[LabelRow], list[CsvProblem]]:
