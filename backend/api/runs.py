@@ -14,6 +14,7 @@ from backend.api.schemas import RunRead
 from backend.db.models import Run
 from backend.events.models import Event
 from backend.graph.spec import RunSettings
+from backend.runs.compare import compare_runs
 from backend.runs.service import InvalidWorkflow, RunService
 from backend.settings import Settings
 
@@ -47,6 +48,18 @@ class RunController(Controller):
             select(Run).where(Run.project_id == project.id).order_by(Run.created_at.desc())
         ).all()
         return [run_read(r) for r in rows]
+
+    @get("/api/projects/{project_id:str}/runs/compare")
+    async def compare(self, access: Access, runs: RunService, project_id: str, ids: str) -> dict[str, Any]:
+        """`ids`: two or more run ids, comma-separated, all of this project."""
+        project = access.project(project_id)
+        wanted = list(dict.fromkeys(i for i in ids.split(",") if i))
+        if len(wanted) < 2:
+            raise ClientException(detail="Compare needs at least two run ids.", extra={"field": "ids"})
+        chosen = [access.run(run_id) for run_id in wanted]
+        if any(run.project_id != project.id for run in chosen):
+            raise ClientException(detail="Every compared run must belong to this project.", extra={"field": "ids"})
+        return compare_runs(chosen, {run.id: runs.store.after(run.id) for run in chosen})
 
     @get("/api/runs/{run_id:str}")
     async def get_run(self, access: Access, run_id: str) -> RunRead:

@@ -78,3 +78,25 @@ async def test_bad_run_settings_are_400_naming_the_field(client):
     response = await client.post(f"/api/workflows/{workflow['id']}/runs", json={"epochs": 0, "checkpoint": "best"})
     assert response.status_code == 400
     assert "epochs" in response.text and "checkpoint" in response.text
+
+
+async def test_compare_runs_shows_what_differs(client, settings):
+    settings.max_concurrent_runs = 0  # stay queued: this compares setups, not training
+    project, _ = await labelled_project(client)
+    workflow = (
+        await client.post(f"/api/projects/{project['id']}/workflows", json={"graph": chain(DATA, FLIP, MODEL)})
+    ).json()
+    first = (await client.post(f"/api/workflows/{workflow['id']}/runs", json={"epochs": 1})).json()
+    second = (await client.post(f"/api/workflows/{workflow['id']}/runs", json={"epochs": 5, "batch": 16})).json()
+    compared = (
+        await client.get(f"/api/projects/{project['id']}/runs/compare", params={"ids": f"{first['id']},{second['id']}"})
+    ).json()
+    differences = {d["key"]: d["values"] for d in compared["differences"]}
+    assert differences == {
+        "settings.epochs": {first["id"]: 1, second["id"]: 5},
+        "settings.batch": {first["id"]: 64, second["id"]: 16},
+    }
+    assert [r["id"] for r in compared["runs"]] == [first["id"], second["id"]]
+    assert (
+        await client.get(f"/api/projects/{project['id']}/runs/compare", params={"ids": first["id"]})
+    ).status_code == 400
