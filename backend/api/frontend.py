@@ -1,5 +1,7 @@
 """The built browser app (frontend/dist): static files, and index.html for every other page path."""
 
+import mimetypes
+
 from litestar import Router, get
 from litestar.exceptions import NotFoundException
 from litestar.response import File, Response
@@ -21,7 +23,8 @@ def frontend_router(settings: Settings) -> Router:
             raise NotFoundException(detail=f"There is no {path!r}.")
         candidate = (root / relative).resolve()
         if relative and candidate.is_file() and candidate.is_relative_to(root):
-            return File(path=candidate, content_disposition_type="inline")
+            media_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+            return File(path=candidate, filename=candidate.name, media_type=media_type, content_disposition_type="inline")
         index = root / "index.html"
         if index.is_file():
             return Response(index.read_text(), media_type="text/html")

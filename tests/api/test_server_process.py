@@ -76,3 +76,22 @@ def _alive(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat") as stat:  # a zombie (exited, not yet reaped) is not alive
         return stat.read().split(")")[-1].split()[0] != "Z"
+
+
+async def test_the_built_app_is_served_with_real_content_types_and_an_spa_fallback(tmp_path):
+    from backend.settings import Settings
+
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text("<!doctype html><div id=root></div>")
+    (dist / "assets" / "app.js").write_text("console.log(1)")
+    (dist / "assets" / "app.css").write_text("body{}")
+    (tmp_path / "secret.txt").write_text("TOP SECRET")
+    async with AsyncTestClient(app=create_app(Settings(data_dir=tmp_path / "data", frontend_dir=dist))) as client:
+        assert "javascript" in (await client.get("/assets/app.js")).headers["content-type"]
+        assert (await client.get("/assets/app.css")).headers["content-type"].startswith("text/css")
+        deep_link = await client.get("/projects/abc/runs/xyz")
+        assert deep_link.headers["content-type"].startswith("text/html") and "root" in deep_link.text
+        assert (await client.get("/api/nope")).status_code == 404
+        for sneaky in ("/..%2Fsecret.txt", "/assets/..%2F..%2Fsecret.txt", "/%2E%2E/secret.txt"):
+            assert "TOP SECRET" not in (await client.get(sneaky)).text

@@ -1,0 +1,37 @@
+import { lazy, Suspense } from "react";
+import { Navigate, Route, Routes } from "react-router";
+import { AppLayout } from "./shell/AppLayout";
+import { ProjectsPage } from "./projects/ProjectsPage";
+import { ProjectLayout } from "./projects/ProjectLayout";
+import { WorkflowIndex } from "./editor/WorkflowIndex";
+import { TemplatesPage } from "./templates/TemplatesPage";
+import { RunsPage } from "./runs/RunsPage";
+import { NotFound } from "./shell/NotFound";
+import { Loading } from "./shell/QueryState";
+
+// The heavy screens load on first use: the editor (React Flow, rjsf), the run page (uPlot), the data page.
+const EditorPage = lazy(() => import("./editor/EditorPage").then((m) => ({ default: m.EditorPage })));
+const RunPage = lazy(() => import("./runs/RunPage").then((m) => ({ default: m.RunPage })));
+const DataPage = lazy(() => import("./projects/DataPage").then((m) => ({ default: m.DataPage })));
+
+const page = (element: React.ReactNode) => <Suspense fallback={<Loading />}>{element}</Suspense>;
+
+export function App() {
+  return (
+    <Routes>
+      <Route element={<AppLayout />}>
+        <Route index element={<ProjectsPage />} />
+        <Route path="projects/:pid" element={<ProjectLayout />}>
+          <Route index element={<WorkflowIndex />} />
+          <Route path="workflows" element={<Navigate to=".." relative="path" replace />} />
+          <Route path="workflows/new" element={<TemplatesPage />} />
+          <Route path="workflows/:wid" element={page(<EditorPage />)} />
+          <Route path="runs" element={<RunsPage />} />
+          <Route path="runs/:rid" element={page(<RunPage />)} />
+          <Route path="data" element={page(<DataPage />)} />
+        </Route>
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,168 @@
+/** TanStack Query hooks over the API: one place for URLs and cache keys. */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "./client";
+import type {
+  ImportResult,
+  NodeDescriptor,
+  Project,
+  ProjectClass,
+  Run,
+  JsonSchema,
+  Template,
+  Workflow,
+  WorkflowGraph,
+  AssetPage,
+} from "./types";
+
+export const keys = {
+  projects: ["projects"] as const,
+  project: (pid: string) => ["projects", pid] as const,
+  classes: (pid: string) => ["projects", pid, "classes"] as const,
+  assets: (pid: string, query: string) => ["projects", pid, "assets", query] as const,
+  workflows: (pid: string) => ["projects", pid, "workflows"] as const,
+  workflow: (wid: string) => ["workflows", wid] as const,
+  runs: (pid: string) => ["projects", pid, "runs"] as const,
+  run: (rid: string) => ["runs", rid] as const,
+  nodes: ["nodes"] as const,
+  templates: ["templates"] as const,
+  runSettingsSchema: ["run-settings-schema"] as const,
+};
+
+export function useProjects() {
+  return useQuery({ queryKey: keys.projects, queryFn: () => api.get<Project[]>("/api/projects") });
+}
+
+export function useProject(pid: string) {
+  return useQuery({ queryKey: keys.project(pid), queryFn: () => api.get<Project>(`/api/projects/${pid}`) });
+}
+
+export function useCreateProject() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { name: string; task?: string; content?: string }) => api.post<Project>("/api/projects", body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.projects }),
+  });
+}
+
+export function useClasses(pid: string) {
+  return useQuery({ queryKey: keys.classes(pid), queryFn: () => api.get<ProjectClass[]>(`/api/projects/${pid}/classes`) });
+}
+
+export function useCreateClass(pid: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => api.post<ProjectClass>(`/api/projects/${pid}/classes`, { name }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.project(pid) }),
+  });
+}
+
+export function useAssets(pid: string, params: { offset: number; limit: number; classId?: string | null; unlabelled?: boolean }) {
+  const q = new URLSearchParams({ offset: String(params.offset), limit: String(params.limit) });
+  if (params.classId) q.set("class_id", params.classId);
+  if (params.unlabelled) q.set("unlabelled", "true");
+  const query = q.toString();
+  return useQuery({
+    queryKey: keys.assets(pid, query),
+    queryFn: () => api.get<AssetPage>(`/api/projects/${pid}/assets?${query}`),
+    placeholderData: (previous) => previous,
+  });
+}
+
+export function useUploadAssets(pid: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (files: File[]) => {
+      const form = new FormData();
+      for (const file of files) form.append("files", file, file.name);
+      return api.post<ImportResult>(`/api/projects/${pid}/assets`, form);
+    },
+    onSettled: () => qc.invalidateQueries({ queryKey: keys.project(pid) }),
+  });
+}
+
+export function useWorkflows(pid: string) {
+  return useQuery({ queryKey: keys.workflows(pid), queryFn: () => api.get<Workflow[]>(`/api/projects/${pid}/workflows`) });
+}
+
+export function useWorkflow(wid: string) {
+  return useQuery({
+    queryKey: keys.workflow(wid),
+    queryFn: () => api.get<Workflow>(`/api/workflows/${wid}`),
+    // The editor owns the graph once loaded; never refetch it under the user's hands.
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
+}
+
+export function useCreateWorkflow(pid: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (graph: WorkflowGraph) => api.post<Workflow>(`/api/projects/${pid}/workflows`, { graph }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.workflows(pid) }),
+  });
+}
+
+export function useCreateFromTemplate(pid: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (templateId: string) =>
+      api.post<Workflow>(`/api/projects/${pid}/workflows/from-template`, { template_id: templateId }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.workflows(pid) }),
+  });
+}
+
+export function useDeleteWorkflow(pid: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (wid: string) => api.del<unknown>(`/api/workflows/${wid}`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.workflows(pid) }),
+  });
+}
+
+export function useNodeCatalogue() {
+  return useQuery({ queryKey: keys.nodes, queryFn: () => api.get<NodeDescriptor[]>("/api/nodes"), staleTime: Infinity });
+}
+
+export function useTemplates() {
+  return useQuery({ queryKey: keys.templates, queryFn: () => api.get<Template[]>("/api/templates"), staleTime: Infinity });
+}
+
+export function useRunSettingsSchema() {
+  return useQuery({
+    queryKey: keys.runSettingsSchema,
+    queryFn: () => api.get<JsonSchema>("/api/run-settings/schema"),
+    staleTime: Infinity,
+  });
+}
+
+const ACTIVE = new Set(["queued", "running"]);
+
+/** A project's runs; refreshed every few seconds while one of them is still active. */
+export function useRuns(pid: string) {
+  return useQuery({
+    queryKey: keys.runs(pid),
+    queryFn: () => api.get<Run[]>(`/api/projects/${pid}/runs`),
+    refetchInterval: (q) => (q.state.data?.some((r) => ACTIVE.has(r.status)) ? 3000 : false),
+  });
+}
+
+export function useRun(rid: string) {
+  return useQuery({ queryKey: keys.run(rid), queryFn: () => api.get<Run>(`/api/runs/${rid}`) });
+}
+
+export function useStartRun(pid: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ wid, settings }: { wid: string; settings: Record<string, unknown> }) =>
+      api.post<{ id: string; status: string }>(`/api/workflows/${wid}/runs`, settings),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.runs(pid) }),
+  });
+}
+
+export function useCancelRun(rid: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.post<unknown>(`/api/runs/${rid}/cancel`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.run(rid) }),
+  });
+}

@@ -1,0 +1,142 @@
+/** The React Flow canvas: custom nodes, typed connections checked while dragging, drops from the palette. */
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  Panel,
+  ReactFlow,
+  useConnection,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type OnEdgesChange,
+  type OnNodesChange,
+} from "@xyflow/react";
+import { useComputedColorScheme } from "@mantine/core";
+import { useCallback, useMemo, useState, type ReactNode } from "react";
+import { checkConnection, type Catalogue } from "../graph/connection";
+import { useEditorContext } from "./EditorContext";
+import type { FlowEdge, FlowNode } from "../graph/types";
+import { DND_MIME } from "../palette/Palette";
+import { WorkflowNode } from "./WorkflowNode";
+
+const nodeTypes = { workflow: WorkflowNode };
+
+interface Props {
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  catalogue: Catalogue;
+  onNodesChange: OnNodesChange<FlowNode>;
+  onEdgesChange: OnEdgesChange<FlowEdge>;
+  onConnect: (connection: Connection) => void;
+  onDropNode: (type: string, position: { x: number; y: number }) => void;
+  children?: ReactNode;
+}
+
+/** While an edge is dragged over a port it may not join, say why. */
+function ConnectionHint({ nodes, edges, catalogue }: Pick<Props, "nodes" | "edges" | "catalogue">) {
+  const connection = useConnection();
+  if (!connection.inProgress || !connection.toHandle || connection.isValid !== false) return null;
+  const from = connection.fromHandle;
+  const to = connection.toHandle;
+  const forward = from.type === "source";
+  const verdict = checkConnection(
+    {
+      source: forward ? from.nodeId : to.nodeId,
+      sourceHandle: forward ? from.id : to.id,
+      target: forward ? to.nodeId : from.nodeId,
+      targetHandle: forward ? to.id : from.id,
+    },
+    nodes,
+    edges,
+    catalogue,
+  );
+  if (verdict.ok) return null;
+  return (
+    <Panel position="top-center" className="vf-connection-hint" data-testid="connection-hint">
+      {verdict.reason}
+    </Panel>
+  );
+}
+
+export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, onConnect, onDropNode, children }: Props) {
+  const { screenToFlowPosition } = useReactFlow();
+  const colorMode = useComputedColorScheme("light");
+  const { colours, issuesByEdge } = useEditorContext();
+  // Fit the view to a loaded graph once; an empty canvas keeps its viewport while the first nodes arrive.
+  const [fitOnLoad] = useState(() => nodes.length > 0);
+
+  const isValidConnection = useCallback(
+    (c: Connection | Edge) => checkConnection(c, nodes, edges, catalogue).ok,
+    [nodes, edges, catalogue],
+  );
+
+  const styledEdges = useMemo(() => {
+    const kindOf = (e: FlowEdge) => {
+      const src = nodes.find((n) => n.id === e.source);
+      return catalogue.get(src?.data.nodeType ?? "")?.outputs.find((p) => p.name === e.sourceHandle)?.kind;
+    };
+    return edges.map((e) => {
+      const kind = kindOf(e);
+      const problems = issuesByEdge.get(e.id);
+      if (problems?.length) {
+        return { ...e, className: "vf-edge-problem", label: problems[0].message, style: { strokeWidth: 2 } };
+      }
+      return kind ? { ...e, style: { stroke: colours.kind(kind), strokeWidth: 2 } } : e;
+    });
+  }, [edges, nodes, catalogue, colours, issuesByEdge]);
+
+  const onDragOver = useCallback((e: React.DragEvent) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "move";
+  }, []);
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      e.preventDefault();
+      const type = e.dataTransfer.getData(DND_MIME) || e.dataTransfer.getData("text/plain");
+      if (!type || !catalogue.has(type)) return;
+      const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      onDropNode(type, { x: p.x - 20, y: p.y - 20 });
+    },
+    [screenToFlowPosition, onDropNode, catalogue],
+  );
+
+  return (
+    <div className="vf-canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<FlowNode, FlowEdge>
+        nodes={nodes}
+        edges={styledEdges}
+        nodeTypes={nodeTypes}
+        colorMode={colorMode}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        deleteKeyCode={["Delete", "Backspace"]}
+        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+        fitView={fitOnLoad}
+        fitViewOptions={{ padding: 0.25, maxZoom: 1.1 }}
+        minZoom={0.2}
+        maxZoom={2}
+        snapToGrid
+        snapGrid={[8, 8]}
+        defaultEdgeOptions={{ interactionWidth: 16 }}
+        connectionRadius={28}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
+        <Controls showInteractive={false} position="top-left" />
+        <MiniMap
+          pannable
+          zoomable
+          position="top-right"
+          className="vf-minimap"
+          nodeColor={(n) => colours.category(catalogue.get((n as FlowNode).data.nodeType)?.category ?? "")}
+        />
+        <ConnectionHint nodes={nodes} edges={edges} catalogue={catalogue} />
+        {children}
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { formatValue, paramSummary } from "./nodeSummary";
+
+describe("paramSummary", () => {
+  it("puts changed parameters first, in schema order, up to the limit", () => {
+    const params = { p: 0.5, limit: [-0.3, 0.3], mode: "a", strict: false };
+    const defaults = { p: 0.5, limit: [-0.2, 0.2], mode: "a", strict: false };
+    expect(paramSummary(params, defaults, ["p", "limit", "mode", "strict"], 3)).toEqual([
+      ["limit", "(-0.3, 0.3)"],
+      ["p", "0.5"],
+      ["mode", "a"],
+    ]);
+  });
+
+  it("formats values compactly", () => {
+    expect(formatValue(null)).toBe("none");
+    expect(formatValue(true)).toBe("on");
+    expect(formatValue(0.123456)).toBe("0.1235");
+    expect(formatValue({ a: 1 })).toBe("{…}");
+    expect(formatValue("a very long string value here")).toBe("a very long strin…");
+  });
+});

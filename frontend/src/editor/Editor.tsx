@@ -1,0 +1,179 @@
+/** The workflow editor: palette | canvas (issues, Run Training) | inspector, with validation and autosave. */
+import { Panel, useReactFlow } from "@xyflow/react";
+import { useDisclosure, useHotkeys } from "@mantine/hooks";
+import { modals } from "@mantine/modals";
+import { Text } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { useCallback, useMemo, useState } from "react";
+import { useNavigate } from "react-router";
+import { ApiError } from "../api/client";
+import { useDeleteWorkflow, useStartRun, useWorkflows } from "../api/hooks";
+import type { Issue, NodeDescriptor, Workflow } from "../api/types";
+import { Canvas } from "../canvas/Canvas";
+import { EditorContext } from "../canvas/EditorContext";
+import { catalogueByType } from "../graph/connection";
+import { makeColours } from "../graph/colours";
+import { blockingReason, indexIssues } from "../graph/issues";
+import { Inspector } from "../inspector/Inspector";
+import { Palette } from "../palette/Palette";
+import { EditorToolbar } from "./EditorToolbar";
+import { IssuesPanel } from "./IssuesPanel";
+import { RunTrainingButton } from "./RunTrainingButton";
+import { TrainingSettingsModal } from "./TrainingSettingsModal";
+import { useAutosave } from "./useAutosave";
+import { useValidation } from "./useValidation";
+import { useWorkflowEditor } from "./useWorkflowEditor";
+
+export function Editor({ workflow, descriptors }: { workflow: Workflow; descriptors: NodeDescriptor[] }) {
+  const pid = workflow.project_id;
+  const navigate = useNavigate();
+  const catalogue = useMemo(() => catalogueByType(descriptors), [descriptors]);
+  const ed = useWorkflowEditor(workflow, catalogue);
+  const validation = useValidation(ed.graph, pid, workflow.issues ?? []);
+  const autosave = useAutosave(workflow, ed.graph, ed.initialJson);
+  const workflows = useWorkflows(pid);
+  const startRun = useStartRun(pid);
+  const deleteWorkflow = useDeleteWorkflow(pid);
+  const { fitView } = useReactFlow();
+  const [settingsOpen, settings] = useDisclosure(false);
+  const [startError, setStartError] = useState<{ message: string; issues: Issue[] } | null>(null);
+
+  const nodeIds = useMemo(() => ed.nodes.map((n) => n.id), [ed.nodes]);
+  const index = useMemo(() => indexIssues(validation.issues, nodeIds), [validation.issues, nodeIds]);
+  const colours = useMemo(() => makeColours(descriptors), [descriptors]);
+  const context = useMemo(() => ({ catalogue, issuesByNode: index.byNode, issuesByEdge: index.byEdge, colours }), [catalogue, index, colours]);
+  const blockedBy = blockingReason(validation.issues);
+  const selected = ed.selectedNodes.length === 1 ? ed.selectedNodes[0] : null;
+
+  const focusNode = useCallback(
+    (id: string) => {
+      ed.select(id);
+      window.setTimeout(() => void fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2, padding: 0.6 }), 0);
+    },
+    [ed, fitView],
+  );
+
+  const openSettings = useCallback(() => {
+    if (blockedBy) return;
+    setStartError(null);
+    settings.open();
+  }, [blockedBy, settings]);
+
+  const start = async (runSettings: Record<string, unknown>) => {
+    setStartError(null);
+    if (!(await autosave.save())) {
+      setStartError({ message: `The workflow could not be saved: ${autosave.error ?? "unknown error"}`, issues: [] });
+      return;
+    }
+    try {
+      const run = await startRun.mutateAsync({ wid: workflow.id, settings: runSettings });
+      settings.close();
+      navigate(`/projects/${pid}/runs/${run.id}`);
+    } catch (e) {
+      const issues = e instanceof ApiError ? e.issues : [];
+      if (issues.some((i) => i.node_id)) validation.setIssues(issues);
+      setStartError({ message: (e as Error).message, issues });
+    }
+  };
+
+  const exportJson = () => {
+    const blob = new Blob([JSON.stringify(ed.graph, null, 2)], { type: "application/json" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = `${(ed.meta.name || "workflow").replace(/[^\w.-]+/g, "_")}.json`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
+
+  const remove = () =>
+    modals.openConfirmModal({
+      title: "Delete workflow",
+      children: <Text size="sm">Delete “{ed.meta.name || "this workflow"}”? Its runs stay in the run list.</Text>,
+      labels: { confirm: "Delete", cancel: "Cancel" },
+      confirmProps: { color: "red" },
+      onConfirm: async () => {
+        try {
+          await deleteWorkflow.mutateAsync(workflow.id);
+          navigate(`/projects/${pid}`);
+        } catch (e) {
+          notifications.show({ color: "red", title: "Not deleted", message: (e as Error).message });
+        }
+      },
+    });
+
+  useHotkeys([["mod+S", () => void autosave.save()]], []);
+  useHotkeys([
+    ["mod+Enter", openSettings],
+    ["f", () => void fitView({ duration: 300, padding: 0.25, maxZoom: 1.1 })],
+    ["Escape", () => ed.select(null)],
+  ]);
+
+  return (
+    <EditorContext.Provider value={context}>
+      <div className="vf-editor" data-testid="editor" data-workflow-id={workflow.id}>
+        <EditorToolbar
+          workflows={workflows.data ?? [workflow]}
+          currentId={workflow.id}
+          name={ed.meta.name}
+          onRename={ed.rename}
+          onSwitch={(wid) => navigate(`/projects/${pid}/workflows/${wid}`)}
+          onNew={() => navigate(`/projects/${pid}/workflows/new`)}
+          saveStatus={autosave.status}
+          saveError={autosave.error}
+          savedAt={autosave.savedAt}
+          onSave={() => void autosave.save()}
+          onLayout={() => {
+            ed.autoLayout();
+            window.setTimeout(() => void fitView({ duration: 300, padding: 0.25, maxZoom: 1.1 }), 50);
+          }}
+          onExport={exportJson}
+          onDelete={remove}
+        />
+        <div className="vf-editor-body">
+          <Palette catalogue={descriptors} onAdd={(type) => ed.addNode(type)} />
+          <Canvas
+            nodes={ed.nodes}
+            edges={ed.edges}
+            catalogue={catalogue}
+            onNodesChange={ed.onNodesChange}
+            onEdgesChange={ed.onEdgesChange}
+            onConnect={ed.onConnect}
+            onDropNode={(type, pos) => ed.addNode(type, pos)}
+          >
+            <Panel position="bottom-left" className="vf-panel-issues">
+              <IssuesPanel
+                issues={validation.issues}
+                state={validation.state}
+                error={validation.error}
+                nodes={ed.nodes}
+                catalogue={catalogue}
+                onSelect={focusNode}
+              />
+            </Panel>
+            <Panel position="bottom-right">
+              <RunTrainingButton blockedBy={blockedBy} onClick={openSettings} />
+            </Panel>
+          </Canvas>
+          <aside className="vf-inspector">
+            <Inspector
+              node={selected}
+              selectedCount={ed.selectedCount}
+              descriptor={selected ? catalogue.get(selected.data.nodeType) : undefined}
+              issues={selected ? (index.byNode.get(selected.id) ?? []) : []}
+              onParamsChange={ed.updateParams}
+              onDelete={ed.deleteNode}
+            />
+          </aside>
+        </div>
+        <TrainingSettingsModal
+          opened={settingsOpen}
+          onClose={settings.close}
+          onStart={start}
+          starting={startRun.isPending || autosave.status === "saving"}
+          error={startError?.message ?? null}
+          issues={startError?.issues ?? []}
+        />
+      </div>
+    </EditorContext.Provider>
+  );
+}

@@ -1,0 +1,100 @@
+/** Above the canvas: which workflow, its name, save state, and workflow-level actions. */
+import { ActionIcon, Button, Group, Menu, Select, Text, TextInput, Tooltip } from "@mantine/core";
+import { IconDeviceFloppy, IconDots, IconDownload, IconLayoutDistributeHorizontal, IconPlus, IconTrash } from "@tabler/icons-react";
+import type { Workflow } from "../api/types";
+import type { SaveStatus } from "./useAutosave";
+
+interface Props {
+  workflows: Workflow[];
+  currentId: string;
+  name: string;
+  onRename: (name: string) => void;
+  onSwitch: (wid: string) => void;
+  onNew: () => void;
+  saveStatus: SaveStatus;
+  saveError: string | null;
+  savedAt: Date | null;
+  onSave: () => void;
+  onLayout: () => void;
+  onExport: () => void;
+  onDelete: () => void;
+}
+
+const STATUS: Record<SaveStatus, { label: string; colour: string }> = {
+  saved: { label: "All changes saved", colour: "dimmed" },
+  dirty: { label: "Unsaved changes…", colour: "dimmed" },
+  saving: { label: "Saving…", colour: "dimmed" },
+  error: { label: "Save failed: changes kept here", colour: "red" },
+};
+
+export function EditorToolbar(p: Props) {
+  const status = STATUS[p.saveStatus];
+  return (
+    <div className="vf-toolbar" data-testid="editor-toolbar">
+      <Group gap="xs" wrap="nowrap" style={{ minWidth: 0, flex: 1 }}>
+        <Select
+          size="xs"
+          w={200}
+          data={p.workflows.map((w) => ({ value: w.id, label: w.name || "Untitled workflow" }))}
+          value={p.currentId}
+          onChange={(v) => v && v !== p.currentId && p.onSwitch(v)}
+          allowDeselect={false}
+          aria-label="Workflow"
+          data-testid="workflow-select"
+        />
+        <TextInput
+          size="xs"
+          variant="unstyled"
+          className="vf-name-input"
+          style={{ flex: 1, maxWidth: 520 }}
+          value={p.name}
+          onChange={(e) => p.onRename(e.currentTarget.value)}
+          placeholder="Workflow name"
+          aria-label="Workflow name"
+          data-testid="workflow-name"
+          maxLength={200}
+        />
+      </Group>
+      <Group gap={6} wrap="nowrap">
+        <Tooltip label={p.saveError ?? (p.savedAt ? `Saved at ${p.savedAt.toLocaleTimeString()}` : "Saved on the server")} multiline w={260}>
+          <Text size="xs" c={status.colour} data-testid="save-status" data-status={p.saveStatus}>
+            {status.label}
+          </Text>
+        </Tooltip>
+        {p.saveStatus === "error" ? (
+          <Button size="xs" variant="light" color="red" onClick={p.onSave} data-testid="save-retry">
+            Retry
+          </Button>
+        ) : null}
+        <Tooltip label="Save now (Ctrl+S)">
+          <ActionIcon variant="subtle" color="gray" onClick={p.onSave} aria-label="Save" data-testid="save-now">
+            <IconDeviceFloppy size={16} />
+          </ActionIcon>
+        </Tooltip>
+        <Tooltip label="Auto-layout">
+          <ActionIcon variant="subtle" color="gray" onClick={p.onLayout} aria-label="Auto-layout" data-testid="auto-layout">
+            <IconLayoutDistributeHorizontal size={16} />
+          </ActionIcon>
+        </Tooltip>
+        <Button size="xs" variant="default" leftSection={<IconPlus size={13} />} onClick={p.onNew} data-testid="new-workflow">
+          New workflow
+        </Button>
+        <Menu position="bottom-end" withinPortal>
+          <Menu.Target>
+            <ActionIcon variant="subtle" color="gray" aria-label="More">
+              <IconDots size={16} />
+            </ActionIcon>
+          </Menu.Target>
+          <Menu.Dropdown>
+            <Menu.Item leftSection={<IconDownload size={14} />} onClick={p.onExport}>
+              Export JSON
+            </Menu.Item>
+            <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={p.onDelete}>
+              Delete workflow
+            </Menu.Item>
+          </Menu.Dropdown>
+        </Menu>
+      </Group>
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+/** The green "Run Training" button, disabled (with the reason shown) while the graph has errors. */
+import { Button, Kbd, Text, Tooltip } from "@mantine/core";
+import { IconPlayerPlayFilled } from "@tabler/icons-react";
+
+interface Props {
+  blockedBy: string | null;
+  onClick: () => void;
+}
+
+export function RunTrainingButton({ blockedBy, onClick }: Props) {
+  return (
+    <div className="vf-run-box">
+      {blockedBy ? (
+        <Text size="xs" c="red.7" className="vf-run-reason" data-testid="run-disabled-reason" lineClamp={2}>
+          {blockedBy}
+        </Text>
+      ) : null}
+      <Tooltip label={blockedBy ? `Fix first: ${blockedBy}` : "Choose training settings and start (Ctrl+Enter)"} multiline w={280}>
+        <div>
+        <Button
+          color="green"
+          size="md"
+          leftSection={<IconPlayerPlayFilled size={16} />}
+          disabled={!!blockedBy}
+          onClick={onClick}
+          data-testid="run-training"
+          rightSection={blockedBy ? null : <Kbd size="xs">Ctrl ⏎</Kbd>}
+        >
+          Run Training
+        </Button>
+        </div>
+      </Tooltip>
+    </div>
+  );
+}

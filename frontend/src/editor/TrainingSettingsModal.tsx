@@ -1,0 +1,129 @@
+/** Training Settings, generated from GET /api/run-settings/schema; the last settings used are remembered. */
+import { Alert, Button, Group, Modal, SimpleGrid, Stack, Text } from "@mantine/core";
+import Form from "@rjsf/mantine";
+import validator from "@rjsf/validator-ajv8";
+import type { ErrorSchema, ObjectFieldTemplateProps, RJSFSchema, UiSchema } from "@rjsf/utils";
+import { useEffect, useMemo, useState } from "react";
+import { useRunSettingsSchema } from "../api/hooks";
+import type { Issue } from "../api/types";
+import { toFormModel } from "../inspector/formModel";
+import { paramFields, paramTemplates, paramWidgets } from "../inspector/widgets";
+import { Loading, ErrorBox } from "../shell/QueryState";
+
+/** Settings side by side, so the whole dialog fits on one screen. */
+function TwoColumns({ properties }: ObjectFieldTemplateProps) {
+  return (
+    <SimpleGrid cols={2} spacing="md" verticalSpacing="sm">
+      {properties.filter((p) => !p.hidden).map((p) => (
+        <div key={p.name}>{p.content}</div>
+      ))}
+    </SimpleGrid>
+  );
+}
+
+const settingsTemplates = { ...paramTemplates, ObjectFieldTemplate: TwoColumns };
+
+const STORAGE_KEY = "visionflow.run-settings";
+
+function remembered(): Record<string, unknown> {
+  try {
+    return JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "{}") ?? {};
+  } catch {
+    return {};
+  }
+}
+
+interface Props {
+  opened: boolean;
+  onClose: () => void;
+  onStart: (settings: Record<string, unknown>) => Promise<void>;
+  starting: boolean;
+  error: string | null;
+  issues: Issue[];
+}
+
+export function TrainingSettingsModal({ opened, onClose, onStart, starting, error, issues }: Props) {
+  const schema = useRunSettingsSchema();
+  const model = useMemo(() => (schema.data ? toFormModel(schema.data) : null), [schema.data]);
+  const [data, setData] = useState<Record<string, unknown>>({});
+  const [formKey, setFormKey] = useState(0);
+
+  useEffect(() => {
+    if (!opened || !schema.data) return;
+    const props = Object.keys((schema.data.properties as object) ?? {});
+    const saved = remembered();
+    setData(Object.fromEntries(Object.entries(saved).filter(([k]) => props.includes(k))));
+    setFormKey((k) => k + 1);
+  }, [opened, schema.data]);
+
+  const extraErrors = useMemo(() => {
+    const out: Record<string, { __errors: string[] }> = {};
+    for (const i of issues) if (i.field && !i.node_id) (out[i.field] ??= { __errors: [] }).__errors.push(i.message);
+    return out as ErrorSchema;
+  }, [issues]);
+
+  const submit = async () => {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(data));
+    await onStart(data);
+  };
+
+  return (
+    <Modal opened={opened} onClose={onClose} title="Training settings" size="lg" data-testid="training-settings">
+      {schema.isLoading ? <Loading /> : null}
+      {schema.error ? <ErrorBox error={schema.error} retry={() => schema.refetch()} /> : null}
+      {model ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <Stack gap="sm">
+            {schema.data?.description ? (
+              <Text size="xs" c="dimmed">
+                {String(schema.data.description)}
+              </Text>
+            ) : null}
+            <div className="vf-settings-form">
+              <Form
+                key={formKey}
+                schema={model.schema as RJSFSchema}
+                uiSchema={model.uiSchema as UiSchema}
+                formData={data}
+                validator={validator}
+                fields={paramFields}
+                widgets={paramWidgets}
+                templates={settingsTemplates}
+                extraErrors={extraErrors}
+                showErrorList={false}
+                noHtml5Validate
+                onChange={(e) => setData((e.formData ?? {}) as Record<string, unknown>)}
+                tagName="div"
+              >
+                <></>
+              </Form>
+            </div>
+            {error ? (
+              <Alert color="red" title="Training did not start" data-testid="start-error">
+                {error}
+                {issues.filter((i) => i.node_id).map((i, k) => (
+                  <Text size="xs" key={k}>
+                    {i.message}
+                  </Text>
+                ))}
+              </Alert>
+            ) : null}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={onClose}>
+                Cancel
+              </Button>
+              <Button type="submit" color="green" loading={starting} data-testid="start-training">
+                Start training
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      ) : null}
+    </Modal>
+  );
+}

@@ -1,0 +1,115 @@
+/** The editor's state: React Flow nodes/edges ⇄ the workflow graph, plus the operations the screen offers. */
+import { addEdge, useEdgesState, useNodesState, type Connection } from "@xyflow/react";
+import { useCallback, useMemo, useState } from "react";
+import type { GraphNode, Workflow } from "../api/types";
+import { checkConnection, type Catalogue } from "../graph/connection";
+import { createFlowNode, flowToGraph, graphToFlow, newEdgeId } from "../graph/convert";
+import { insertAfter } from "../graph/insert";
+import { estimateNodeHeight, layoutPositions, NODE_WIDTH } from "../graph/layout";
+import type { FlowEdge, FlowNode, GraphMeta } from "../graph/types";
+
+export function nodeHeightFor(catalogue: Catalogue) {
+  return (node: GraphNode) => {
+    const d = catalogue.get(node.type);
+    const rows = Math.max(d?.inputs.length ?? 0, d?.outputs.length ?? 0);
+    const params = Math.min(3, Object.keys(node.params ?? {}).length);
+    return estimateNodeHeight(rows) + params * 16;
+  };
+}
+
+export function useWorkflowEditor(workflow: Workflow, catalogue: Catalogue) {
+  const initial = useMemo(
+    () => graphToFlow(workflow.graph, nodeHeightFor(catalogue)),
+    // The editor owns the graph after loading; later cache updates must not reset it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [workflow.id],
+  );
+  const initialJson = useMemo(() => JSON.stringify(workflow.graph), [workflow.id]); // eslint-disable-line
+  const [nodes, setNodes, onNodesChange] = useNodesState<FlowNode>(initial.nodes);
+  const [edges, setEdges, onEdgesChange] = useEdgesState<FlowEdge>(initial.edges);
+  const [meta, setMeta] = useState<GraphMeta>(initial.meta);
+  const graph = useMemo(() => flowToGraph(nodes, edges, meta), [nodes, edges, meta]);
+
+  const selectedNodes = useMemo(() => nodes.filter((n) => n.selected), [nodes]);
+  const selectedCount = selectedNodes.length + edges.filter((e) => e.selected).length;
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      setEdges((current) => {
+        if (!checkConnection(c, nodes, current, catalogue).ok) return current;
+        return addEdge({ ...c, id: newEdgeId(current.map((e) => e.id)) }, current);
+      });
+    },
+    [nodes, catalogue, setEdges],
+  );
+
+  const select = useCallback(
+    (nodeId: string | null) => {
+      setNodes((ns) => ns.map((n) => (n.selected === (n.id === nodeId) ? n : { ...n, selected: n.id === nodeId })));
+      setEdges((es) => (es.some((e) => e.selected) ? es.map((e) => (e.selected ? { ...e, selected: false } : e)) : es));
+    },
+    [setNodes, setEdges],
+  );
+
+  /** Add a node of `type`. Without a position it goes right of the selected node, connected to it (spliced
+   * into the chain when the selected node's output already feeds something). */
+  const addNode = useCallback(
+    (type: string, position?: { x: number; y: number }) => {
+      const d = catalogue.get(type);
+      if (!d) return;
+      const anchor = position ? null : (nodes.find((n) => n.selected) ?? null);
+      const pos = position ?? (anchor
+        ? { x: anchor.position.x + NODE_WIDTH + 60, y: anchor.position.y }
+        : { x: 40 + (nodes.length % 5) * 40, y: 40 + (nodes.length % 5) * 40 });
+      const node = { ...createFlowNode(type, d.defaults, pos, nodes.map((n) => n.id)), selected: true };
+      const unselected = nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
+      const next = anchor
+        ? insertAfter(unselected, edges, anchor.id, node, catalogue, NODE_WIDTH + 60)
+        : { nodes: [...unselected, node], edges };
+      setNodes(next.nodes);
+      setEdges(next.edges);
+    },
+    [catalogue, nodes, edges, setNodes, setEdges],
+  );
+
+  const updateParams = useCallback(
+    (nodeId: string, params: Record<string, unknown>) =>
+      setNodes((ns) => ns.map((n) => (n.id === nodeId ? { ...n, data: { ...n.data, params } } : n))),
+    [setNodes],
+  );
+
+  const deleteNode = useCallback(
+    (nodeId: string) => {
+      setNodes((ns) => ns.filter((n) => n.id !== nodeId));
+      setEdges((es) => es.filter((e) => e.source !== nodeId && e.target !== nodeId));
+    },
+    [setNodes, setEdges],
+  );
+
+  const rename = useCallback((name: string) => setMeta((m) => ({ ...m, name })), []);
+
+  const autoLayout = useCallback(() => {
+    const g = flowToGraph(nodes, edges, meta);
+    const positions = layoutPositions(g.nodes, g.edges, nodeHeightFor(catalogue));
+    setNodes((ns) => ns.map((n) => ({ ...n, position: positions[n.id] ?? n.position })));
+  }, [nodes, edges, meta, catalogue, setNodes]);
+
+  return {
+    nodes,
+    edges,
+    meta,
+    graph,
+    initialJson,
+    selectedNodes,
+    selectedCount,
+    onNodesChange,
+    onEdgesChange,
+    onConnect,
+    select,
+    addNode,
+    updateParams,
+    deleteNode,
+    rename,
+    autoLayout,
+  };
+}

@@ -1,0 +1,86 @@
+/** All runs of a project: status, workflow, key metrics, timing; click to open. */
+import { Container, Group, Table, Text, Title, Tooltip } from "@mantine/core";
+import { useNavigate, useParams } from "react-router";
+import { useRuns } from "../api/hooks";
+import type { Run } from "../api/types";
+import { ErrorBox, Loading } from "../shell/QueryState";
+import { RunStatusBadge } from "./RunStatusBadge";
+import { formatDuration } from "./runModel";
+
+const pct = (v: number | undefined) => (typeof v === "number" ? `${(v * 100).toFixed(1)}%` : "—");
+
+function duration(run: Run): string {
+  if (!run.started_at) return "—";
+  const end = run.finished_at ? Date.parse(run.finished_at) : Date.now();
+  return formatDuration((end - Date.parse(run.started_at)) / 1000);
+}
+
+export function RunsPage() {
+  const { pid = "" } = useParams();
+  const navigate = useNavigate();
+  const runs = useRuns(pid);
+  if (runs.error) return <ErrorBox error={runs.error} retry={() => runs.refetch()} />;
+  if (!runs.data) return <Loading />;
+  const rows = [...runs.data].sort((a, b) => b.created_at.localeCompare(a.created_at));
+  return (
+    <Container size="xl" py="lg">
+      <Group justify="space-between" mb="sm">
+        <Title order={3}>Runs</Title>
+        <Text size="xs" c="dimmed">
+          {rows.length} run(s)
+        </Text>
+      </Group>
+      {!rows.length ? (
+        <Text c="dimmed" size="sm" data-testid="runs-empty">
+          No runs yet. Open the workflow and press Run Training.
+        </Text>
+      ) : (
+        <Table highlightOnHover verticalSpacing="xs" data-testid="runs-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Workflow</Table.Th>
+              <Table.Th>Started</Table.Th>
+              <Table.Th>Duration</Table.Th>
+              <Table.Th ta="right">Accuracy</Table.Th>
+              <Table.Th ta="right">F1</Table.Th>
+              <Table.Th>Note</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((r) => (
+              <Table.Tr
+                key={r.id}
+                style={{ cursor: "pointer" }}
+                onClick={() => navigate(`/projects/${pid}/runs/${r.id}`)}
+                data-testid="run-row"
+                data-run-id={r.id}
+              >
+                <Table.Td>
+                  <RunStatusBadge status={r.status} />
+                </Table.Td>
+                <Table.Td fw={500}>{r.workflow_name}</Table.Td>
+                <Table.Td c="dimmed">{new Date(r.created_at).toLocaleString()}</Table.Td>
+                <Table.Td ff="monospace">{duration(r)}</Table.Td>
+                <Table.Td ta="right" ff="monospace">
+                  <Tooltip
+                    label={Object.entries(r.metrics ?? {}).map(([k, v]) => `${k}: ${Number(v).toPrecision(4)}`).join("\n") || "no metrics"}
+                    style={{ whiteSpace: "pre-line" }}
+                  >
+                    <span>{pct(r.metrics?.accuracy)}</span>
+                  </Tooltip>
+                </Table.Td>
+                <Table.Td ta="right" ff="monospace">{pct(r.metrics?.f1)}</Table.Td>
+                <Table.Td c="dimmed" maw={280}>
+                  <Text size="xs" truncate>
+                    {r.reason ?? ""}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Container>
+  );
+}

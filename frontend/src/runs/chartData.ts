@@ -1,0 +1,40 @@
+/** Series → uPlot's aligned data ([xs, ...ys], one shared, sorted x array). */
+export type Aligned = [number[], ...(number | null)[][]];
+
+export interface Series {
+  x: number[];
+  y: (number | null)[];
+}
+
+/** Join series with different x values; a series has null where it has no point. */
+export function alignSeries(series: Series[]): Aligned {
+  if (series.length === 1) return [series[0].x.slice(), series[0].y.slice()];
+  const xs = Array.from(new Set(series.flatMap((s) => s.x))).sort((a, b) => a - b);
+  const index = new Map(xs.map((x, i) => [x, i]));
+  const ys = series.map((s) => {
+    const col: (number | null)[] = new Array(xs.length).fill(null);
+    s.x.forEach((x, i) => {
+      col[index.get(x)!] = s.y[i] ?? null;
+    });
+    return col;
+  });
+  return [xs, ...ys];
+}
+
+/** Keep at most `max` points by taking every k-th one (the last point always stays). */
+export function thin(series: Series, max: number): Series {
+  const n = series.x.length;
+  if (n <= max) return series;
+  const step = Math.ceil(n / max);
+  const x: number[] = [];
+  const y: (number | null)[] = [];
+  for (let i = 0; i < n; i += step) {
+    x.push(series.x[i]);
+    y.push(series.y[i]);
+  }
+  if (x[x.length - 1] !== series.x[n - 1]) {
+    x.push(series.x[n - 1]);
+    y.push(series.y[n - 1]);
+  }
+  return { x, y };
+}

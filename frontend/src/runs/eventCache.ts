@@ -1,0 +1,26 @@
+/** Events already received for a run, kept in sessionStorage so a reload resumes with `after=<last seq>`.
+ * Events are immutable once stored by the server (seq is never reused), so a cached prefix is always valid. */
+import type { RunEvent } from "../api/types";
+
+const PREFIX = "visionflow.run-events.";
+const MAX_CHARS = 3_000_000;
+
+export function loadCachedEvents(runId: string): RunEvent[] {
+  try {
+    const raw = sessionStorage.getItem(PREFIX + runId);
+    const parsed = raw ? JSON.parse(raw) : [];
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
+
+export function saveCachedEvents(runId: string, events: RunEvent[]): void {
+  try {
+    const raw = JSON.stringify(events);
+    if (raw.length > MAX_CHARS) sessionStorage.removeItem(PREFIX + runId);
+    else sessionStorage.setItem(PREFIX + runId, raw);
+  } catch {
+    // Storage full or unavailable: a reload then replays from the start, which is still correct.
+  }
+}

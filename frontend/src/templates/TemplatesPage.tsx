@@ -1,0 +1,98 @@
+/** Recommended workflows as cards: one click creates the workflow and opens it, laid out and ready to run. */
+import { Badge, Button, Card, Container, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
+import { IconArrowRight, IconPlus } from "@tabler/icons-react";
+import { useState } from "react";
+import { useNavigate, useParams } from "react-router";
+import { useCreateFromTemplate, useCreateWorkflow, useNodeCatalogue, useTemplates } from "../api/hooks";
+import type { Template } from "../api/types";
+import { ErrorBox, Loading } from "../shell/QueryState";
+
+function TemplateCard({ template, busy, onPick, titleOf }: { template: Template; busy: boolean; onPick: () => void; titleOf: (t: string) => string }) {
+  const steps = template.graph?.nodes ?? [];
+  return (
+    <Card
+      withBorder
+      padding="md"
+      className="vf-template"
+      data-testid="template-card"
+      data-template-id={template.id}
+      onClick={busy ? undefined : onPick}
+      tabIndex={0}
+      onKeyDown={(e) => e.key === "Enter" && !busy && onPick()}
+    >
+      <Stack gap={6} h="100%">
+        <Text fw={600}>{template.title}</Text>
+        <Text size="sm" c="dimmed" style={{ flex: 1 }}>
+          {template.description}
+        </Text>
+        <Text size="xs" c="dimmed" className="vf-template-steps">
+          {steps.map((n) => titleOf(n.type)).join(" → ")}
+        </Text>
+        <Group justify="space-between" mt={4}>
+          <Group gap={4}>
+            {template.tags.map((t) => (
+              <Badge key={t} size="xs" variant="light" color="gray">
+                {t}
+              </Badge>
+            ))}
+          </Group>
+          <Button size="xs" variant="light" rightSection={<IconArrowRight size={12} />} loading={busy} tabIndex={-1}>
+            Use
+          </Button>
+        </Group>
+      </Stack>
+    </Card>
+  );
+}
+
+export function TemplatesPage({ first = false }: { first?: boolean }) {
+  const { pid = "" } = useParams();
+  const navigate = useNavigate();
+  const templates = useTemplates();
+  const catalogue = useNodeCatalogue();
+  const fromTemplate = useCreateFromTemplate(pid);
+  const blank = useCreateWorkflow(pid);
+  const [busy, setBusy] = useState<string | null>(null);
+  const titles = new Map((catalogue.data ?? []).map((d) => [d.type, d.title]));
+  const titleOf = (t: string) => titles.get(t) ?? t;
+
+  const fail = (e: unknown) => {
+    setBusy(null);
+    notifications.show({ color: "red", title: "Could not create the workflow", message: (e as Error).message });
+  };
+  const pick = (id: string) => {
+    setBusy(id);
+    fromTemplate.mutate(id, { onSuccess: (wf) => navigate(`/projects/${pid}/workflows/${wf.id}`), onError: fail });
+  };
+  const startBlank = () => {
+    setBusy("blank");
+    blank.mutate(
+      { schema_version: 1, name: "Untitled workflow", nodes: [], edges: [] },
+      { onSuccess: (wf) => navigate(`/projects/${pid}/workflows/${wf.id}`), onError: fail },
+    );
+  };
+
+  return (
+    <Container size="lg" py="xl" data-testid="templates">
+      <Group justify="space-between" align="flex-end" mb="lg">
+        <div>
+          <Title order={3}>{first ? "Start with a recommended workflow" : "New workflow"}</Title>
+          <Text c="dimmed" size="sm">
+            Pick a template to get a complete, validated pipeline you can run right away, or start from an empty canvas.
+          </Text>
+        </div>
+        <Button variant="default" leftSection={<IconPlus size={14} />} onClick={startBlank} loading={busy === "blank"} data-testid="blank-workflow">
+          Blank workflow
+        </Button>
+      </Group>
+      {templates.isLoading ? <Loading /> : null}
+      {templates.error ? <ErrorBox error={templates.error} retry={() => templates.refetch()} /> : null}
+      <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
+        {(templates.data ?? []).map((t) => (
+          <TemplateCard key={t.id} template={t} busy={busy === t.id} onPick={() => pick(t.id)} titleOf={titleOf} />
+        ))}
+      </SimpleGrid>
+    </Container>
+  );
+}
