@@ -12,7 +12,7 @@ import { Loading } from "./shell/QueryState";
 // The heavy screens load on first use: the editor (React Flow, rjsf), the run page (uPlot), the data page.
 const EditorPage = lazy(() => import("./editor/EditorPage").then((m) => ({ default: m.EditorPage })));
 const RunPage = lazy(() => import("./runs/RunPage").then((m) => ({ default: m.RunPage })));
-const DataPage = lazy(() => import("./projects/DataPage").then((m) => ({ default: m.DataPage })));
+const DataPage = lazy(() => import("./data/DataPage").then((m) => ({ default: m.DataPage })));
 
 const page = (element: React.ReactNode) => <Suspense fallback={<Loading />}>{element}</Suspense>;
 

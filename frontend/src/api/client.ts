@@ -33,6 +33,9 @@ export async function request<T>(method: string, url: string, body?: unknown, si
   const init: RequestInit = { method, signal, headers: { Accept: "application/json" } };
   if (body instanceof FormData) {
     init.body = body;
+  } else if (body instanceof Blob) {
+    init.body = body;
+    init.headers = { ...init.headers, "Content-Type": body.type || "application/octet-stream" };
   } else if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers = { ...init.headers, "Content-Type": "application/json" };
@@ -61,6 +64,7 @@ export const api = {
   get: <T>(url: string, signal?: AbortSignal) => request<T>("GET", url, undefined, signal),
   post: <T>(url: string, body?: unknown, signal?: AbortSignal) => request<T>("POST", url, body ?? {}, signal),
   put: <T>(url: string, body?: unknown) => request<T>("PUT", url, body ?? {}),
+  patch: <T>(url: string, body?: unknown) => request<T>("PATCH", url, body ?? {}),
   del: <T>(url: string) => request<T>("DELETE", url),
 };
 

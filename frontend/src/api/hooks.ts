@@ -1,24 +1,16 @@
 /** TanStack Query hooks over the API: one place for URLs and cache keys. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client";
-import type {
-  ImportResult,
-  NodeDescriptor,
-  Project,
-  ProjectClass,
-  Run,
-  JsonSchema,
-  Template,
-  Workflow,
-  WorkflowGraph,
-  AssetPage,
-} from "./types";
+import type { NodeDescriptor, Project, Run, JsonSchema, Template, Workflow, WorkflowGraph } from "./types";
 
+/** Everything about one project's data sits under `project(pid)`: invalidating that key refreshes it all. */
 export const keys = {
   projects: ["projects"] as const,
   project: (pid: string) => ["projects", pid] as const,
   classes: (pid: string) => ["projects", pid, "classes"] as const,
   assets: (pid: string, query: string) => ["projects", pid, "assets", query] as const,
+  stats: (pid: string) => ["projects", pid, "stats"] as const,
+  snapshot: (rid: string) => ["runs", rid, "snapshot"] as const,
   workflows: (pid: string) => ["projects", pid, "workflows"] as const,
   workflow: (wid: string) => ["workflows", wid] as const,
   runs: (pid: string) => ["projects", pid, "runs"] as const,
@@ -41,42 +33,6 @@ export function useCreateProject() {
   return useMutation({
     mutationFn: (body: { name: string; task?: string; content?: string }) => api.post<Project>("/api/projects", body),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.projects }),
-  });
-}
-
-export function useClasses(pid: string) {
-  return useQuery({ queryKey: keys.classes(pid), queryFn: () => api.get<ProjectClass[]>(`/api/projects/${pid}/classes`) });
-}
-
-export function useCreateClass(pid: string) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (name: string) => api.post<ProjectClass>(`/api/projects/${pid}/classes`, { name }),
-    onSuccess: () => qc.invalidateQueries({ queryKey: keys.project(pid) }),
-  });
-}
-
-export function useAssets(pid: string, params: { offset: number; limit: number; classId?: string | null; unlabelled?: boolean }) {
-  const q = new URLSearchParams({ offset: String(params.offset), limit: String(params.limit) });
-  if (params.classId) q.set("class_id", params.classId);
-  if (params.unlabelled) q.set("unlabelled", "true");
-  const query = q.toString();
-  return useQuery({
-    queryKey: keys.assets(pid, query),
-    queryFn: () => api.get<AssetPage>(`/api/projects/${pid}/assets?${query}`),
-    placeholderData: (previous) => previous,
-  });
-}
-
-export function useUploadAssets(pid: string) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (files: File[]) => {
-      const form = new FormData();
-      for (const file of files) form.append("files", file, file.name);
-      return api.post<ImportResult>(`/api/projects/${pid}/assets`, form);
-    },
-    onSettled: () => qc.invalidateQueries({ queryKey: keys.project(pid) }),
   });
 }
 

@@ -15,16 +15,27 @@ export interface ProjectClass {
   id: string;
   name: string;
   colour: string;
+  /** One key, 0-9 or a-z, that assigns this class in the annotator; new classes get the next free 1-9. */
+  hotkey: string | null;
   image_count: number;
 }
+
+export type Split = "train" | "val";
 
 export interface Asset {
   id: string;
   filename: string;
+  /** The path it was uploaded under (maybe with folders). */
+  source_path: string;
+  sha256: string;
+  /** Fixed by an uploaded train/ or val/ folder; null when the workflow's dataset node decides. */
+  split: Split | null;
+  thumbnail_url: string;
+  url: string;
   width: number;
   height: number;
+  bytes: number;
   class_id: string | null;
-  url: string;
 }
 
 export interface AssetPage {
@@ -32,10 +43,72 @@ export interface AssetPage {
   total: number;
 }
 
-export interface ImportResult {
+export interface UploadReport {
   imported: Asset[];
   duplicates: { filename: string; asset_id: string }[];
   rejected: { filename: string; reason: string }[];
+  classes_created: string[];
+  labelled: number;
+}
+
+export interface DryRunMessage {
+  message: string;
+}
+
+export interface ClassDeleteResult extends DryRunMessage {
+  deleted: boolean;
+  class: string;
+  labels_cleared: number;
+}
+
+export interface ClassMergeResult extends DryRunMessage {
+  merged: boolean;
+  moved: number;
+}
+
+export type CsvProblemCode =
+  | "bad_header"
+  | "unknown_filename"
+  | "ambiguous_filename"
+  | "duplicate_row"
+  | "empty_label"
+  | "unknown_class"
+  | "bad_row"
+  | "not_utf8";
+
+export interface CsvImportReport {
+  applied: boolean;
+  dry_run: boolean;
+  rows: number;
+  changes: { line: number; asset_id: string; filename: string; before: string | null; after: string }[];
+  unchanged: number;
+  new_classes: string[];
+  problems: { line: number | null; code: CsvProblemCode | string; message: string }[];
+}
+
+export interface DatasetStats {
+  images: number;
+  labelled: number;
+  unlabelled: number;
+  classes: { id: string; name: string; count: number }[];
+  sizes: {
+    min_width: number;
+    max_width: number;
+    median_width: number;
+    min_height: number;
+    max_height: number;
+    median_height: number;
+  } | null;
+  warnings: { code: "few_images" | "class_without_images" | "imbalanced" | string; class: string | null; count: number; message: string }[];
+}
+
+export interface RunSnapshot {
+  snapshot_hash: string;
+  class_names: string[];
+  train: number;
+  val: number;
+  per_class: Record<string, { train: number; val: number }>;
+  items: { content_hash: string; label: string; split: Split }[];
 }
 
 /** A JSON Schema fragment, as the server sends it. */

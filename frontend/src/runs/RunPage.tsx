@@ -14,6 +14,7 @@ import { LogPanel } from "./LogPanel";
 import { PerClassTable } from "./PerClassTable";
 import { RunHeader } from "./RunHeader";
 import { RunSummary } from "./RunSummary";
+import { SnapshotCard } from "./SnapshotCard";
 import { formatBytes, isTerminal } from "./runModel";
 import { useRunEvents } from "./useRunEvents";
 
@@ -97,6 +98,7 @@ export function RunPage() {
           <LineChart title="Learning rate" data={lrData} series={LR_SERIES} testId="chart-lr" height={160} />
           <ConfusionMatrix evaluations={model.evaluations} />
           <PerClassTable evaluation={latestEval} />
+          <SnapshotCard rid={rid} />
           <LogPanel lines={model.logs} startTs={model.startedTs} version={version} />
         </SimpleGrid>
         {terminal || model.artifacts.length ? (

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { addTotals, EMPTY_TOTALS, failedBatch, fileResults, needsConfirmation, placement, planBatches, previewLayout, sortByPath, uploadPath } from "./uploadPlan";
+import { runQueue } from "./queue";
+import type { UploadReport } from "../api/types";
+
+describe("upload paths", () => {
+  it("keeps the folders from the dropped folder down", () => {
+    expect(uploadPath({ name: "a.png", size: 1, path: "/digits/0/a.png", relativePath: "/digits/0/a.png" })).toBe("digits/0/a.png");
+    expect(uploadPath({ name: "a.png", size: 1, webkitRelativePath: "photos/a.png" })).toBe("photos/a.png");
+    expect(uploadPath({ name: "a.png", size: 1, path: "./a.png", relativePath: "./a.png" })).toBe("a.png");
+    expect(uploadPath({ name: "a.png", size: 1 })).toBe("a.png");
+    expect(uploadPath({ name: "a.png", size: 1, webkitRelativePath: "" })).toBe("a.png");
+  });
+});
+
+describe("upload order", () => {
+  it("sorts by folder, numbers by value", () => {
+    const paths = ["d/10/a.png", "d/2/b.png", "d/2/a.png", "d/1/z.png"].map((path) => ({ path }));
+    expect(sortByPath(paths).map((p) => p.path)).toEqual(["d/1/z.png", "d/2/a.png", "d/2/b.png", "d/10/a.png"]);
+  });
+});
+
+describe("layout preview", () => {
+  it("takes a file's folder as its class and a train/val folder as its split", () => {
+    expect(placement("digits/0/a.png", true)).toEqual({ className: "0", split: null });
+    expect(placement("pets/train/cat/1.jpg", true)).toEqual({ className: "cat", split: "train" });
+    expect(placement("pets/Valid/dog/1.jpg", true)).toEqual({ className: "dog", split: "val" });
+    expect(placement("pets/train/1.jpg", true)).toEqual({ className: null, split: "train" });
+    expect(placement("photos/x.jpg", true)).toEqual({ className: "photos", split: null });
+    expect(placement("x.jpg", true)).toEqual({ className: null, split: null });
+    expect(placement("pets/train/cat/1.jpg", false)).toEqual({ className: null, split: null });
+  });
+
+  it("counts classes, marks the new ones, and sets zips aside", () => {
+    const paths = ["d/1/a.png", "d/0/b.png", "d/10/c.png", "d/0/e.png", "loose.png", "more.zip"];
+    const preview = previewLayout(paths, true, ["0"]);
+    expect(preview.classes).toEqual([
+      { name: "0", count: 2, isNew: false },
+      { name: "1", count: 1, isNew: true },
+      { name: "10", count: 1, isNew: true },
+    ]);
+    expect(preview).toMatchObject({ files: 5, zips: 1, unlabelled: 1, hasFolders: true });
+    expect(previewLayout(paths, false).classes).toEqual([]);
+    expect(previewLayout(paths, false).unlabelled).toBe(5);
+    expect(previewLayout(["a/train/x/1.png", "a/val/x/2.png", "a/val/y/3.png"], true).splits).toEqual({ train: 1, val: 2 });
+  });
+
+  it("asks only when folders or archives will label images", () => {
+    expect(needsConfirmation(["a.png", "b.jpg"])).toBe(false);
+    expect(needsConfirmation(["a.png", "set.ZIP"])).toBe(true);
+    expect(needsConfirmation(["photos/a.png"])).toBe(true);
+  });
+});
+
+describe("batches", () => {
+  it("caps files and bytes per batch; a big file travels alone", () => {
+    const files = [5, 5, 5, 5, 5].map((size) => ({ size }));
+    expect(planBatches(files, { maxFiles: 2, maxBytes: 100 }).map((b) => b.length)).toEqual([2, 2, 1]);
+    const mixed = [{ size: 10 }, { size: 500 }, { size: 10 }, { size: 10 }];
+    expect(planBatches(mixed, { maxFiles: 10, maxBytes: 100 }).map((b) => b.map((f) => f.size))).toEqual([[10], [500], [10, 10]]);
+    expect(planBatches([], { maxFiles: 2, maxBytes: 1 })).toEqual([]);
+  });
+
+  it("runs two at a time and stops starting new ones once aborted", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const done: number[] = [];
+    await runQueue([1, 2, 3, 4, 5], async (job) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight -= 1;
+      done.push(job);
+      if (job === 3) throw new Error("a failed batch does not stop the rest");
+    }, { concurrency: 2 });
+    expect(most).toBe(2);
+    expect(done.sort()).toEqual([1, 2, 3, 4, 5]);
+
+    const controller = new AbortController();
+    const started: number[] = [];
+    await runQueue([1, 2, 3, 4], async (job) => {
+      started.push(job);
+      controller.abort();
+    }, { concurrency: 1, signal: controller.signal });
+    expect(started).toEqual([1]);
+  });
+});
+
+describe("results", () => {
+  const report: UploadReport = {
+    imported: [{ id: "a1", filename: "a.png", source_path: "d/0/a.png" } as UploadReport["imported"][number]],
+    duplicates: [{ filename: "d/0/b.png", asset_id: "a0" }],
+    rejected: [{ filename: "d/0/c.txt", reason: "Not an image." }],
+    classes_created: ["0"],
+    labelled: 1,
+  };
+
+  it("gives one line per file", () => {
+    expect(fileResults(report)).toEqual([
+      { path: "d/0/c.txt", outcome: "rejected", reason: "Not an image." },
+      { path: "d/0/b.png", outcome: "duplicate", reason: "Already in the project." },
+      { path: "d/0/a.png", outcome: "imported" },
+    ]);
+  });
+
+  it("adds up reports and rejects a refused batch file by file", () => {
+    const totals = addTotals(addTotals(EMPTY_TOTALS, report), failedBatch(["x.png", "y.png"], "Too big."));
+    expect(totals).toEqual({ imported: 1, duplicates: 1, rejected: 3, labelled: 1, classesCreated: ["0"] });
+  });
+});
