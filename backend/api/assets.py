@@ -1,7 +1,8 @@
 """Images of a project: streamed upload, listing, the file itself, and the label of one image."""
 
 import asyncio
-from typing import Literal
+from collections import Counter
+from typing import Any, Literal
 
 from litestar import Controller, Request, get, post, put
 from litestar.exceptions import ClientException
@@ -10,13 +11,14 @@ from litestar.response import File, Response
 from sqlmodel import func, select
 
 from backend.api.access import Access
-from backend.api.schemas import AnnotationSet, AssetPage, AssetRead, AssetSelection, UploadReport
+from backend.api.schemas import AnnotationSet, AssetPage, AssetRead, AssetSelection, LayoutPreviewRequest, UploadReport
 from backend.datasets.archive import ArchiveRejected, extract_zip, is_zip
 from backend.datasets.archive import Limits as ArchiveLimits
 from backend.datasets.images import content_path, thumbnail_path
+from backend.datasets.layout import place
 from backend.datasets.library import ImportReport, IncomingFile, asset_splits, import_files, set_label, set_labels
 from backend.datasets.upload_stream import ReceivedFile, UploadError, discard, receive_files
-from backend.db.models import Annotation, Asset
+from backend.db.models import Annotation, Asset, ImageClass
 from backend.settings import Settings
 
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "bmp": "image/bmp", "tiff": "image/tiff"}
@@ -61,7 +63,8 @@ def _import_received(
                 continue
             rejected += [{"filename": f"{file.filename}: {e['filename']}", "reason": e["reason"]} for e in bad_entries]
             incoming += [
-                IncomingFile(source=e.temp_path, display_path=e.path, sha256=e.sha256, move=True) for e in entries
+                IncomingFile(source=e.temp_path, display_path=e.path, sha256=e.sha256, move=True, archive=file.filename)
+                for e in entries
             ]
         else:
             incoming.append(
@@ -113,6 +116,21 @@ class AssetController(Controller):
             labelled=report.labelled,
         )
         return Response(body, status_code=201 if report.imported or report.duplicates else 422)
+
+    @post("/api/projects/{project_id:str}/assets/layout-preview", status_code=200)
+    async def layout_preview(
+        self, access: Access, project_id: str, data: LayoutPreviewRequest = Body()
+    ) -> dict[str, Any]:
+        """What uploading files under these paths would do to classes and splits, before any byte is sent."""
+        project = access.project(project_id)
+        placements = [place(path, data.folders_are_classes) for path in data.paths]
+        existing = set(access.session.exec(select(ImageClass.name).where(ImageClass.project_id == project.id)).all())
+        counts = Counter(p.class_name for p in placements if p.class_name)
+        return {
+            "classes": [{"name": name, "count": counts[name], "new": name not in existing} for name in sorted(counts)],
+            "splits": dict(Counter(p.split for p in placements if p.split)),
+            "unlabelled": sum(1 for p in placements if p.class_name is None),
+        }
 
     @get("/api/projects/{project_id:str}/assets")
     async def list_assets(

@@ -16,7 +16,9 @@ class ClassUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=100)
     colour: str | None = Field(default=None, pattern=r"^#[0-9a-fA-F]{6}$")
-    hotkey: str | None = Field(default=None, pattern=r"^[0-9a-z]$", description="One key, 0-9 or a-z; empty clears it.")
+    hotkey: str | None = Field(
+        default=None, pattern=r"^[0-9b-z]$", description="One key, 0-9 or b-z ('a' assigns the highlighted class)."
+    )
     clear_hotkey: bool = False
 
 

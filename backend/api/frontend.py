@@ -24,7 +24,9 @@ def frontend_router(settings: Settings) -> Router:
         candidate = (root / relative).resolve()
         if relative and candidate.is_file() and candidate.is_relative_to(root):
             media_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
-            return File(path=candidate, filename=candidate.name, media_type=media_type, content_disposition_type="inline")
+            return File(
+                path=candidate, filename=candidate.name, media_type=media_type, content_disposition_type="inline"
+            )
         index = root / "index.html"
         if index.is_file():
             return Response(index.read_text(), media_type="text/html")

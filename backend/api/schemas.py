@@ -72,6 +72,12 @@ class AssetSelection(BaseModel):
     asset_ids: list[str] = Field(min_length=1, max_length=10_000)
 
 
+class LayoutPreviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    paths: list[str] = Field(max_length=200_000)
+    folders_are_classes: bool = True
+
+
 class AnnotationSet(BaseModel):
     model_config = ConfigDict(extra="forbid")
     class_id: str | None

@@ -17,6 +17,7 @@ from backend.graph.validate import ProjectFacts
 from backend.settings import Settings
 from nodes.datasets import ProjectDataset, ProjectDatasetParams
 
+DEFAULT_HOTKEYS = "1234567890"
 SQL_IN_CHUNK = 500  # ids per IN (...) clause: SQLite limits bound parameters
 CLASS_COLOURS = (
     "#4c6ef5",
@@ -47,6 +48,11 @@ class IncomingFile:
     display_path: str  # the name it was uploaded under, maybe with folders: display data and layout only
     sha256: str
     move: bool  # a temporary file we may move, or a user's file we copy
+    archive: str | None = None  # the zip it came out of, named in reports
+
+    @property
+    def reported_name(self) -> str:
+        return f"{self.archive}: {self.display_path}" if self.archive else self.display_path
 
 
 def import_files(
@@ -56,7 +62,6 @@ def import_files(
     Commits once at the end."""
     report = ImportReport()
     classes: dict[str, ImageClass] = {}
-    labels: list[dict[str, Any]] = []
     known = dict(
         session.exec(
             select(Asset.sha256, Asset.id).where(
@@ -64,17 +69,18 @@ def import_files(
             )
         ).all()
     )
+    wanted: list[tuple[str, str]] = []  # (asset id, class name)
     for incoming in files:
         placement = place(incoming.display_path, use_layout)
         asset = _add_one(session, settings, project_id, incoming, placement, report, known)
-        if asset is None or placement.class_name is None:
-            continue
-        if placement.class_name not in classes:
-            existed = _find_class(session, project_id, placement.class_name)
-            classes[placement.class_name] = existed or ensure_class(session, project_id, placement.class_name)
-            if existed is None:
-                report.classes_created.append(placement.class_name)
-        labels.append({"asset_id": asset["id"], "class_id": classes[placement.class_name].id, "updated_at": now()})
+        if asset is not None and placement.class_name is not None:
+            wanted.append((asset["id"], placement.class_name))
+    existing = {c.name for c in session.exec(select(ImageClass).where(ImageClass.project_id == project_id))}
+    for name in sorted({name for _, name in wanted}):  # new classes take keys in name order, not drop order
+        classes[name] = ensure_class(session, project_id, name)
+        if name not in existing:
+            report.classes_created.append(name)
+    labels = [{"asset_id": asset_id, "class_id": classes[name].id, "updated_at": now()} for asset_id, name in wanted]
     session.flush()
     if report.imported:  # rows, not ORM objects: a 15,000-image import spends its time on pixels, not on Python objects
         session.exec(insert(Asset), params=report.imported)
@@ -94,7 +100,7 @@ def _add_one(
     report: ImportReport,
     known: dict[str, str],  # sha256 → asset id, of this project, this batch included
 ) -> dict[str, Any] | None:
-    shown = incoming.display_path
+    shown = incoming.reported_name
     if incoming.sha256 in known:
         report.duplicates.append({"filename": shown, "asset_id": known[incoming.sha256]})
         _discard(incoming)
@@ -114,7 +120,7 @@ def _add_one(
         "sha256": incoming.sha256,
         "ext": info.ext,
         "filename": placement.filename[:255],
-        "source_path": shown[:1000],
+        "source_path": incoming.display_path[:1000],
         "split": placement.split,
         "width": info.width,
         "height": info.height,
@@ -148,7 +154,8 @@ def ensure_class(session: Session, project_id: str, name: str) -> ImageClass:
     if found:
         return found
     existing = session.exec(select(ImageClass.hotkey).where(ImageClass.project_id == project_id)).all()
-    free_key = next((key for key in "123456789" if key not in existing), None)
+    preferred = [name] if name in DEFAULT_HOTKEYS else []  # class "3" gets key 3 when it is free
+    free_key = next((key for key in [*preferred, *DEFAULT_HOTKEYS] if key not in existing), None)
     colour = CLASS_COLOURS[len(existing) % len(CLASS_COLOURS)]
     image_class = ImageClass(project_id=project_id, name=name, colour=colour, hotkey=free_key)
     session.add(image_class)

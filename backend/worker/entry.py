@@ -26,6 +26,10 @@ def worker_main(spec_json: str, conn: multiprocessing.connection.Connection, sto
     # Ctrl-C in the server's terminal reaches this process group too; the server decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
+    # DataLoader workers are forked from this process; without this they would hold the pipe open after we die,
+    # and the server would see EOF only when they notice and exit too.
+    os.register_at_fork(after_in_child=conn.close)
+
     def emit(event: Any) -> None:
         conn.send(event.model_dump_json())
 

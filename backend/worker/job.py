@@ -30,7 +30,6 @@ from backend.worker.materialise import item_index, materialise
 from backend.worker.metrics import evaluation_fields
 
 BATCH_EVENT_INTERVAL_S = 0.2  # at most ~5 batch events a second; an epoch's last batch is always reported
-RAM_CACHE_MAX_BYTES = 2 << 30
 _SUMMARY_KEYS = ("accuracy", "top5", "precision", "recall", "f1", "avg_confidence")
 
 Send = Callable[[Any], None]
@@ -106,13 +105,6 @@ def loader_workers(requested: int, cpu: bool) -> int:
     return max(0, min(requested, (os.cpu_count() or 1) - NUM_THREADS))
 
 
-def ram_cache_budget() -> int:
-    """Bytes of decoded images a split may keep in RAM when the spec does not choose `cache` itself."""
-    import psutil
-
-    return min(RAM_CACHE_MAX_BYTES, psutil.virtual_memory().available // 5)
-
-
 def _train(spec: TrainingJobSpec, reporter: "_Reporter") -> None:
     _check_model(spec.model)
     from ultralytics import YOLO
@@ -140,7 +132,6 @@ def _train(spec: TrainingJobSpec, reporter: "_Reporter") -> None:
         eval_every=spec.evaluation.every,
         checkpoint=spec.evaluation.checkpoint,
         workers=loader_workers(int(arguments.get("workers", 1)), on_cpu(str(arguments.get("device") or ""))),
-        cache_budget_bytes=0 if "cache" in spec.overrides else ram_cache_budget(),
     )
     model = YOLO(spec.model.architecture, task="classify", verbose=False)
     for event, callback in reporter.callbacks().items():

@@ -9,6 +9,7 @@ What changes against `ClassificationTrainer`:
 """
 
 import os
+import sys
 import time
 from contextlib import suppress
 from copy import copy
@@ -20,7 +21,6 @@ import albumentations as A
 import numpy as np
 import torch
 from ultralytics.data import ClassificationDataset, build_dataloader
-from ultralytics.data.base import BaseDataset
 from ultralytics.engine import trainer as base_trainer
 from ultralytics.models.yolo.classify import ClassificationTrainer, ClassificationValidator
 from ultralytics.utils import DEFAULT_CFG
@@ -37,20 +37,16 @@ class TrainingPlan:
     eval_every: int
     checkpoint: CheckpointStrategy
     workers: int  # DataLoader processes, honoured on the CPU as well
-    cache_budget_bytes: int = 0  # decode a split into RAM once when it fits; 0 leaves caching to `cache`
-    torch_threads: int = 0  # 0 keeps Ultralytics' choice (one less than the cores, on the CPU)
 
 
 class PipelineDataset(ClassificationDataset):
     """An ImageFolder split whose samples go through an albumentations pipeline."""
 
-    def __init__(self, root: str, args: Any, transforms: A.Compose, prefix: str, cache_budget_bytes: int = 0):
+    def __init__(self, root: str, args: Any, transforms: A.Compose, prefix: str):
         # names=None keeps ImageFolder's sorted folder order, which materialise made our label order.
         super().__init__(root, args, augment=False, prefix=prefix, names=None)
         self.transforms = transforms
         self._worker_seeded = False
-        if cache_budget_bytes > 0 and not (self.cache_ram or self.cache_disk) and self.samples:
-            self._cache_if_within(cache_budget_bytes)
 
     def __getitem__(self, i: int) -> dict[str, Any]:
         if not self._worker_seeded:
@@ -65,13 +61,6 @@ class PipelineDataset(ClassificationDataset):
         else:
             image = self.imread(path)
         return {"img": transform_bgr(self.transforms, image), "cls": label}
-
-    def _cache_if_within(self, budget: int) -> None:
-        probe = [self.imread(sample[0]) for sample in self.samples[:: max(1, len(self.samples) // 8)][:8]]
-        sizes = [image.nbytes for image in probe if image is not None]
-        if sizes and np.mean(sizes) * len(self.samples) <= budget:
-            self.img_cache = BaseDataset._ImageCache([self.imread(sample[0]) for sample in self.samples])
-            self.cache_ram = True
 
     def _seed_for_worker(self) -> None:
         # Forked DataLoader workers inherit one random state; without this they would augment in lockstep.
@@ -107,8 +96,6 @@ class VisionflowTrainer(ClassificationTrainer):
         self.last_saved_epoch = 0  # 1-based epoch of the latest last.pt / best.pt writes
         self.best_saved_epoch = 0
         super().__init__(cfg, overrides, _callbacks)
-        if plan.torch_threads:
-            torch.set_num_threads(plan.torch_threads)  # after select_device(), which sets Ultralytics' count
 
     def get_dataset(self) -> dict[str, Any]:
         data = super().get_dataset()
@@ -119,7 +106,7 @@ class VisionflowTrainer(ClassificationTrainer):
 
     def build_dataset(self, img_path: str, mode: str = "train", batch=None) -> PipelineDataset:
         transforms = self.plan.train_transforms if mode == "train" else self.plan.val_transforms
-        return PipelineDataset(img_path, self.args, transforms, mode, self.plan.cache_budget_bytes)
+        return PipelineDataset(img_path, self.args, transforms, prefix=mode)
 
     def get_dataloader(self, dataset_path: str, batch_size: int = 16, rank: int = 0, mode: str = "train"):
         dataset = self.build_dataset(dataset_path, mode)
@@ -136,6 +123,9 @@ class VisionflowTrainer(ClassificationTrainer):
             drop_last=(bool(self.args.compile) or lone_last) and mode == "train",
             device=self.device,
         )
+        if loader.num_workers and sys.platform == "linux":
+            # This process is itself spawned, so DataLoader workers would be spawned too: ~3 s of imports each.
+            loader.multiprocessing_context = "fork"
         if mode != "train":
             self.model.transforms = loader.dataset.torch_transforms
         return loader

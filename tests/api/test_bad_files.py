@@ -93,7 +93,7 @@ async def test_zip_with_class_folders_creates_classes_labels_and_splits(client):
     )
     report = (await upload(client, project["id"], [("pets.zip", archive)])).json()
     assert sorted(report["classes_created"]) == ["cat", "dog"] and report["labelled"] == 3
-    assert [r["filename"] for r in report["rejected"]] == ["pets/readme.txt"]
+    assert [r["filename"] for r in report["rejected"]] == ["pets.zip: pets/readme.txt"]
     by_name = {a["filename"]: a for a in report["imported"]}
     assert (by_name["1.png"]["split"], by_name["3.png"]["split"]) == ("train", "val")
     assert by_name["1.png"]["source_path"] == "pets/train/cat/1.png"
@@ -145,3 +145,29 @@ async def test_not_a_zip_named_zip_is_treated_by_content(client):
     project = await new_project(client)
     response = await upload(client, project["id"], [("photos.zip", png_bytes())])
     assert response.status_code == 201  # it is a PNG: its name is display data only
+
+
+async def test_folder_classes_get_keys_by_name_and_digits_their_own_key(client):
+    project = await new_project(client)
+    files = [(f"digits/{d}/{d}.png", png_bytes((d, 9, 9))) for d in (7, 0, 3, 1)] + [
+        ("digits/zebra/z.png", png_bytes((50, 1, 1)))
+    ]
+    await upload(client, project["id"], files)
+    classes = {c["name"]: c["hotkey"] for c in (await client.get(f"/api/projects/{project['id']}/classes")).json()}
+    assert classes == {"0": "0", "1": "1", "3": "3", "7": "7", "zebra": "2"}
+
+
+async def test_layout_preview_says_what_an_upload_would_create(client):
+    project = await new_project(client)
+    await client.post(f"/api/projects/{project['id']}/classes", json={"name": "cat"})
+    paths = ["pets/train/cat/1.jpg", "pets/train/dog/2.jpg", "pets/val/cat/3.jpg", "loose.jpg"]
+    preview = (await client.post(f"/api/projects/{project['id']}/assets/layout-preview", json={"paths": paths})).json()
+    assert preview == {
+        "classes": [{"name": "cat", "count": 2, "new": False}, {"name": "dog", "count": 1, "new": True}],
+        "splits": {"train": 2, "val": 1},
+        "unlabelled": 1,
+    }
+    flat = await client.post(
+        f"/api/projects/{project['id']}/assets/layout-preview", json={"paths": paths, "folders_are_classes": False}
+    )
+    assert flat.json() == {"classes": [], "splits": {}, "unlabelled": 4}
