@@ -14,6 +14,7 @@ from backend.api.assets import AssetController
 from backend.api.catalogue import list_nodes, list_templates, run_settings_schema
 from backend.api.classes import ClassController
 from backend.api.frontend import frontend_router
+from backend.api.insights import InsightController
 from backend.api.labels import LabelController
 from backend.api.projects import ProjectController
 from backend.api.runs import RunController
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AssetController,
             WorkflowController,
             RunController,
+            InsightController,
             list_nodes,
             list_templates,
             run_settings_schema,

@@ -10,12 +10,12 @@ from litestar.response import File, Response
 from sqlmodel import select
 
 from backend.api.access import Access
-from backend.api.schemas import RunRead
+from backend.api.schemas import ExtendRequest, RunRead
 from backend.db.models import Run
 from backend.events.models import Event
 from backend.graph.spec import RunSettings
 from backend.runs.compare import compare_runs
-from backend.runs.service import InvalidWorkflow, RunService
+from backend.runs.service import InvalidWorkflow, RunNotResumable, RunService
 from backend.settings import Settings
 
 
@@ -72,6 +72,24 @@ class RunController(Controller):
         access.session.close()
         await runs.cancel(run.id)
         return run_read(access.run(run_id))
+
+    @post("/api/runs/{run_id:str}/resume", status_code=202)
+    async def resume_run(self, access: Access, runs: RunService, run_id: str) -> RunRead:
+        """Continue a cancelled, interrupted or failed run from its last checkpoint."""
+        run = access.run(run_id)
+        try:
+            return run_read(runs.resume(run))
+        except RunNotResumable as refusal:
+            raise ClientException(status_code=409, detail=str(refusal)) from None
+
+    @post("/api/runs/{run_id:str}/extend", status_code=202)
+    async def extend_run(self, access: Access, runs: RunService, run_id: str, data: ExtendRequest = Body()) -> RunRead:
+        """Train N more epochs from this run's best weights, as a new run linked to it."""
+        run = access.run(run_id)
+        try:
+            return run_read(runs.extend(run, data.epochs))
+        except RunNotResumable as refusal:
+            raise ClientException(status_code=409, detail=str(refusal)) from None
 
     @get("/api/runs/{run_id:str}/artifacts")
     async def list_artifacts(self, access: Access, runs: RunService, run_id: str) -> list[dict[str, Any]]:

@@ -119,6 +119,7 @@ class RunRead(BaseModel):
     project_id: str | None
     workflow_id: str | None
     workflow_name: str
+    parent_run_id: str | None = None
     status: str
     reason: str
     settings: dict[str, Any]
@@ -128,3 +129,8 @@ class RunRead(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+class ExtendRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    epochs: int = Field(ge=1, le=10_000, description="How many more epochs to train.")

@@ -74,6 +74,9 @@ class Run(SQLModel, table=True):
     project_id: str | None = Field(default=None, foreign_key="project.id", index=True, ondelete="CASCADE")
     workflow_id: str | None = Field(default=None, foreign_key="workflow.id", index=True, ondelete="SET NULL")
     workflow_name: str
+    parent_run_id: str | None = Field(
+        default=None, foreign_key="run.id", index=True, ondelete="SET NULL"
+    )  # extended from
     status: str = "queued"  # queued | running | succeeded | failed | cancelled | interrupted
     reason: str = ""
     settings: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))

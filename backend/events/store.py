@@ -38,6 +38,8 @@ class EventStore:
 def apply_to_run(run: Run, event: WorkerEvent) -> None:
     """The run row is a projection of its events."""
     match event.type:
+        case "queued":  # a new run, or a stopped one resumed
+            run.status, run.reason, run.finished_at = "queued", "", None
         case "started":
             run.status = "running"
             run.started_at = now()

@@ -29,6 +29,13 @@ from backend.settings import Settings
 log = logging.getLogger(__name__)
 
 
+RESUMABLE = {"cancelled", "interrupted", "failed"}
+
+
+class RunNotResumable(Exception):
+    pass
+
+
 class InvalidWorkflow(Exception):
     def __init__(self, issues: list[Issue]) -> None:
         super().__init__("the workflow has errors")
@@ -96,10 +103,55 @@ class RunService:
             run.snapshot_hash = spec.dataset.snapshot_hash
             session.add(run)
             session.commit()
-        self._record(run.id, Queued(position=len(self._pending) + len(self._slots)))
-        self._pending.append(run.id)
-        self._start_what_fits()
+        self._enqueue(run.id)
         return run
+
+    def resume(self, run: Run) -> Run:
+        """Continue a stopped run from its last checkpoint: the same run, its events going on where they stopped."""
+        if run.status not in RESUMABLE or run.id in self._slots or run.id in self._pending:
+            raise RunNotResumable(
+                f"Only a cancelled, interrupted or failed run can be resumed; this one is {run.status}."
+            )
+        last = self.settings.runs_dir.resolve() / run.id / "weights" / "last.pt"
+        if not last.is_file():
+            raise RunNotResumable("This run stopped before its first checkpoint: start it again instead.")
+        spec = TrainingJobSpec.model_validate(run.spec).model_copy(update={"resume_from": str(last)})
+        with session_for(self.engine) as session:
+            stored = session.get(Run, run.id)
+            stored.spec = spec.model_dump(mode="json")
+            session.add(stored)
+            session.commit()
+        self._enqueue(run.id)
+        return self._load(run.id)
+
+    def extend(self, run: Run, epochs: int) -> Run:
+        """A new run, linked to this one, that trains `epochs` more epochs starting from its best weights."""
+        best = self.settings.runs_dir.resolve() / run.id / "weights" / "best.pt"
+        if run.status != "succeeded" or not best.is_file():
+            raise RunNotResumable("Only a run that finished training can be extended.")
+        spec = TrainingJobSpec.model_validate(run.spec)
+        child = Run(
+            project_id=run.project_id,
+            workflow_id=run.workflow_id,
+            workflow_name=run.workflow_name,
+            parent_run_id=run.id,
+            settings={**run.settings, "epochs": epochs},
+            spec={},
+            snapshot_hash=run.snapshot_hash,
+        )
+        child_spec = spec.model_copy(
+            update={
+                "model": spec.model.model_copy(update={"pretrained": str(best)}),
+                "overrides": {**spec.overrides, "epochs": epochs},
+                "output_dir": str((self.settings.runs_dir / child.id).resolve()),
+            }
+        )
+        child.spec = child_spec.model_dump(mode="json")
+        with session_for(self.engine) as session:
+            session.add(child)
+            session.commit()
+        self._enqueue(child.id)
+        return self._load(child.id)
 
     async def cancel(self, run_id: str) -> None:
         """Idempotent: cancelling a finished run does nothing."""
@@ -113,6 +165,15 @@ class RunService:
             self._cancel_on_start.add(run_id)
 
     # --- internals --------------------------------------------------------------------------------
+
+    def _enqueue(self, run_id: str) -> None:
+        self._record(run_id, Queued(position=len(self._pending) + len(self._slots)))
+        self._pending.append(run_id)
+        self._start_what_fits()
+
+    def _load(self, run_id: str) -> Run:
+        with session_for(self.engine) as session:
+            return session.get(Run, run_id)
 
     def _record(self, run_id: str, payload: object) -> Event:
         stored = self.store.append(run_id, WorkerEvent.of(payload, time.time()))

@@ -1,0 +1,123 @@
+"""What a finished run learned: checkpoints, the images it evaluated on, its worst predictions and likely
+mislabelled images (each linked back to the project's asset for relabelling), and Eigen-CAM heatmaps."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from litestar import Controller, get
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.response import File
+from sqlmodel import select
+
+from backend.api.access import Access
+from backend.db.models import Asset, Run
+from backend.runs.service import RunService
+from backend.settings import Settings
+
+
+def run_dir(settings: Settings, run: Run) -> Path:
+    return (settings.runs_dir / run.id).resolve()
+
+
+def spec_items(run: Run) -> list[dict[str, Any]]:
+    return run.spec.get("dataset", {}).get("items", [])
+
+
+def item_image(run: Run, index: int) -> Path:
+    items = spec_items(run)
+    if not 0 <= index < len(items):
+        raise NotFoundException(detail=f"Run {run.id!r} has no image #{index}.")
+    return Path(items[index]["path"])
+
+
+def load_predictions(settings: Settings, run: Run) -> dict[str, Any]:
+    path = run_dir(settings, run) / "predictions.json"
+    if not path.is_file():
+        raise NotFoundException(detail="This run has no prediction list yet: it is written after the final evaluation.")
+    return json.loads(path.read_text())
+
+
+def assets_by_hash(access: Access, run: Run) -> dict[str, str]:
+    """Content hash → the project's asset id, so each evaluated image links back to where it can be relabelled."""
+    if run.project_id is None:
+        return {}
+    return dict(access.session.exec(select(Asset.sha256, Asset.id).where(Asset.project_id == run.project_id)).all())
+
+
+def _described(entry: dict[str, Any], run: Run, names: list[str], assets: dict[str, str]) -> dict[str, Any]:
+    content_hash = Path(spec_items(run)[entry["item"]]["path"]).stem
+    return {
+        **entry,
+        "label_name": names[entry["label"]],
+        "predicted_name": names[entry["predicted"]],
+        "image_url": f"/api/runs/{run.id}/items/{entry['item']}/image",
+        "cam_url": f"/api/runs/{run.id}/items/{entry['item']}/cam",
+        "asset_id": assets.get(content_hash),
+    }
+
+
+class InsightController(Controller):
+    tags = ["runs"]
+
+    @get("/api/runs/{run_id:str}/checkpoints")
+    async def checkpoints(self, access: Access, runs: RunService, run_id: str) -> list[dict[str, Any]]:
+        run = access.run(run_id)
+        return [e.data | {"seq": e.seq} for e in runs.store.after(run.id) if e.type == "checkpoint"]
+
+    @get("/api/runs/{run_id:str}/items/{index:int}/image")
+    async def image(self, access: Access, run_id: str, index: int) -> File:
+        """An image the run trained or evaluated on, as it was (content-addressed: relabelling never changes it)."""
+        path = item_image(access.run(run_id), index)
+        if not path.is_file():
+            raise NotFoundException(detail="That image is no longer stored.")
+        return File(path=path, content_disposition_type="inline", filename=path.name)
+
+    @get("/api/runs/{run_id:str}/predictions")
+    async def predictions(
+        self,
+        access: Access,
+        settings: Settings,
+        run_id: str,
+        true_class: str | None = None,
+        predicted_class: str | None = None,
+        wrong_only: bool = False,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> dict[str, Any]:
+        """Every validation image, highest loss (confidently wrong) first; filter by true / predicted class name."""
+        run = access.run(run_id)
+        if offset < 0 or not 1 <= limit <= 1000:
+            raise ClientException(detail="offset must be ≥ 0 and limit between 1 and 1000.")
+        found = load_predictions(settings, run)
+        names = found["class_names"]
+        for given in (true_class, predicted_class):
+            if given is not None and given not in names:
+                raise ClientException(detail=f"There is no class {given!r} in this run.", extra={"classes": names})
+        rows = [
+            e
+            for e in found["items"]
+            if (true_class is None or names[e["label"]] == true_class)
+            and (predicted_class is None or names[e["predicted"]] == predicted_class)
+            and (not wrong_only or e["label"] != e["predicted"])
+        ]
+        assets = assets_by_hash(access, run)
+        return {
+            "total": len(rows),
+            "class_names": names,
+            "items": [_described(e, run, names, assets) for e in rows[offset : offset + limit]],
+        }
+
+    @get("/api/runs/{run_id:str}/mislabelled")
+    async def mislabelled(self, access: Access, settings: Settings, run_id: str) -> dict[str, Any]:
+        """Images whose given label the model strongly disputes, most suspicious first: a queue to walk in the annotator."""
+        run = access.run(run_id)
+        found = load_predictions(settings, run)
+        by_item = {e["item"]: e for e in found["items"]}
+        assets = assets_by_hash(access, run)
+        queue = [
+            _described(by_item[i], run, found["class_names"], assets)
+            for i in found.get("likely_mislabelled", [])
+            if i in by_item
+        ]
+        return {"total": len(queue), "items": queue}
