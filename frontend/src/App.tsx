@@ -12,6 +12,7 @@ import { Loading } from "./shell/QueryState";
 // The heavy screens load on first use: the editor (React Flow, rjsf), the run page (uPlot), the data page.
 const EditorPage = lazy(() => import("./editor/EditorPage").then((m) => ({ default: m.EditorPage })));
 const RunPage = lazy(() => import("./runs/RunPage").then((m) => ({ default: m.RunPage })));
+const ComparePage = lazy(() => import("./runs/ComparePage").then((m) => ({ default: m.ComparePage })));
 const DataPage = lazy(() => import("./data/DataPage").then((m) => ({ default: m.DataPage })));
 
 const page = (element: React.ReactNode) => <Suspense fallback={<Loading />}>{element}</Suspense>;
@@ -27,6 +28,7 @@ export function App() {
           <Route path="workflows/new" element={<TemplatesPage />} />
           <Route path="workflows/:wid" element={page(<EditorPage />)} />
           <Route path="runs" element={<RunsPage />} />
+          <Route path="runs/compare" element={page(<ComparePage />)} />
           <Route path="runs/:rid" element={page(<RunPage />)} />
           <Route path="data" element={page(<DataPage />)} />
         </Route>

@@ -1,5 +1,6 @@
 /** One image large, the classes beside it with their keys. A class's key labels the image and moves on to the
- * next unlabelled one; ←/→ browse; ↑/↓ and A pick from the list; Ctrl+Z undoes. */
+ * next unlabelled one (or, reviewing a run's queue, the next in the queue); ←/→ browse; ↑/↓ and A pick from the
+ * list; Ctrl+Z undoes. `AnnotatorView` draws any session: a filter's images (`Annotator`) or a review queue. */
 import { ActionIcon, Badge, Button, Group, Kbd, Progress, Stack, Switch, Text, Tooltip } from "@mantine/core";
 import { useHotkeys, useLocalStorage } from "@mantine/hooks";
 import { IconArrowBackUp, IconChevronLeft, IconChevronRight, IconLayoutGrid } from "@tabler/icons-react";
@@ -14,7 +15,7 @@ import { ErrorBox, Loading } from "../shell/QueryState";
 import { ClassPicker } from "./ClassPicker";
 import { Filmstrip } from "./Filmstrip";
 import { sessionLength } from "./session";
-import { useAnnotatorSession } from "./useAnnotatorSession";
+import { useAnnotatorSession, type AnnotatorSession } from "./useAnnotatorSession";
 
 interface Props {
   pid: string;
@@ -31,6 +32,23 @@ interface Props {
   onClose: (position: number) => void;
 }
 
+export interface ViewProps {
+  pid: string;
+  session: AnnotatorSession;
+  title: string;
+  classes: ProjectClass[];
+  paused: boolean;
+  onClassAction: (action: ClassAction, cls: ProjectClass) => void;
+  onCurrent: (assetId: string) => void;
+  onClose: (position: number) => void;
+  backLabel?: string;
+  advanceLabel?: string;
+  /** Highlight this class when an image comes up (the model's suggestion), so A assigns it. */
+  suggestedClassId?: string | null;
+  /** Shown above the classes (e.g. the model's suggestion). */
+  aside?: React.ReactNode;
+}
+
 const KEYS: [string[], string][] = [
   [["1–9"], "assign that class (see each class's key)"],
   [["↑", "↓"], "highlight a class"],
@@ -41,9 +59,14 @@ const KEYS: [string[], string][] = [
   [["Esc"], "back to the grid"],
 ];
 
-export function Annotator({ pid, filter, filterName, classes, workflow, start, paused, onClassAction, onCurrent, onClose }: Props) {
+export function Annotator({ filter, filterName, workflow, start, ...rest }: Props) {
+  const session = useAnnotatorSession(rest.pid, filter, workflow?.id ?? null, start);
+  return <AnnotatorView {...rest} session={session} title={filterName} />;
+}
+
+export function AnnotatorView(props: ViewProps) {
+  const { pid, session, title, classes, paused, onClassAction, onCurrent, onClose, suggestedClassId, aside } = props;
   const project = useProject(pid);
-  const session = useAnnotatorSession(pid, filter, workflow?.id ?? null, start);
   const [highlighted, setHighlighted] = useState(0);
   const [autoAdvance, setAutoAdvance] = useLocalStorage({ key: "vf-annotator-advance", defaultValue: true });
   const byId = useMemo(() => new Map(classes.map((c) => [c.id, c])), [classes]);
@@ -54,6 +77,11 @@ export function Annotator({ pid, filter, filterName, classes, workflow, start, p
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [current?.id]);
   useEffect(() => setHighlighted((h) => Math.min(h, Math.max(0, classes.length - 1))), [classes.length]);
+  useEffect(() => {
+    const at = suggestedClassId ? classes.findIndex((c) => c.id === suggestedClassId) : -1;
+    if (at >= 0) setHighlighted(at);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [current?.id, suggestedClassId]);
   // Preload the next images so moving on is instant.
   useEffect(() => {
     for (const a of list.items.slice(index + 1, index + 4)) new Image().src = a.url;
@@ -94,10 +122,10 @@ export function Annotator({ pid, filter, filterName, classes, workflow, start, p
         <div className="vf-stage-bar">
           <Group gap="xs" wrap="nowrap">
             <Button size="xs" variant="default" leftSection={<IconLayoutGrid size={14} />} onClick={() => onClose(index)} data-testid="back-to-grid">
-              Grid
+              {props.backLabel ?? "Grid"}
             </Button>
-            <Text size="xs" c="dimmed">
-              {filterName}
+            <Text size="xs" c="dimmed" data-testid="annotator-title">
+              {title}
             </Text>
           </Group>
           <Group gap={6} wrap="nowrap">
@@ -156,7 +184,8 @@ export function Annotator({ pid, filter, filterName, classes, workflow, start, p
           </Group>
           <Progress value={images ? (100 * labelled) / images : 0} size="sm" color="teal" />
         </div>
-        <Switch size="xs" mt="sm" label="After labelling, go to the next unlabelled image" checked={autoAdvance} onChange={(e) => setAutoAdvance(e.currentTarget.checked)} />
+        <Switch size="xs" mt="sm" label={props.advanceLabel ?? "After labelling, go to the next unlabelled image"} checked={autoAdvance} onChange={(e) => setAutoAdvance(e.currentTarget.checked)} />
+        {aside}
         <Text size="xs" fw={700} tt="uppercase" c="dimmed" mt="md" mb={4}>
           Classes
         </Text>

@@ -1,16 +1,14 @@
 /** Loads a filter's images page by page for the annotator, moves through them, writes labels one after
  * another (so an undo never overtakes the label it undoes) and keeps the undo stack. */
-import { notifications } from "@mantine/notifications";
-import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { fetchAssets, setAnnotation } from "../api/dataHooks";
-import { keys } from "../api/hooks";
+import { fetchAssets } from "../api/dataHooks";
 import type { Asset } from "../api/types";
 import type { AssetFilter } from "../data/filter";
 import {
   appendPage, EMPTY_LIST, nextOffset, nextUnlabelled, nextUnlabelledAfter, pushUndo, withLabel,
   type LabelChange, type SessionList,
 } from "./session";
+import { useLabelWrites } from "./useLabelWrites";
 
 const PAGE = 500;
 /** How many more pages auto-advance may load looking for an unlabelled image before it settles for the next one. */
@@ -30,7 +28,6 @@ export interface AnnotatorSession {
 }
 
 export function useAnnotatorSession(pid: string, filter: AssetFilter, workflowId: string | null, start: { assetId: string | null; position: number }): AnnotatorSession {
-  const qc = useQueryClient();
   const [list, setList] = useState<SessionList>(EMPTY_LIST);
   const [index, setIndex] = useState(0);
   const [loading, setLoading] = useState(true);
@@ -38,7 +35,6 @@ export function useAnnotatorSession(pid: string, filter: AssetFilter, workflowId
   const [undoStack, setUndoStack] = useState<LabelChange[]>([]);
   const listRef = useRef(list);
   listRef.current = list;
-  const writes = useRef<Promise<unknown>>(Promise.resolve());
   const generation = useRef(0);
 
   const loadMore = useCallback(async (): Promise<SessionList> => {
@@ -97,20 +93,7 @@ export function useAnnotatorSession(pid: string, filter: AssetFilter, workflowId
     [loadMore],
   );
 
-  const write = useCallback(
-    (change: LabelChange) => {
-      writes.current = writes.current
-        .then(() => setAnnotation(change.assetId, change.after))
-        .then(
-          () => qc.invalidateQueries({ queryKey: keys.project(pid) }),
-          (e: Error) => {
-            setList((l) => withLabel(l, change.assetId, change.before));
-            notifications.show({ color: "red", title: "Label not saved", message: e.message });
-          },
-        );
-    },
-    [pid, qc],
-  );
+  const write = useLabelWrites(pid, (change) => setList((l) => withLabel(l, change.assetId, change.before)));
 
   const advanceFrom = useCallback(
     async (from: number) => {

@@ -187,7 +187,10 @@ export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancell
 
 export interface Run {
   id: string;
+  project_id?: string | null;
   workflow_id: string;
+  /** The run this one was extended from (trained further from its best weights). */
+  parent_run_id?: string | null;
   workflow_name: string;
   status: RunStatus;
   created_at: string;
@@ -239,7 +242,22 @@ export interface EvaluationData {
   per_class: ClassMetrics[];
   confusion_matrix: number[][];
   class_names: string[];
-  preview: unknown[];
+  /** The same fixed validation sample at every evaluation. */
+  preview: PreviewEntry[];
+}
+
+/** One image of an evaluation's preview sample. `correct`, `top` and `cam` may be missing from older workers. */
+export interface PreviewEntry {
+  /** Index into the run's items: GET /api/runs/{rid}/items/{item}/image. */
+  item: number;
+  label: number;
+  predicted: number;
+  confidence: number;
+  correct?: boolean;
+  /** [class index, confidence], best first. */
+  top?: [number, number][];
+  /** "cam/<item>.png", on the final evaluation only. */
+  cam?: string | null;
 }
 
 export interface StartedData {

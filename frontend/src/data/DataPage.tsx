@@ -2,11 +2,13 @@
  * page; import and export labels as CSV. The view and the filter live in the URL. */
 import { Text } from "@mantine/core";
 import { useCallback, useState } from "react";
-import { useParams, useSearchParams } from "react-router";
+import { useNavigate, useParams, useSearchParams } from "react-router";
 import { latestWorkflow, labelsCsvUrl, useClasses } from "../api/dataHooks";
 import { useProject, useWorkflows } from "../api/hooks";
 import type { ProjectClass, Split } from "../api/types";
 import { Annotator } from "../annotator/Annotator";
+import { ReviewAnnotator } from "../annotator/ReviewAnnotator";
+import { readReview } from "../runs/predictionsModel";
 import { AssetBrowser, PAGE_SIZE } from "../browser/AssetBrowser";
 import { useClassDialogs } from "../classes/useClassDialogs";
 import { CsvImportModal } from "../labelsCsv/CsvImportModal";
@@ -36,6 +38,8 @@ export function DataPage() {
   const [params, setParams] = useSearchParams();
   const filter = readFilter(params);
   const view = readView(params);
+  const review = readReview(params);
+  const navigate = useNavigate();
   const page = Math.max(1, Number(params.get("page")) || 1);
   const project = useProject(pid);
   const classes = useClasses(pid).data ?? NO_CLASSES;
@@ -57,7 +61,12 @@ export function DataPage() {
       ),
     [setParams],
   );
-  const setView = (v: DataView) => update((p) => (v === "browse" ? p.delete("view") : p.set("view", v)));
+  const setView = (v: DataView) =>
+    update((p) => {
+      for (const k of ["review", "queue", "true", "pred", "all"]) p.delete(k);
+      if (v === "browse") p.delete("view");
+      else p.set("view", v);
+    });
   const setLabel = (label: LabelFilter) => setParams((prev) => writeFilter(prev, { ...readFilter(prev), label }));
   const setSplit = (split: Split | null) => setParams((prev) => writeFilter(prev, { ...readFilter(prev), split }));
   const setPage = useCallback((n: number) => update((p) => (n > 1 ? p.set("page", String(n)) : p.delete("page"))), [update]);
@@ -123,6 +132,17 @@ export function DataPage() {
               empty={empty}
               keysEnabled={!paused}
             />
+          ) : view === "annotate" && review ? (
+            <ReviewAnnotator
+              pid={pid}
+              spec={review}
+              startAssetId={params.get("asset")}
+              classes={classes}
+              paused={paused}
+              onClassAction={dialogs.open}
+              onCurrent={setCurrent}
+              onClose={() => navigate(`/projects/${pid}/runs/${review.runId}?tab=predictions`)}
+            />
           ) : view === "annotate" ? (
             <Annotator
               pid={pid}
@@ -144,7 +164,7 @@ export function DataPage() {
       {uploader.state?.phase !== "uploading" ? <PageDropTarget onFiles={uploader.add} /> : null}
       <UploadConfirmModal
         paths={uploader.pending?.map((p) => p.path) ?? null}
-        existingClasses={classes.map((c) => c.name)}
+        pid={pid}
         onConfirm={uploader.confirm}
         onCancel={uploader.discardPending}
       />

@@ -17,6 +17,10 @@ interface Props {
   connection: Connection;
   cancelling: boolean;
   onCancel: () => void;
+  /** Resume / Extend, next to Cancel. */
+  actions?: React.ReactNode;
+  /** Links to the run this one extends and the runs extending it. */
+  lineage?: React.ReactNode;
 }
 
 const CONNECTION_TEXT: Record<Connection, string> = {
@@ -27,7 +31,7 @@ const CONNECTION_TEXT: Record<Connection, string> = {
   closed: "",
 };
 
-export function RunHeader({ run, model, projectId, connection, cancelling, onCancel }: Props) {
+export function RunHeader({ run, model, projectId, connection, cancelling, onCancel, actions, lineage }: Props) {
   const [now, setNow] = useState(() => Date.now() / 1000);
   const ticker = useInterval(() => setNow(Date.now() / 1000), 1000);
   const status = model.status ?? run?.status ?? null;
@@ -69,6 +73,7 @@ export function RunHeader({ run, model, projectId, connection, cancelling, onCan
             {model.started ? ` · ${model.started.device} · ${model.started.train_images} train / ${model.started.val_images} val images` : ""}
             {CONNECTION_TEXT[connection] ? ` · ${CONNECTION_TEXT[connection]}` : ""}
           </Text>
+          {lineage}
         </div>
       </Group>
       <Group gap="lg" wrap="nowrap">
@@ -99,6 +104,7 @@ export function RunHeader({ run, model, projectId, connection, cancelling, onCan
             {terminal ? "done" : formatDuration(p.etaSeconds)}
           </Text>
         </div>
+        {actions}
         <Tooltip label={terminal ? "The run has finished" : "Stop training"}>
           <Button
             color="red"

@@ -1,6 +1,8 @@
-/** All runs of a project: status, workflow, key metrics, timing; click to open. */
-import { Container, Group, Table, Text, Title, Tooltip } from "@mantine/core";
-import { useNavigate, useParams } from "react-router";
+/** All runs of a project: status, workflow, key metrics, timing; click to open; tick two or more to compare. */
+import { Anchor, Button, Checkbox, Container, Group, Table, Text, Title, Tooltip } from "@mantine/core";
+import { IconArrowsDiff } from "@tabler/icons-react";
+import { useState } from "react";
+import { Link, useNavigate, useParams } from "react-router";
 import { useRuns } from "../api/hooks";
 import type { Run } from "../api/types";
 import { ErrorBox, Loading } from "../shell/QueryState";
@@ -19,6 +21,8 @@ export function RunsPage() {
   const { pid = "" } = useParams();
   const navigate = useNavigate();
   const runs = useRuns(pid);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const toggle = (id: string) => setChosen((c) => (c.includes(id) ? c.filter((x) => x !== id) : [...c, id]));
   if (runs.error) return <ErrorBox error={runs.error} retry={() => runs.refetch()} />;
   if (!runs.data) return <Loading />;
   const rows = [...runs.data].sort((a, b) => b.created_at.localeCompare(a.created_at));
@@ -26,9 +30,20 @@ export function RunsPage() {
     <Container size="xl" py="lg">
       <Group justify="space-between" mb="sm">
         <Title order={3}>Runs</Title>
-        <Text size="xs" c="dimmed">
-          {rows.length} run(s)
-        </Text>
+        <Group gap="sm">
+          <Text size="xs" c="dimmed">
+            {chosen.length ? `${chosen.length} of ${rows.length} chosen` : `${rows.length} run(s) · tick two or more to compare`}
+          </Text>
+          <Button
+            size="xs"
+            leftSection={<IconArrowsDiff size={14} />}
+            disabled={chosen.length < 2}
+            onClick={() => navigate(`/projects/${pid}/runs/compare?ids=${chosen.join(",")}`)}
+            data-testid="compare-runs"
+          >
+            Compare{chosen.length >= 2 ? ` ${chosen.length}` : ""}
+          </Button>
+        </Group>
       </Group>
       {!rows.length ? (
         <Text c="dimmed" size="sm" data-testid="runs-empty">
@@ -38,6 +53,7 @@ export function RunsPage() {
         <Table highlightOnHover verticalSpacing="xs" data-testid="runs-table">
           <Table.Thead>
             <Table.Tr>
+              <Table.Th w={36} />
               <Table.Th>Status</Table.Th>
               <Table.Th>Workflow</Table.Th>
               <Table.Th>Started</Table.Th>
@@ -56,10 +72,26 @@ export function RunsPage() {
                 data-testid="run-row"
                 data-run-id={r.id}
               >
+                <Table.Td onClick={(e) => e.stopPropagation()}>
+                  <Checkbox size="xs" checked={chosen.includes(r.id)} onChange={() => toggle(r.id)} aria-label={`Compare run ${r.id}`} data-testid="compare-check" />
+                </Table.Td>
                 <Table.Td>
                   <RunStatusBadge status={r.status} />
                 </Table.Td>
-                <Table.Td fw={500}>{r.workflow_name}</Table.Td>
+                <Table.Td fw={500}>
+                  {r.workflow_name}{" "}
+                  <Text span size="xs" c="dimmed" ff="monospace">
+                    {r.id}
+                  </Text>
+                  {r.parent_run_id ? (
+                    <Text size="xs" c="dimmed">
+                      extended from{" "}
+                      <Anchor component={Link} to={`/projects/${pid}/runs/${r.parent_run_id}`} size="xs" ff="monospace" onClick={(e) => e.stopPropagation()}>
+                        {r.parent_run_id}
+                      </Anchor>
+                    </Text>
+                  ) : null}
+                </Table.Td>
                 <Table.Td c="dimmed">{new Date(r.created_at).toLocaleString()}</Table.Td>
                 <Table.Td ff="monospace">{duration(r)}</Table.Td>
                 <Table.Td ta="right" ff="monospace">

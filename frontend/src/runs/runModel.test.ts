@@ -128,3 +128,45 @@ describe("confusion matrix", () => {
     expect(evaluationLabel({ epoch: 3, final: true })).toBe("final (epoch 3)");
   });
 });
+
+describe("resume", () => {
+  it("a resumed run goes on after its finished event: status, progress and series continue without doubling", () => {
+    const store = createRunStore();
+    const events = runEvents().slice(0, 5); // queued, started, two batches of epoch 1, its evaluation
+    seq = events.length;
+    ingest(store, [
+      ...events,
+      ev("batch", { epoch: 2, epochs: 2, batch: 1, of: 2, loss: 1.1, lr: 0.0005, images_per_s: 120 }, 1005),
+      ev("finished", { status: "cancelled", reason: "Cancelled.", metrics: {} }, 1006),
+    ]);
+    expect(store.model.status).toBe("cancelled");
+    ingest(store, [
+      ev("queued", { position: 0 }, 1010),
+      ev("started", { device: "cpu", epochs: 2, train_images: 80, val_images: 20, class_names: ["a", "b"] }, 1011),
+    ]);
+    expect(store.model.finished).toBeNull();
+    expect(store.model.status).toBe("running");
+    expect(store.model.logs.some((l) => l.message.startsWith("Resumed"))).toBe(true);
+    // Epoch 2 runs again from its start: the batch lost with the cancel is replaced, not doubled.
+    ingest(store, [
+      ev("batch", { epoch: 2, epochs: 2, batch: 1, of: 2, loss: 1.0, lr: 0.0005, images_per_s: 120 }, 1012),
+      ev("batch", { epoch: 2, epochs: 2, batch: 2, of: 2, loss: 0.9, lr: 0.0005, images_per_s: 120 }, 1013),
+      ev("evaluation", evaluation(2, 0.9), 1014),
+      ev("finished", { status: "succeeded", reason: "", metrics: { accuracy: 0.9 } }, 1015),
+    ]);
+    expect(store.model.batchX).toEqual([0.5, 1, 1.5, 2]);
+    expect(store.model.loss).toEqual([2.0, 1.5, 1.0, 0.9]);
+    expect(store.model.evalX).toEqual([1, 2]);
+    expect(store.model.status).toBe("succeeded");
+  });
+
+  it("an epoch evaluated again replaces its earlier evaluation", () => {
+    const store = createRunStore();
+    seq = 0;
+    ingest(store, [ev("evaluation", evaluation(1, 0.5)), ev("evaluation", evaluation(2, 0.6)), ev("evaluation", evaluation(2, 0.7))]);
+    expect(store.model.evalX).toEqual([1, 2]);
+    expect(store.model.accuracy).toEqual([0.5, 0.7]);
+    expect(store.model.evaluations.map((e) => e.accuracy)).toEqual([0.5, 0.7]);
+  });
+});
+

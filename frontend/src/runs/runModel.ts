@@ -106,6 +106,15 @@ function formatBytes(n: number): string {
 }
 export { formatBytes };
 
+/** Drop the points at x or later (from the x series and its parallel y series). */
+function cutFrom(x: number, xs: number[], ...ys: unknown[][]): void {
+  let n = xs.length;
+  while (n > 0 && xs[n - 1] >= x) n--;
+  if (n === xs.length) return;
+  xs.length = n;
+  for (const y of ys) y.length = n;
+}
+
 function log(model: RunModel, e: RunEvent, level: string, message: string) {
   model.logs.push({ seq: e.seq, ts: e.ts, level, message });
 }
@@ -114,9 +123,16 @@ export function applyEvent(model: RunModel, e: RunEvent): void {
   switch (e.type) {
     case "queued": {
       const d = e.data as { position?: number };
+      const resumed = model.finished !== null;
+      if (resumed) {
+        // A stopped run resumed from its checkpoint: the same run goes on, its events after the last seq.
+        model.finished = null;
+        model.finishedTs = null;
+        model.status = "queued";
+      }
       model.status ??= "queued";
       model.queuedPosition = d.position ?? 0;
-      log(model, e, "info", `Queued${d.position ? ` behind ${d.position} run(s)` : ""}.`);
+      log(model, e, "info", `${resumed ? "Resumed from the last checkpoint; queued" : "Queued"}${d.position ? ` behind ${d.position} run(s)` : ""}.`);
       break;
     }
     case "started": {
@@ -142,7 +158,10 @@ export function applyEvent(model: RunModel, e: RunEvent): void {
     case "batch": {
       const d = e.data as unknown as BatchData;
       model.lastBatch = d;
-      model.batchX.push(d.epoch - 1 + d.batch / Math.max(1, d.of));
+      const x = d.epoch - 1 + d.batch / Math.max(1, d.of);
+      // After a resume the epoch cut short runs again: its new batches replace the lost ones.
+      cutFrom(x, model.batchX, model.loss, model.lr, model.imagesPerS);
+      model.batchX.push(x);
       model.loss.push(d.loss);
       model.lr.push(d.lr);
       model.imagesPerS.push(d.images_per_s);
@@ -151,6 +170,10 @@ export function applyEvent(model: RunModel, e: RunEvent): void {
     }
     case "evaluation": {
       const d = e.data as unknown as EvaluationData;
+      if (!d.final) {
+        model.evaluations = model.evaluations.filter((v) => v.epoch < d.epoch);
+        cutFrom(d.epoch, model.evalX, model.accuracy, model.precision, model.recall, model.f1, model.avgConfidence, model.valLoss);
+      }
       model.evaluations.push(d);
       if (!d.final) {
         model.evalX.push(d.epoch);

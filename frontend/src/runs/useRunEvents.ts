@@ -1,8 +1,12 @@
 /** Live run events over the WebSocket, resumed with `after=<last seq applied>` on every reconnect (and reload,
- * through the session cache). Falls back to polling GET /api/runs/{id}/events when the socket cannot open. */
-import { useEffect, useRef, useState } from "react";
+ * through the session cache). Falls back to polling GET /api/runs/{id}/events when the socket cannot open.
+ *
+ * A finished run can go on: resumed, it gets new events after its `finished` one. So whenever the stream ends
+ * on a finished run the hook asks the run for its last seq and reconnects when there is more to read;
+ * `follow()` does the same on demand (after pressing Resume). */
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api, wsUrl } from "../api/client";
-import type { RunEvent } from "../api/types";
+import type { Run, RunEvent } from "../api/types";
 import { loadCachedEvents, saveCachedEvents } from "./eventCache";
 import { createRunStore, ingest, isTerminal, resumeAfter, type RunStore } from "./runModel";
 
@@ -21,6 +25,7 @@ export function useRunEvents(runId: string) {
   const store = storeRef.current.store;
   const [version, setVersion] = useState(store.version);
   const [connection, setConnection] = useState<Connection>("connecting");
+  const followRef = useRef<() => void>(() => {});
 
   useEffect(() => {
     let stopped = false;
@@ -49,6 +54,28 @@ export function useRunEvents(runId: string) {
     };
     const cacheTimer = window.setInterval(cache, CACHE_MS);
 
+    // Reconnect when the server has events past the ones applied (a resumed run); otherwise the stream is done.
+    let checkedAt = -2;
+    const checkForMore = async () => {
+      if (stopped || ws) return;
+      try {
+        const run = await api.get<Run>(`/api/runs/${runId}`);
+        if (stopped || ws) return;
+        if ((run.last_seq ?? -1) > resumeAfter(store)) {
+          // Nothing came since the last check: the server is slow to send, so do not spin.
+          const stalled = checkedAt === store.next;
+          checkedAt = store.next;
+          window.clearTimeout(retryTimer);
+          retryTimer = window.setTimeout(connect, stalled ? 2000 : 0);
+          return;
+        }
+      } catch {
+        // the server may be restarting: the stream ends here; follow() tries again
+      }
+      setConnection("closed");
+    };
+    followRef.current = () => void checkForMore();
+
     const poll = async () => {
       if (stopped) return;
       setConnection("polling");
@@ -59,7 +86,7 @@ export function useRunEvents(runId: string) {
       } catch {
         // keep polling; the server may be restarting
       }
-      if (finished()) setConnection("closed");
+      if (finished()) void checkForMore();
       else if (!stopped) retryTimer = window.setTimeout(connect, 2000);
     };
 
@@ -87,7 +114,7 @@ export function useRunEvents(runId: string) {
         if (stopped) return;
         flush();
         if (finished()) {
-          setConnection("closed");
+          void checkForMore();
           return;
         }
         failures = opened ? 0 : failures + 1;
@@ -102,7 +129,7 @@ export function useRunEvents(runId: string) {
 
     const onHide = () => cache();
     window.addEventListener("pagehide", onHide);
-    if (finished()) setConnection("closed");
+    if (finished()) void checkForMore();
     else connect();
 
     return () => {
@@ -114,8 +141,10 @@ export function useRunEvents(runId: string) {
       flush();
       cache();
       ws?.close();
+      followRef.current = () => {};
     };
   }, [runId, store]);
 
-  return { store, model: store.model, version, connection };
+  const follow = useCallback(() => followRef.current(), []);
+  return { store, model: store.model, version, connection, follow };
 }

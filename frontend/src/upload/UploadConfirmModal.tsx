@@ -1,76 +1,106 @@
-/** Before a folder or an archive goes up: what its folders will make of the images, and a way to say no. */
-import { Alert, Badge, Button, Checkbox, Group, Modal, Text } from "@mantine/core";
+/** Before a folder or an archive goes up: what its folders will make of the images (the server's answer, from
+ * POST /api/projects/{pid}/assets/layout-preview), and a way to say no. */
+import { Alert, Badge, Button, Checkbox, Group, Loader, Modal, Text } from "@mantine/core";
 import { IconFolder } from "@tabler/icons-react";
 import { useEffect, useMemo, useState } from "react";
-import { previewLayout } from "./uploadPlan";
+import type { LayoutPreviewResponse } from "../api/insightTypes";
+import { layoutPreview } from "../api/runHooks";
+import { countUpload } from "./uploadPlan";
 
 interface Props {
+  pid: string;
   paths: string[] | null;
-  existingClasses: string[];
   onConfirm: (foldersAreClasses: boolean) => void;
   onCancel: () => void;
 }
 
 const SHOWN = 40;
 
-export function UploadConfirmModal({ paths, existingClasses, onConfirm, onCancel }: Props) {
+function useLayoutPreview(pid: string, paths: string[] | null, foldersAreClasses: boolean) {
+  const [state, setState] = useState<{ data: LayoutPreviewResponse | null; error: Error | null }>({ data: null, error: null });
+  useEffect(() => {
+    setState({ data: null, error: null });
+    if (!paths) return;
+    const abort = new AbortController();
+    layoutPreview(pid, paths, foldersAreClasses, abort.signal).then(
+      (data) => setState({ data, error: null }),
+      (error: Error) => !abort.signal.aborted && setState({ data: null, error }),
+    );
+    return () => abort.abort();
+  }, [pid, paths, foldersAreClasses]);
+  return state;
+}
+
+export function UploadConfirmModal({ pid, paths, onConfirm, onCancel }: Props) {
   const [ignoreFolders, setIgnoreFolders] = useState(false);
   useEffect(() => setIgnoreFolders(false), [paths]);
-  const preview = useMemo(() => previewLayout(paths ?? [], !ignoreFolders, existingClasses), [paths, ignoreFolders, existingClasses]);
-  const root = useMemo(() => {
-    const tops = new Set((paths ?? []).filter((p) => p.includes("/")).map((p) => p.split("/")[0]));
-    return tops.size === 1 ? [...tops][0] : null;
-  }, [paths]);
-  const newCount = preview.classes.filter((c) => c.isNew).length;
-  const total = preview.files + preview.zips;
-  const oneFolderClass = !ignoreFolders && preview.classes.length === 1 && preview.classes[0].name === root;
+  const counts = useMemo(() => countUpload(paths ?? []), [paths]);
+  const preview = useLayoutPreview(pid, paths ? counts.imagePaths : null, !ignoreFolders);
+  const layout = preview.data;
+  const classes = layout?.classes ?? [];
+  const newCount = classes.filter((c) => c.new).length;
+  const train = layout?.splits.train ?? 0;
+  const val = layout?.splits.val ?? 0;
+  const total = counts.files + counts.zips;
+  const oneFolderClass = !ignoreFolders && classes.length === 1 && classes[0].name === counts.root;
 
   return (
-    <Modal opened={paths !== null} onClose={onCancel} title={root ? `Upload folder “${root}”` : "Upload"} size="lg" data-testid="upload-confirm">
+    <Modal opened={paths !== null} onClose={onCancel} title={counts.root ? `Upload folder “${counts.root}”` : "Upload"} size="lg" data-testid="upload-confirm">
       <Text size="sm" mb="xs">
-        {preview.files} image file(s){preview.zips ? ` and ${preview.zips} zip archive(s)` : ""}.
+        {counts.files} image file(s){counts.zips ? ` and ${counts.zips} zip archive(s)` : ""}.
       </Text>
-      {preview.classes.length ? (
+      {preview.error ? (
+        <Alert color="red" variant="light" p="xs" mb="xs" data-testid="layout-preview-error">
+          The server could not preview this upload: {preview.error.message}
+        </Alert>
+      ) : !layout ? (
+        <Group gap="xs" mb="xs" data-testid="layout-preview-loading">
+          <Loader size="xs" />
+          <Text size="xs" c="dimmed">
+            Asking the server what the folders mean…
+          </Text>
+        </Group>
+      ) : classes.length ? (
         <div data-testid="layout-preview">
           <Text size="sm" fw={600} mb={6}>
-            Labels from folder names: {preview.classes.length} class(es){newCount ? `, ${newCount} new` : ""}
+            Labels from folder names: {classes.length} class(es){newCount ? `, ${newCount} new` : ""}
           </Text>
           <Group gap={6} mb="xs">
-            {preview.classes.slice(0, SHOWN).map((c) => (
-              <Badge key={c.name} variant={c.isNew ? "light" : "outline"} color={c.isNew ? "indigo" : "gray"} tt="none" leftSection={<IconFolder size={11} />} data-testid="preview-class">
+            {classes.slice(0, SHOWN).map((c) => (
+              <Badge key={c.name} variant={c.new ? "light" : "outline"} color={c.new ? "indigo" : "gray"} tt="none" leftSection={<IconFolder size={11} />} data-testid="preview-class">
                 {c.name} · {c.count}
               </Badge>
             ))}
-            {preview.classes.length > SHOWN ? (
+            {classes.length > SHOWN ? (
               <Text size="xs" c="dimmed">
-                and {preview.classes.length - SHOWN} more
+                and {classes.length - SHOWN} more
               </Text>
             ) : null}
           </Group>
         </div>
       ) : (
         <Text size="sm" c="dimmed" mb="xs" data-testid="layout-preview">
-          {preview.files ? `The ${preview.files} image file(s) arrive unlabelled.` : ""}
+          {counts.files ? `The ${counts.files} image file(s) arrive unlabelled.` : ""}
         </Text>
       )}
-      {preview.classes.length && preview.unlabelled ? (
+      {classes.length && layout?.unlabelled ? (
         <Text size="xs" c="dimmed" mb="xs">
-          {preview.unlabelled} image(s) not in a class folder arrive unlabelled.
+          {layout.unlabelled} image(s) not in a class folder arrive unlabelled.
         </Text>
       ) : null}
-      {preview.splits.train + preview.splits.val ? (
+      {train + val ? (
         <Text size="xs" c="dimmed" mb="xs">
-          Split fixed by train/ and val/ folders: {preview.splits.train} train, {preview.splits.val} val.
+          Split fixed by train/ and val/ folders: {train} train, {val} val.
         </Text>
       ) : null}
-      {preview.zips && !ignoreFolders ? (
+      {counts.zips && !ignoreFolders ? (
         <Text size="xs" c="dimmed" mb="xs">
           Folders inside the archives label their images the same way.
         </Text>
       ) : null}
       {oneFolderClass ? (
         <Alert color="yellow" variant="light" p="xs" mb="xs">
-          Every image goes into one class, “{root}”. If that folder is not a class, tick the box below.
+          Every image goes into one class, “{counts.root}”. If that folder is not a class, tick the box below.
         </Alert>
       ) : null}
       <Checkbox

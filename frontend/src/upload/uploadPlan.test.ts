@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addTotals, EMPTY_TOTALS, failedBatch, fileResults, needsConfirmation, placement, planBatches, previewLayout, sortByPath, uploadPath } from "./uploadPlan";
+import { addTotals, countUpload, EMPTY_TOTALS, failedBatch, fileResults, needsConfirmation, planBatches, sortByPath, uploadPath } from "./uploadPlan";
 import { runQueue } from "./queue";
 import type { UploadReport } from "../api/types";
 
@@ -21,28 +21,12 @@ describe("upload order", () => {
 });
 
 describe("layout preview", () => {
-  it("takes a file's folder as its class and a train/val folder as its split", () => {
-    expect(placement("digits/0/a.png", true)).toEqual({ className: "0", split: null });
-    expect(placement("pets/train/cat/1.jpg", true)).toEqual({ className: "cat", split: "train" });
-    expect(placement("pets/Valid/dog/1.jpg", true)).toEqual({ className: "dog", split: "val" });
-    expect(placement("pets/train/1.jpg", true)).toEqual({ className: null, split: "train" });
-    expect(placement("photos/x.jpg", true)).toEqual({ className: "photos", split: null });
-    expect(placement("x.jpg", true)).toEqual({ className: null, split: null });
-    expect(placement("pets/train/cat/1.jpg", false)).toEqual({ className: null, split: null });
-  });
-
-  it("counts classes, marks the new ones, and sets zips aside", () => {
-    const paths = ["d/1/a.png", "d/0/b.png", "d/10/c.png", "d/0/e.png", "loose.png", "more.zip"];
-    const preview = previewLayout(paths, true, ["0"]);
-    expect(preview.classes).toEqual([
-      { name: "0", count: 2, isNew: false },
-      { name: "1", count: 1, isNew: true },
-      { name: "10", count: 1, isNew: true },
-    ]);
-    expect(preview).toMatchObject({ files: 5, zips: 1, unlabelled: 1, hasFolders: true });
-    expect(previewLayout(paths, false).classes).toEqual([]);
-    expect(previewLayout(paths, false).unlabelled).toBe(5);
-    expect(previewLayout(["a/train/x/1.png", "a/val/x/2.png", "a/val/y/3.png"], true).splits).toEqual({ train: 1, val: 2 });
+  it("counts images and archives and finds the one top folder; what folders mean is the server's", () => {
+    const counts = countUpload(["d/1/a.png", "d/0/b.png", "d/10/c.png", "loose.png", "more.zip"]);
+    expect(counts).toMatchObject({ files: 4, zips: 1, hasFolders: true, root: "d" });
+    expect(counts.imagePaths).toEqual(["d/1/a.png", "d/0/b.png", "d/10/c.png", "loose.png"]);
+    expect(countUpload(["a/x.png", "b/y.png"]).root).toBeNull();
+    expect(countUpload(["x.png", "y.zip"])).toMatchObject({ files: 1, zips: 1, hasFolders: false, root: null });
   });
 
   it("asks only when folders or archives will label images", () => {

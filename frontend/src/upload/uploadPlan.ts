@@ -1,6 +1,6 @@
 /** Pure planning of an upload: the path each file is sent under, what its folders will make of it, batches,
  * and the per-file result once the server has answered. */
-import type { Split, UploadReport } from "../api/types";
+import type { UploadReport } from "../api/types";
 
 /** What a file from a drop (react-dropzone's `path`), a folder picker (`webkitRelativePath`) or a plain picker
  * carries. */
@@ -28,54 +28,29 @@ export function sortByPath<T extends { path: string }>(files: T[]): T[] {
 
 export const isZip = (path: string) => /\.zip$/i.test(path);
 
-// The layout rule of the server (backend/datasets/layout.py), repeated here only to preview it before sending:
-// the folder holding a file is its class, a train/ or val/ folder above it fixes its split.
-const SPLIT_FOLDERS: Record<string, Split> = { train: "train", val: "val", valid: "val", validation: "val" };
-
-export interface Placement {
-  className: string | null;
-  split: Split | null;
-}
-
-export function placement(path: string, useFolders: boolean): Placement {
-  const parts = path.split("/").filter(Boolean);
-  const folders = useFolders ? parts.slice(0, -1) : [];
-  const split = folders.map((f) => SPLIT_FOLDERS[f.toLowerCase()]).find(Boolean) ?? null;
-  const last = folders[folders.length - 1];
-  const className = last !== undefined && !(last.toLowerCase() in SPLIT_FOLDERS) ? last : null;
-  return { className, split };
-}
-
-export interface LayoutPreview {
+export interface UploadCounts {
   files: number;
   zips: number;
-  /** Whether any file sits in a folder: only then is there a choice to make. */
+  /** Whether any file sits in a folder. */
   hasFolders: boolean;
-  classes: { name: string; count: number; isNew: boolean }[];
-  unlabelled: number;
-  splits: { train: number; val: number };
+  /** The one top folder everything sits in, if there is one. */
+  root: string | null;
+  /** The image paths (not the archives), for the server's layout preview. */
+  imagePaths: string[];
 }
 
-export function previewLayout(paths: string[], useFolders: boolean, existingClasses: Iterable<string> = []): LayoutPreview {
-  const existing = new Set(existingClasses);
-  const counts = new Map<string, number>();
-  const preview: LayoutPreview = { files: 0, zips: 0, hasFolders: false, classes: [], unlabelled: 0, splits: { train: 0, val: 0 } };
-  for (const path of paths) {
-    if (isZip(path)) {
-      preview.zips += 1;
-      continue;
-    }
-    preview.files += 1;
-    if (path.includes("/")) preview.hasFolders = true;
-    const place = placement(path, useFolders);
-    if (place.className) counts.set(place.className, (counts.get(place.className) ?? 0) + 1);
-    else preview.unlabelled += 1;
-    if (place.split) preview.splits[place.split] += 1;
-  }
-  preview.classes = [...counts]
-    .sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }))
-    .map(([name, count]) => ({ name, count, isNew: !existing.has(name) }));
-  return preview;
+/** Counts for the confirmation dialog. What the folders mean (classes, splits) is the server's rule: ask it with
+ * POST /api/projects/{pid}/assets/layout-preview. */
+export function countUpload(paths: string[]): UploadCounts {
+  const imagePaths = paths.filter((p) => !isZip(p));
+  const tops = new Set(paths.filter((p) => p.includes("/")).map((p) => p.split("/")[0]));
+  return {
+    files: imagePaths.length,
+    zips: paths.length - imagePaths.length,
+    hasFolders: imagePaths.some((p) => p.includes("/")),
+    root: tops.size === 1 ? [...tops][0] : null,
+    imagePaths,
+  };
 }
 
 /** Whether to ask before sending: folder names or archives will label images. */

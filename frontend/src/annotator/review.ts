@@ -1,0 +1,46 @@
+/** A review queue: a run's predictions (likely mislabelled, or worst first) turned into the project's images to
+ * walk in the annotator, each with the model's suggestion. */
+import type { Prediction } from "../api/insightTypes";
+import type { Asset, ProjectClass } from "../api/types";
+
+export interface ReviewQueue {
+  items: Asset[];
+  /** asset id → what the model said about it. */
+  suggestions: Map<string, Prediction>;
+  /** Queue entries whose image is no longer in the project. */
+  missing: number;
+}
+
+/** The asset ids still to be found among the project's images. */
+export function wantedIds(predictions: Prediction[]): Set<string> {
+  return new Set(predictions.map((p) => p.asset_id).filter((id): id is string => !!id));
+}
+
+/** The queue in its own order; an image listed twice is walked once. */
+export function resolveQueue(predictions: Prediction[], assets: Map<string, Asset>): ReviewQueue {
+  const items: Asset[] = [];
+  const suggestions = new Map<string, Prediction>();
+  let missing = 0;
+  for (const p of predictions) {
+    const asset = p.asset_id ? assets.get(p.asset_id) : undefined;
+    if (!asset) {
+      missing++;
+      continue;
+    }
+    if (suggestions.has(asset.id)) continue;
+    suggestions.set(asset.id, p);
+    items.push(asset);
+  }
+  return { items, suggestions, missing };
+}
+
+/** The project class the model suggests (matched by name: a run's classes are the project's names when it ran). */
+export function suggestedClass(p: Prediction | undefined, classes: ProjectClass[]): ProjectClass | undefined {
+  return p ? classes.find((c) => c.name === p.predicted_name) : undefined;
+}
+
+/** Where to start: the image asked for, else the first. */
+export function startIndex(items: Asset[], assetId: string | null): number {
+  const at = assetId ? items.findIndex((a) => a.id === assetId) : -1;
+  return Math.max(0, at);
+}

@@ -1,0 +1,123 @@
+/** An annotator session over a run's review queue: the queue from the server, its images from the project's asset
+ * list, moving through them in the queue's order, labels written as in any session. */
+import { useCallback, useEffect, useRef, useState } from "react";
+import { api } from "../api/client";
+import { fetchAssets } from "../api/dataHooks";
+import type { MislabelledQueue, Prediction } from "../api/insightTypes";
+import type { Asset } from "../api/types";
+import { ALL } from "../data/filter";
+import { reviewQueueUrl, type ReviewSpec } from "../runs/predictionsModel";
+import { resolveQueue, startIndex, wantedIds } from "./review";
+import { EMPTY_LIST, pushUndo, withLabel, type LabelChange, type SessionList } from "./session";
+import type { AnnotatorSession } from "./useAnnotatorSession";
+import { useLabelWrites } from "./useLabelWrites";
+
+const PAGE = 1000;
+const MAX_PAGES = 50;
+
+export interface ReviewSession extends AnnotatorSession {
+  suggestions: Map<string, Prediction>;
+  missing: number;
+}
+
+async function loadQueue(pid: string, spec: ReviewSpec) {
+  const queue = await api.get<MislabelledQueue>(reviewQueueUrl(spec));
+  const wanted = wantedIds(queue.items);
+  const found = new Map<string, Asset>();
+  for (let page = 0; page < MAX_PAGES && found.size < wanted.size; page++) {
+    const assets = await fetchAssets(pid, ALL, page * PAGE, PAGE);
+    for (const a of assets.items) if (wanted.has(a.id)) found.set(a.id, a);
+    if (assets.items.length < PAGE) break;
+  }
+  return resolveQueue(queue.items, found);
+}
+
+export function useReviewSession(pid: string, spec: ReviewSpec, startAssetId: string | null): ReviewSession {
+  const [list, setList] = useState<SessionList>(EMPTY_LIST);
+  const [suggestions, setSuggestions] = useState(new Map<string, Prediction>());
+  const [missing, setMissing] = useState(0);
+  const [index, setIndex] = useState(0);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const [undoStack, setUndoStack] = useState<LabelChange[]>([]);
+  const listRef = useRef(list);
+  listRef.current = list;
+  const write = useLabelWrites(pid, (change) => setList((l) => withLabel(l, change.assetId, change.before)));
+
+  const specKey = JSON.stringify(spec);
+  useEffect(() => {
+    let cancelled = false;
+    setLoading(true);
+    setError(null);
+    setUndoStack([]);
+    loadQueue(pid, spec).then(
+      (queue) => {
+        if (cancelled) return;
+        const next = { items: queue.items, exhausted: true, remaining: 0 };
+        listRef.current = next;
+        setList(next);
+        setSuggestions(queue.suggestions);
+        setMissing(queue.missing);
+        setIndex(startIndex(queue.items, startAssetId));
+        setLoading(false);
+      },
+      (e) => {
+        if (cancelled) return;
+        setError(e);
+        setLoading(false);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [pid, specKey]);
+
+  const go = useCallback((i: number) => {
+    if (i >= 0 && i < listRef.current.items.length) setIndex(i);
+  }, []);
+
+  const assign = useCallback(
+    (classId: string | null, advance: boolean) => {
+      const asset = listRef.current.items[index];
+      if (!asset) return;
+      const change = { assetId: asset.id, before: asset.class_id, after: classId };
+      if (change.before !== change.after) {
+        const next = withLabel(listRef.current, asset.id, classId);
+        listRef.current = next;
+        setList(next);
+        setUndoStack((s) => pushUndo(s, change));
+        write(change);
+      }
+      if (advance) setIndex(Math.min(index + 1, listRef.current.items.length - 1));
+    },
+    [index, write],
+  );
+
+  const undo = useCallback(() => {
+    const last = undoStack[undoStack.length - 1];
+    if (!last) return;
+    setUndoStack((s) => s.slice(0, -1));
+    const next = withLabel(listRef.current, last.assetId, last.before);
+    listRef.current = next;
+    setList(next);
+    write({ assetId: last.assetId, before: last.after, after: last.before });
+    const at = next.items.findIndex((a) => a.id === last.assetId);
+    if (at >= 0) setIndex(at);
+  }, [undoStack, write]);
+
+  return {
+    list,
+    index,
+    current: list.items[index],
+    loading,
+    error,
+    undoDepth: undoStack.length,
+    go,
+    step: (delta) => go(index + delta),
+    assign,
+    undo,
+    suggestions,
+    missing,
+  };
+}

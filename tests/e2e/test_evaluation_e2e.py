@@ -1,0 +1,268 @@
+"""Evaluation you can trust and act on, end to end: train the digits demo briefly through the API, then check in the
+browser the evaluation preview (right / wrong marks, a slider across evaluations, top-k and heatmap of one image),
+the worst predictions linked to the annotator, the likely-mislabelled review queue, trying the model on an uploaded
+digit, resuming a cancelled run while the page keeps streaming, extending a finished run, and comparing runs."""
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from backend.datasets.digits import render_digits
+
+pytestmark = [pytest.mark.browser]
+
+TRAINING_TIMEOUT_S = 240
+FINAL = re.compile("succeeded|failed|cancelled|interrupted")
+
+
+def wait_for(client: httpx.Client, run_id: str, statuses: set[str], timeout: float = TRAINING_TIMEOUT_S) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        run = client.get(f"/api/runs/{run_id}").json()
+        if run["status"] in statuses:
+            return run
+        assert time.monotonic() < deadline, f"run {run_id} is still {run['status']}"
+        time.sleep(0.5)
+
+
+def start_run(client: httpx.Client, workflow_id: str, **settings: Any) -> dict[str, Any]:
+    response = client.post(f"/api/workflows/{workflow_id}/runs", json={"batch": 64, **settings})
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def demo(base_url: str) -> dict[str, Any]:
+    """The digits demo project and its smallest workflow (32 px: a few seconds an epoch here)."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        project = next(p for p in client.get("/api/projects").json() if "digits" in p["name"].lower())
+        workflows = client.get(f"/api/projects/{project['id']}/workflows").json()
+        smallest = min(workflows, key=lambda w: max(n["params"].get("imgsz", 0) for n in w["graph"]["nodes"]))
+    return {"pid": project["id"], "wid": smallest["id"]}
+
+
+@pytest.fixture(scope="module")
+def trained(base_url: str, demo: dict[str, Any]) -> dict[str, Any]:
+    """One finished 3-epoch run (≈ 15 s), shared by the tests that only read it."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        run = start_run(client, demo["wid"], epochs=3)
+        run = wait_for(client, run["id"], {"succeeded", "failed", "cancelled", "interrupted"})
+        assert run["status"] == "succeeded", run
+        events = client.get(f"/api/runs/{run['id']}/events").json()
+    evaluations = [e["data"] for e in events if e["type"] == "evaluation"]
+    return {**demo, "rid": run["id"], "run": run, "evaluations": evaluations}
+
+
+def test_preview_grid_marks_predictions_and_slides_across_evaluations(page: Page, trained: dict[str, Any], artifacts: Path) -> None:
+    evaluations = trained["evaluations"]
+    assert evaluations and all(e["preview"] for e in evaluations), "the worker sends no preview images"
+    sample = [p["item"] for p in evaluations[-1]["preview"]]
+    assert all([p["item"] for p in e["preview"]] == sample for e in evaluations), "the preview sample is not fixed"
+
+    page.goto(f"/projects/{trained['pid']}/runs/{trained['rid']}")
+    grid = page.get_by_test_id("preview-grid")
+    expect(grid).to_have_attribute("data-frames", str(len(evaluations)))
+    tiles = grid.get_by_test_id("preview-tile")
+    expect(tiles).to_have_count(len(sample))
+    # The latest (final) evaluation: each tile is marked right or wrong, as the server said.
+    final = {p["item"]: p for p in evaluations[-1]["preview"]}
+    for tile in tiles.all():
+        entry = final[int(tile.get_attribute("data-item") or -1)]
+        expected = entry.get("correct", entry["label"] == entry["predicted"])
+        expect(tile).to_have_attribute("data-correct", "true" if expected else "false")
+    expect(tiles.first.locator("img")).to_have_js_property("complete", True)
+    assert tiles.first.locator("img").evaluate("img => img.naturalWidth") > 0
+    expect(grid.get_by_test_id("preview-summary")).to_contain_text(f"{sum(map(bool, [final[i].get('correct', final[i]['label'] == final[i]['predicted']) for i in final]))}/{len(sample)} right")
+
+    # Slide back to the first evaluation: the same images, that evaluation's predictions.
+    thumb = grid.get_by_test_id("preview-slider").get_by_role("slider")
+    thumb.focus()
+    page.keyboard.press("Home")
+    expect(grid).to_have_attribute("data-frame", "0")
+    expect(grid).to_have_attribute("data-frame-label", "epoch 1")
+    first = {p["item"]: p for p in evaluations[0]["preview"]}
+    names = evaluations[0]["class_names"]
+    for tile in tiles.all():
+        entry = first[int(tile.get_attribute("data-item") or -1)]
+        expect(tile).to_have_attribute("data-predicted", names[entry["predicted"]])
+    page.keyboard.press("ArrowRight")
+    expect(grid).to_have_attribute("data-frame", "1")
+    page.keyboard.press("End")
+    expect(grid).to_have_attribute("data-frame", str(len(evaluations) - 1))
+
+    # One image: its top classes and where the model looks.
+    tiles.first.click()
+    detail = page.get_by_test_id("preview-detail")
+    expect(detail).to_be_visible()
+    expect(detail.get_by_test_id("topk-row").first).to_be_visible()
+    top = final[sample[0]].get("top") or []
+    if top:
+        expect(detail.get_by_test_id("topk-row")).to_have_count(len(top))
+    expect(detail.get_by_test_id("preview-track").locator("span")).to_have_count(len(evaluations))
+    expect(detail.get_by_test_id("cam-image")).to_be_visible(timeout=30_000)
+    assert detail.get_by_test_id("cam-image").evaluate("img => img.naturalWidth") > 0
+    grid.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "run-preview-grid.png"))
+
+
+def test_worst_predictions_filter_and_open_in_the_annotator(page: Page, trained: dict[str, Any], artifacts: Path) -> None:
+    rid, pid = trained["rid"], trained["pid"]
+    page.goto(f"/projects/{pid}/runs/{rid}?tab=predictions")
+    worst = page.get_by_test_id("worst-predictions")
+    stored = page.request.get(f"/api/runs/{rid}/predictions?wrong_only=true&limit=24")
+    assert stored.ok, f"no predictions for a finished run: {stored.status} {stored.text()}"
+    wrong = stored.json()
+    expect(worst).to_have_attribute("data-total", str(wrong["total"]))
+    expect(worst.get_by_test_id("prediction")).to_have_count(len(wrong["items"]))
+    if wrong["items"]:  # the server's order: confidently wrong first
+        expect(worst.get_by_test_id("prediction").first).to_have_attribute("data-item", str(wrong["items"][0]["item"]))
+        # Heatmaps instead of the images (made by the server on first request).
+        worst.get_by_test_id("toggle-cam").click()
+        expect(worst.get_by_test_id("cam-image")).to_have_count(len(wrong["items"]), timeout=60_000)
+        page.screenshot(path=str(artifacts / "run-worst-predictions.png"), full_page=True)
+        worst.get_by_test_id("toggle-cam").click()
+
+    # Every validation image, then only the true 3s.
+    worst.get_by_test_id("filter-wrong").click()
+    everything = page.request.get(f"/api/runs/{rid}/predictions?limit=1").json()["total"]
+    expect(worst).to_have_attribute("data-total", str(everything))
+    worst.get_by_test_id("filter-true").click()
+    page.get_by_role("option", name="3", exact=True).click()
+    threes = page.request.get(f"/api/runs/{rid}/predictions?true_class=3&limit=100").json()
+    expect(worst).to_have_attribute("data-total", str(threes["total"]))
+    expect(worst.get_by_test_id("prediction").first).to_contain_text("true 3")
+
+    if not wrong["items"]:
+        worst.get_by_test_id("toggle-cam").click()
+        expect(worst.get_by_test_id("cam-image").first).to_be_visible(timeout=30_000)
+        page.screenshot(path=str(artifacts / "run-worst-predictions.png"), full_page=True)
+
+    # Relabel: the annotator opens on that very image, with the model's suggestion.
+    target = worst.get_by_test_id("prediction").first
+    asset_id = target.get_attribute("data-asset-id")
+    assert asset_id, "the prediction is not linked to the project's image"
+    target.get_by_test_id("relabel-link").click()
+    annotator = page.get_by_test_id("annotator")
+    expect(annotator).to_have_attribute("data-asset-id", asset_id)
+    expect(page.get_by_test_id("model-suggestion")).to_be_visible()
+
+
+def test_likely_mislabelled_queue_walks_in_the_annotator(page: Page, trained: dict[str, Any]) -> None:
+    rid, pid = trained["rid"], trained["pid"]
+    queue = page.request.get(f"/api/runs/{rid}/mislabelled")
+    assert queue.ok, f"{queue.status} {queue.text()}"
+    items = [i for i in queue.json()["items"] if i["asset_id"]]
+    page.goto(f"/projects/{pid}/runs/{rid}?tab=predictions")
+    panel = page.get_by_test_id("mislabelled")
+    expect(panel).to_have_attribute("data-total", str(queue.json()["total"]))
+    if not items:
+        expect(panel.get_by_test_id("mislabelled-empty")).to_be_visible()
+        return
+    panel.get_by_test_id("review-mislabelled").click()
+    annotator = page.get_by_test_id("annotator")
+    expect(annotator).to_have_attribute("data-asset-id", items[0]["asset_id"])
+    expect(page.get_by_test_id("annotator-position")).to_have_text(f"1 / {len(items)}")
+    expect(page.get_by_test_id("model-suggestion")).to_have_attribute("data-class", items[0]["predicted_name"])
+    if len(items) > 1:
+        page.keyboard.press("ArrowRight")
+        expect(annotator).to_have_attribute("data-asset-id", items[1]["asset_id"])
+    page.get_by_test_id("back-to-grid").click()
+    expect(page).to_have_url(re.compile(rf"/runs/{rid}\?tab=predictions"))
+
+
+def test_try_it_predicts_an_uploaded_digit(page: Page, trained: dict[str, Any], tmp_path: Path, artifacts: Path) -> None:
+    root = render_digits(tmp_path / "digits", limit_per_class=1)
+    three = next((root / "3").glob("*.png"))
+    page.goto(f"/projects/{trained['pid']}/runs/{trained['rid']}?tab=try")
+    panel = page.get_by_test_id("try-it")
+    panel.get_by_test_id("try-it-drop").locator("input[type=file]").set_input_files(str(three))
+    result = panel.get_by_test_id("try-it-result")
+    expect(result).to_be_visible(timeout=30_000)
+    rows = result.get_by_test_id("topk-row")
+    expect(rows).to_have_count(5)
+    confidences = [float(r.get_attribute("data-confidence") or "nan") for r in rows.all()]
+    assert confidences == sorted(confidences, reverse=True) and 0 < sum(confidences) <= 1.0001, confidences
+    expect(result.get_by_test_id("try-it-latency")).to_have_text(re.compile(r"^\d+(\.\d+)? ms · (onnxruntime|torch)$"))
+    expect(result.get_by_test_id("try-it-class")).not_to_be_empty()
+    expect(result.get_by_test_id("try-it-cam")).to_be_visible()
+    assert result.get_by_test_id("try-it-cam").evaluate("img => img.naturalWidth") > 0
+    page.screenshot(path=str(artifacts / "run-try-it.png"))
+
+    # Not an image: the server says so, and the page shows it.
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image")
+    panel.get_by_test_id("try-it-drop").locator("input[type=file]").set_input_files(str(text))
+    expect(panel.get_by_test_id("try-it-error")).to_be_visible()
+    expect(panel.get_by_test_id("try-it-error")).not_to_have_text(re.compile(r"^\s*No prediction\s*$"))
+
+
+def test_checkpoints_and_artifacts(page: Page, trained: dict[str, Any]) -> None:
+    page.goto(f"/projects/{trained['pid']}/runs/{trained['rid']}")
+    checkpoints = page.request.get(f"/api/runs/{trained['rid']}/checkpoints").json()
+    expect(page.get_by_test_id("checkpoint-row")).to_have_count(len(checkpoints))
+    artifacts = page.request.get(f"/api/runs/{trained['rid']}/artifacts").json()
+    links = page.get_by_test_id("artifact-link")
+    expect(links).to_have_count(len(artifacts))
+    names = {a["name"] for a in artifacts}
+    assert {"best.pt", "last.pt"} <= names, names
+    for name in ("best.pt", "best.onnx"):
+        if name in names:
+            link = page.locator(f"[data-testid=artifact-link][data-name='{name}']")
+            assert page.request.get(link.get_attribute("href") or "").ok
+    if any(a["kind"] == "model_card" for a in artifacts):
+        expect(page.get_by_test_id("model-card")).to_be_visible()
+        expect(page.get_by_test_id("model-card")).not_to_contain_text("Loading")
+
+
+def test_resume_a_cancelled_run_keeps_streaming(page: Page, base_url: str, demo: dict[str, Any], artifacts: Path) -> None:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        run = start_run(client, demo["wid"], epochs=4)
+        page.goto(f"/projects/{demo['pid']}/runs/{run['id']}")
+        expect(page.get_by_test_id("chart-metrics")).not_to_have_attribute("data-points", "0", timeout=TRAINING_TIMEOUT_S * 1000)
+        client.post(f"/api/runs/{run['id']}/cancel")
+        stopped = wait_for(client, run["id"], {"succeeded", "failed", "cancelled", "interrupted"})
+        if stopped["status"] == "succeeded":
+            pytest.skip("the run finished before the cancel landed")
+        expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "cancelled")
+        page.get_by_test_id("resume-run").click()
+        expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", re.compile("queued|running|succeeded"))
+        expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", FINAL, timeout=TRAINING_TIMEOUT_S * 1000)
+        stored = client.get(f"/api/runs/{run['id']}/events").json()
+    assert stored[-1]["type"] == "finished" and stored[-1]["data"]["status"] == "succeeded", stored[-1]
+    events = page.get_by_test_id("run-events")
+    expect(events).to_have_attribute("data-count", str(len(stored)))
+    expect(events).to_have_attribute("data-dense", "true")
+    epochs = {e["data"]["epoch"] for e in stored if e["type"] == "evaluation" and not e["data"]["final"]}
+    expect(page.get_by_test_id("chart-metrics")).to_have_attribute("data-points", str(len(epochs)))
+    page.screenshot(path=str(artifacts / "run-resumed.png"))
+
+
+def test_extend_a_run_then_compare(page: Page, trained: dict[str, Any], artifacts: Path) -> None:
+    pid, rid = trained["pid"], trained["rid"]
+    page.goto(f"/projects/{pid}/runs/{rid}")
+    page.get_by_test_id("extend-run").click()
+    page.get_by_test_id("extend-epochs").fill("1")
+    page.get_by_test_id("extend-submit").click()
+    expect(page).to_have_url(re.compile(rf"/runs/(?!{rid}$)[0-9a-f]+$"))
+    child = page.url.rsplit("/", 1)[-1]
+    expect(page.get_by_test_id("run-page")).to_have_attribute("data-run-id", child)
+    expect(page.get_by_test_id("parent-run-link")).to_have_text(rid)
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", FINAL, timeout=TRAINING_TIMEOUT_S * 1000)
+
+    # Compare the two from the runs list.
+    page.goto(f"/projects/{pid}/runs")
+    for run_id in (rid, child):
+        page.locator(f"[data-testid=run-row][data-run-id='{run_id}'] [data-testid=compare-check]").check()
+    page.get_by_test_id("compare-runs").click()
+    compare = page.get_by_test_id("compare-page")
+    expect(compare).to_have_attribute("data-runs", "2")
+    expect(page.get_by_test_id("compare-run")).to_have_count(2)
+    expect(page.locator("[data-testid=compare-difference][data-key='settings.epochs']")).to_be_visible()
+    expect(page.get_by_test_id("compare-chart-accuracy")).not_to_have_attribute("data-points", "0")
+    expect(page.get_by_test_id("compare-chart-loss")).not_to_have_attribute("data-points", "0")
+    page.screenshot(path=str(artifacts / "runs-compare.png"), full_page=True)
