@@ -15,6 +15,7 @@ from backend.api.catalogue import list_nodes, list_templates, run_settings_schem
 from backend.api.classes import ClassController
 from backend.api.frontend import frontend_router
 from backend.api.insights import InsightController
+from backend.api.predict import PredictController
 from backend.api.labels import LabelController
 from backend.api.projects import ProjectController
 from backend.api.runs import RunController
@@ -24,6 +25,7 @@ from backend.catalogue import build_catalogue
 from backend.db.session import create_tables, make_engine, session_for
 from backend.events.bus import EventBus
 from backend.runners.local import LocalRunner
+from backend.runners.predictor import PredictorPool
 from backend.runs.service import RunService
 from backend.settings import Settings
 
@@ -36,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     catalogue = build_catalogue(settings.model_store)
     bus = EventBus()
     runs = RunService(engine, settings, catalogue, LocalRunner(settings.worker_config_dir), bus)
+    predictor = PredictorPool(settings.worker_config_dir)
 
     def provide_session() -> Iterator[Session]:
         with session_for(engine) as session:
@@ -51,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await runs.stop()
+            await predictor.shutdown()
 
     return Litestar(
         route_handlers=[
@@ -61,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             WorkflowController,
             RunController,
             InsightController,
+            PredictController,
             list_nodes,
             list_templates,
             run_settings_schema,
@@ -74,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "catalogue": Provide(lambda: catalogue, sync_to_thread=False, use_cache=True),
             "runs": Provide(lambda: runs, sync_to_thread=False, use_cache=True),
             "bus": Provide(lambda: bus, sync_to_thread=False, use_cache=True),
+            "predictor": Provide(lambda: predictor, sync_to_thread=False, use_cache=True),
         },
         lifespan=[lifespan],
         exception_handlers={Exception: _unexpected},

@@ -144,8 +144,9 @@ class AssetController(Controller):
         unlabelled: bool = False,
         split: Literal["train", "val"] | None = None,
         workflow_id: str | None = None,
+        ids: str | None = None,
     ) -> AssetPage:
-        """Filter by class, unlabelled, or split (as the workflow's dataset node — or the default one — splits)."""
+        """Filter by class, unlabelled, split (as the workflow's dataset node — or the default one — splits), or ids."""
         project = access.project(project_id)
         if not offset >= 0 or not 1 <= limit <= 1000:
             raise ClientException(detail="offset must be ≥ 0 and limit between 1 and 1000.")
@@ -158,6 +159,8 @@ class AssetController(Controller):
             query = query.where(Annotation.class_id == class_id)
         if unlabelled:
             query = query.where(Annotation.class_id.is_(None))
+        if ids is not None:  # comma-separated asset ids, e.g. a run's mislabelled queue
+            query = query.where(Asset.id.in_([i for i in ids.split(",") if i][:1000]))
         if split is not None:
             workflow = access.workflow(workflow_id) if workflow_id else None
             splits = asset_splits(access.session, settings, project.id, workflow.graph if workflow else None)

@@ -27,7 +27,7 @@ async def run_events_socket(
     try:
         for event in runs.store.after(run.id, after):
             last = await _send(socket, event, last)
-            if event.type == "finished":
+            if event.type == "finished" and event.seq >= run.last_seq:  # an earlier `finished` of a resumed run goes on
                 return
         while True:
             event = await live.get()

@@ -86,6 +86,9 @@ class TrainingJobSpec(BaseModel):
     overrides: dict[str, Any]  # Ultralytics train arguments; every key exists in its default config
     evaluation: EvaluationSpec
     output_dir: str
+    # A `weights/last.pt` inside output_dir: continue that interrupted run after its last saved epoch, with its
+    # optimiser state and epoch count. Everything else in the spec must be the interrupted run's.
+    resume_from: str | None = None
 
     @model_validator(mode="after")
     def _labels_in_range(self) -> "TrainingJobSpec":

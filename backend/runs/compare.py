@@ -1,5 +1,6 @@
 """Runs side by side: what differs in their settings and workflows, and their metric curves."""
 
+from pathlib import Path
 from typing import Any
 
 from backend.db.models import Run
@@ -26,6 +27,8 @@ def _setup(run: Run) -> dict[str, Any]:
         **flatten("settings", run.settings),
         "model.architecture": spec.get("model", {}).get("architecture"),
         "model.imgsz": spec.get("model", {}).get("imgsz"),
+        "model.pretrained": Path(spec.get("model", {}).get("pretrained") or "").parent.parent.name or None,
+        "extended_from": run.parent_run_id,
         "dataset.snapshot": spec.get("dataset", {}).get("snapshot_hash", "")[:12],
         "pipeline": " → ".join(steps) or "(none)",
     }

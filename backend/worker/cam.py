@@ -54,3 +54,10 @@ def eigen_cam(model: torch.nn.Module, images: torch.Tensor) -> np.ndarray:
 def overlay(image_rgb: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
     """The heatmap over the image (both H×W), as an RGB uint8 picture."""
     return show_cam_on_image(image_rgb.astype(np.float32) / 255.0, heatmap, use_rgb=True, image_weight=0.55)
+
+
+def cam_overlays(model: torch.nn.Module, images: torch.Tensor) -> list[np.ndarray]:
+    """`images`: N×3×H×W in [0, 1], as the model sees them → N RGB uint8 pictures (H×W×3) with their heatmaps."""
+    heatmaps = eigen_cam(model, images)
+    pictures = (images.detach().float().cpu().clamp(0, 1) * 255).round().byte().permute(0, 2, 3, 1).numpy()
+    return [overlay(picture, heatmap) for picture, heatmap in zip(pictures, heatmaps, strict=True)]

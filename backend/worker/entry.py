@@ -21,8 +21,8 @@ WATCHDOG_INTERVAL_S = 1.0
 
 
 def worker_main(spec_json: str, conn: multiprocessing.connection.Connection, stop_event: Any, config_dir: str) -> None:
-    parent = _parent_pid()
-    _die_with_parent(parent)
+    parent = parent_pid()
+    die_with_parent(parent)
     # Ctrl-C in the server's terminal reaches this process group too; the server decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -59,12 +59,12 @@ def _report_failure(emit: Any, error: Exception) -> None:
     emit(WorkerEvent.of(Finished(status="failed", reason=reason), time.time()))
 
 
-def _parent_pid() -> int:
+def parent_pid() -> int:
     parent = multiprocessing.parent_process()
     return parent.pid if parent is not None and parent.pid is not None else os.getppid()
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     if sys.platform.startswith("linux"):
         # The signal fires when the thread that spawned this process exits, so spawn from a long-lived thread.
         libc = ctypes.CDLL("libc.so.6", use_errno=True)

@@ -6,6 +6,7 @@ fixing the size to imgsz × imgsz gets a closing Resize.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import albumentations as A
 import cv2
@@ -48,3 +49,42 @@ def _fixes_size(transform: A.BasicTransform, imgsz: int) -> bool:
         return False
     size = getattr(transform, "size", None) or (getattr(transform, "height", None), getattr(transform, "width", None))
     return tuple(size) == (imgsz, imgsz)
+
+
+def torchvision_equivalent(transforms: A.Compose) -> Any:
+    """A torchvision Compose doing what a validation pipeline does to a PIL RGB image, or None when a step has
+    no torchvision counterpart (letterbox padding, for one).
+
+    Ultralytics' own predictor applies the `transforms` a checkpoint carries to PIL images, so this is what makes
+    plain `YOLO("best.pt").predict(...)` see the images as we do. Only the torchvision classes Ultralytics' own
+    classification checkpoints hold (ToTensor, Resize, CenterCrop in a Compose), so any Ultralytics install
+    unpickles it, its restricted loader (ULTRALYTICS_SAFE_LOAD) included. Resizing happens on the 0..1 tensor,
+    bilinear without antialiasing as OpenCV's INTER_LINEAR does (within a grey level); SmallestMaxSize may round
+    its long side one pixel differently.
+    """
+    import torchvision.transforms as T
+
+    steps = [T.ToTensor()]
+    for transform in transforms.transforms:
+        if isinstance(transform, A.Normalize | ToTensorV2):
+            continue  # the closing 0..1 scaling and tensor conversion: ToTensor did both
+        mapped = _torchvision_step(transform, T)
+        if mapped is None:
+            return None
+        steps.append(mapped)
+    return T.Compose(steps)
+
+
+def _torchvision_step(transform: A.BasicTransform, T: Any) -> Any:
+    if transform.p < 1:
+        return None
+    bilinear = getattr(transform, "interpolation", cv2.INTER_LINEAR) == cv2.INTER_LINEAR
+    downscale_area = getattr(transform, "area_for_downscale", None) is not None
+    match transform:
+        case A.Resize() if bilinear and not downscale_area:
+            return T.Resize((transform.height, transform.width), antialias=False)
+        case A.SmallestMaxSize() if bilinear and not downscale_area and isinstance(transform.max_size, int):
+            return T.Resize(transform.max_size, antialias=False)
+        case A.CenterCrop() if not transform.pad_if_needed:
+            return T.CenterCrop((transform.height, transform.width))
+    return None

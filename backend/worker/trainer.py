@@ -5,7 +5,10 @@ What changes against `ClassificationTrainer`:
 - the validator keeps the softmax outputs, so metrics beyond top-1/top-5 can be computed;
 - validation runs every `every` epochs and always on the last one; skipped epochs keep the previous metrics;
 - `best.pt` follows the checkpoint strategy, and `last.pt` / `best.pt` are replaced atomically;
-- the DataLoader may use worker processes on the CPU too (Ultralytics forces 0 there).
+- the DataLoader may use worker processes on the CPU too (Ultralytics forces 0 there);
+- checkpoints carry a torchvision version of our validation preprocessing, where one exists, as the `transforms`
+  plain Ultralytics predicts with;
+- a resumed run gets back its own counters (optimiser steps, the epoch best.pt holds) along with Ultralytics'.
 """
 
 import os
@@ -37,6 +40,7 @@ class TrainingPlan:
     eval_every: int
     checkpoint: CheckpointStrategy
     workers: int  # DataLoader processes, honoured on the CPU as well
+    inference_transforms: Any = None  # torchvision Compose equal to val_transforms; None: keep Ultralytics' own
 
 
 class PipelineDataset(ClassificationDataset):
@@ -127,7 +131,8 @@ class VisionflowTrainer(ClassificationTrainer):
             # This process is itself spawned, so DataLoader workers would be spawned too: ~3 s of imports each.
             loader.multiprocessing_context = "fork"
         if mode != "train":
-            self.model.transforms = loader.dataset.torch_transforms
+            ours = self.plan.inference_transforms
+            self.model.transforms = ours if ours is not None else loader.dataset.torch_transforms
         return loader
 
     def get_validator(self) -> ProbabilityValidator:
@@ -137,6 +142,16 @@ class VisionflowTrainer(ClassificationTrainer):
         # On an accelerator Ultralytics checks AMP by downloading a model; offline that stalls, so trust AMP.
         with mock.patch.object(base_trainer, "check_amp", lambda model: True):
             super()._setup_train()
+
+    def resume_training(self, ckpt: dict[str, Any] | None) -> None:
+        super().resume_training(ckpt)
+        if ckpt is None or not self.resume:
+            return
+        self.optimizer_steps = int(ckpt.get("updates") or 0)  # the EMA is updated once per optimiser step
+        self.last_saved_epoch = self.start_epoch
+        if self.best.is_file():
+            best = torch.load(self.best, map_location="cpu", weights_only=False)  # our own file, written by this run
+            self.best_epoch = self.best_saved_epoch = int(best.get("epoch", -1)) + 1
 
     def optimizer_step(self) -> None:
         super().optimizer_step()

@@ -56,6 +56,8 @@ async def test_bulk_label_and_delete_a_selection(client, settings):
     assert unlabel.json() == {"updated": 1}
     stats = (await client.get(f"/api/projects/{project['id']}/stats")).json()
     assert (stats["images"], stats["labelled"], stats["unlabelled"]) == (6, 5, 1)
+    by_ids = (await client.get(f"/api/projects/{project['id']}/assets", params={"ids": ",".join(chosen)})).json()
+    assert sorted(a["id"] for a in by_ids["items"]) == sorted(chosen) and by_ids["total"] == 2
     deleted = await client.post(f"/api/projects/{project['id']}/assets/delete", json={"asset_ids": chosen})
     assert deleted.json() == {"deleted": 2}
     assert (await client.get(f"/api/projects/{project['id']}/assets")).json()["total"] == 4

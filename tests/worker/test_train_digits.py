@@ -61,7 +61,15 @@ def test_one_epoch_reports_and_saves_a_loadable_model(make_spec):
         ("last", "weights/last.pt"),
         ("best", "weights/best.pt"),
     }
-    assert {a["name"] for a in _data(events, "artifact")} == {"best.pt", "last.pt"}
+    artifacts = {a["name"]: a["kind"] for a in _data(events, "artifact")}
+    assert artifacts == {
+        "best.pt": "weights",
+        "last.pt": "weights",
+        "best.onnx": "onnx",
+        "predictions.json": "other",
+        "model_card.json": "model_card",
+        "model_card.md": "model_card",
+    }
 
     [finished] = _data(events, "finished")
     assert finished["status"] == "succeeded"
@@ -110,7 +118,11 @@ def test_evaluation_every_n_epochs_and_always_the_last(make_spec):
     checkpoints = _data(events, "checkpoint")
     assert [c["epoch"] for c in checkpoints if c["kind"] == "last"] == [1, 2, 3]
     assert [c["epoch"] for c in checkpoints if c["kind"] == "best"][-1] == lowest["epoch"]
-    assert checkpoints[0]["metrics"] == {}  # epoch 1 was not evaluated
+    assert set(checkpoints[0]["metrics"]) == {"train_loss"}  # epoch 1 was not evaluated
+    evaluated = {e["epoch"]: e for e in evaluations[:-1]}
+    for checkpoint in checkpoints[1:]:
+        assert checkpoint["metrics"]["accuracy"] == evaluated[checkpoint["epoch"]]["accuracy"]
+        assert checkpoint["metrics"]["val_loss"] == evaluated[checkpoint["epoch"]]["val_loss"]
 
 
 @pytest.mark.train

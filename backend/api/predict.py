@@ -1,0 +1,101 @@
+"""Try a trained model: predictions (and Eigen-CAM) for an uploaded image or any image the run evaluated.
+
+The server hands images to a predictor process (backend/worker/predictor.py) that runs the run's own
+exported model: the server process never unpickles weights.
+"""
+
+import base64
+from pathlib import Path
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.exceptions import ClientException, NotFoundException
+from litestar.response import File
+
+from backend.api.access import Access
+from backend.api.insights import item_image, run_dir
+from backend.datasets.images import ImageRejected, inspect_image
+from backend.datasets.upload_stream import UploadError, discard, receive_files
+from backend.runners.predictor import PredictorError, PredictorPool
+from backend.settings import Settings
+
+MAX_TOP_K = 20
+
+
+def _weights_ready(settings: Settings, run_id: str) -> Path:
+    folder = (settings.runs_dir / run_id).resolve()
+    if not ((folder / "weights" / "best.onnx").is_file() or (folder / "weights" / "best.pt").is_file()):
+        raise ClientException(status_code=409, detail="This run has no trained weights yet.")
+    return folder
+
+
+async def _ask(predictor: PredictorPool, folder: Path, image: Path, top_k: int, cam: bool) -> dict[str, Any]:
+    try:
+        result = await predictor.predict(folder, image, top_k=top_k, cam=cam)
+    except PredictorError as error:
+        raise ClientException(status_code=503, detail=f"The predictor is unavailable: {error}") from None
+    if result.get("error"):
+        raise ClientException(status_code=422, detail=result["error"])
+    return result
+
+
+class PredictController(Controller):
+    tags = ["predict"]
+
+    @post("/api/runs/{run_id:str}/predict", status_code=200)
+    async def predict(
+        self,
+        access: Access,
+        settings: Settings,
+        predictor: PredictorPool,
+        request: Request,
+        run_id: str,
+        top_k: int = 5,
+        cam: bool = False,
+    ) -> dict[str, Any]:
+        """Multipart field `file`: one image → top-k classes with confidences (and a heatmap with cam=true)."""
+        run = access.run(run_id)
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise ClientException(detail=f"top_k must be between 1 and {MAX_TOP_K}.", extra={"field": "top_k"})
+        folder = _weights_ready(settings, run.id)
+        try:
+            received = await receive_files(
+                request.stream(),
+                request.headers.get("content-type", ""),
+                settings.data_dir / "tmp",
+                settings.max_upload_file_bytes,
+                field_name="file",
+            )
+        except UploadError as error:
+            raise ClientException(detail=str(error)) from None
+        try:
+            if len(received) != 1 or received[0].too_large:
+                raise ClientException(
+                    detail="Send exactly one image (under the size limit) in the multipart field 'file'."
+                )
+            try:
+                inspect_image(received[0].temp_path, settings.max_image_pixels)
+            except ImageRejected as rejection:
+                raise ClientException(detail=f"{received[0].filename}: {rejection}") from None
+            return await _ask(predictor, folder, received[0].temp_path, top_k=top_k, cam=cam)
+        finally:
+            discard(received)
+
+    @get("/api/runs/{run_id:str}/items/{index:int}/cam")
+    async def item_cam(
+        self, access: Access, settings: Settings, predictor: PredictorPool, run_id: str, index: int
+    ) -> File:
+        """The Eigen-CAM overlay of an image the run evaluated: saved at the final evaluation, or made now."""
+        run = access.run(run_id)
+        image = item_image(run, index)
+        target = run_dir(settings, run) / "cam" / f"{index}.png"
+        if not target.is_file():
+            folder = _weights_ready(settings, run.id)
+            if not image.is_file():
+                raise NotFoundException(detail="That image is no longer stored.")
+            result = await _ask(predictor, folder, image, top_k=1, cam=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(".partial")
+            partial.write_bytes(base64.b64decode(result["cam_png"]))
+            partial.replace(target)
+        return File(path=target, media_type="image/png", content_disposition_type="inline", filename=target.name)
