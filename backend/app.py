@@ -15,8 +15,8 @@ from backend.api.catalogue import list_nodes, list_templates, run_settings_schem
 from backend.api.classes import ClassController
 from backend.api.frontend import frontend_router
 from backend.api.insights import InsightController
-from backend.api.predict import PredictController
 from backend.api.labels import LabelController
+from backend.api.predict import PredictController
 from backend.api.projects import ProjectController
 from backend.api.runs import RunController
 from backend.api.workflows import WorkflowController
