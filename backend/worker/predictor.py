@@ -88,7 +88,7 @@ class Predictor:
                 int(request.get("top_k", 5)),
                 bool(request.get("cam")),
             )
-            return {**result, "ms": (time.perf_counter() - started) * 1000, "error": None}
+            return {**result, "error": None}
         except Exception as error:
             message = f"{type(error).__name__}: {error}".splitlines()[0][:500]
             return {
@@ -106,6 +106,7 @@ class Predictor:
         from backend.worker.pipeline import transform_bgr
 
         run = self._load(run_dir)
+        started = time.perf_counter()  # `ms` is the prediction itself: not loading the model, not the heatmap
         if not image_path.is_file():
             raise FileNotFoundError(f"image not found: {image_path.name}")
         image = cv2.imread(str(image_path))
@@ -119,7 +120,8 @@ class Predictor:
             probabilities = self._torch_probabilities(run_dir, run, tensor)
         order = np.argsort(-probabilities, kind="stable")[: max(1, min(top_k, len(probabilities)))]
         top = [{"index": int(i), "class": run.class_names[i], "confidence": float(probabilities[i])} for i in order]
-        return {"top": top, "backend": run.backend, "cam_png": self._cam(run_dir, run, tensor) if cam else None}
+        ms = (time.perf_counter() - started) * 1000
+        return {"top": top, "backend": run.backend, "ms": ms, "cam_png": self._cam(run_dir, run, tensor) if cam else None}
 
     def _load(self, run_dir: Path) -> _LoadedRun:
         from backend.graph.spec import TrainingJobSpec
