@@ -5,9 +5,10 @@ import { fetchAssets } from "../api/dataHooks";
 import type { Asset } from "../api/types";
 import type { AssetFilter } from "../data/filter";
 import {
-  appendPage, EMPTY_LIST, nextOffset, nextUnlabelled, nextUnlabelledAfter, pushUndo, withLabel,
-  type LabelChange, type SessionList,
+  appendPage, EMPTY_LIST, nextOffset, nextUnlabelled, nextUnlabelledAfter, withLabel,
+  type SessionList,
 } from "./session";
+import { useLabelHistory } from "./useLabelHistory";
 import { useLabelWrites } from "./useLabelWrites";
 
 const PAGE = 500;
@@ -32,7 +33,6 @@ export function useAnnotatorSession(pid: string, filter: AssetFilter, workflowId
   const [index, setIndex] = useState(0);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
-  const [undoStack, setUndoStack] = useState<LabelChange[]>([]);
   const listRef = useRef(list);
   listRef.current = list;
   const generation = useRef(0);
@@ -56,7 +56,7 @@ export function useAnnotatorSession(pid: string, filter: AssetFilter, workflowId
     generation.current += 1;
     listRef.current = EMPTY_LIST;
     setList(EMPTY_LIST);
-    setUndoStack([]);
+    history.reset();
     setLoading(true);
     setError(null);
     let cancelled = false;
@@ -94,6 +94,7 @@ export function useAnnotatorSession(pid: string, filter: AssetFilter, workflowId
   );
 
   const write = useLabelWrites(pid, (change) => setList((l) => withLabel(l, change.assetId, change.before)));
+  const history = useLabelHistory(listRef, setList, setIndex, write);
 
   const advanceFrom = useCallback(
     async (from: number) => {
@@ -114,30 +115,12 @@ export function useAnnotatorSession(pid: string, filter: AssetFilter, workflowId
     (classId: string | null, advance: boolean) => {
       const asset = listRef.current.items[index];
       if (!asset) return;
-      const change = { assetId: asset.id, before: asset.class_id, after: classId };
-      if (change.before !== change.after) {
-        const next = withLabel(listRef.current, asset.id, classId);
-        listRef.current = next;
-        setList(next);
-        setUndoStack((s) => pushUndo(s, change));
-        write(change);
-      }
+      history.label(asset, classId);
       if (advance) void advanceFrom(index).catch((e) => setError(e));
     },
-    [index, write, advanceFrom],
+    [index, history.label, advanceFrom],
   );
 
-  const undo = useCallback(() => {
-    const last = undoStack[undoStack.length - 1];
-    if (!last) return;
-    setUndoStack((s) => s.slice(0, -1));
-    const next = withLabel(listRef.current, last.assetId, last.before);
-    listRef.current = next;
-    setList(next);
-    write({ assetId: last.assetId, before: last.after, after: last.before });
-    const at = next.items.findIndex((a) => a.id === last.assetId);
-    if (at >= 0) setIndex(at);
-  }, [undoStack, write]);
 
   return {
     list,
@@ -145,10 +128,10 @@ export function useAnnotatorSession(pid: string, filter: AssetFilter, workflowId
     current: list.items[index],
     loading,
     error,
-    undoDepth: undoStack.length,
+    undoDepth: history.depth,
     go,
     step: (delta) => go(index + delta),
     assign,
-    undo,
+    undo: history.undo,
   };
 }

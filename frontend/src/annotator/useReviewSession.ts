@@ -8,8 +8,9 @@ import type { Asset } from "../api/types";
 import { ALL } from "../data/filter";
 import { reviewQueueUrl, type ReviewSpec } from "../runs/predictionsModel";
 import { resolveQueue, startIndex, wantedIds } from "./review";
-import { EMPTY_LIST, pushUndo, withLabel, type LabelChange, type SessionList } from "./session";
+import { EMPTY_LIST, withLabel, type SessionList } from "./session";
 import type { AnnotatorSession } from "./useAnnotatorSession";
+import { useLabelHistory } from "./useLabelHistory";
 import { useLabelWrites } from "./useLabelWrites";
 
 const PAGE = 1000;
@@ -39,17 +40,17 @@ export function useReviewSession(pid: string, spec: ReviewSpec, startAssetId: st
   const [index, setIndex] = useState(0);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
-  const [undoStack, setUndoStack] = useState<LabelChange[]>([]);
   const listRef = useRef(list);
   listRef.current = list;
   const write = useLabelWrites(pid, (change) => setList((l) => withLabel(l, change.assetId, change.before)));
+  const history = useLabelHistory(listRef, setList, setIndex, write);
 
   const specKey = JSON.stringify(spec);
   useEffect(() => {
     let cancelled = false;
     setLoading(true);
     setError(null);
-    setUndoStack([]);
+    history.reset();
     loadQueue(pid, spec).then(
       (queue) => {
         if (cancelled) return;
@@ -81,30 +82,12 @@ export function useReviewSession(pid: string, spec: ReviewSpec, startAssetId: st
     (classId: string | null, advance: boolean) => {
       const asset = listRef.current.items[index];
       if (!asset) return;
-      const change = { assetId: asset.id, before: asset.class_id, after: classId };
-      if (change.before !== change.after) {
-        const next = withLabel(listRef.current, asset.id, classId);
-        listRef.current = next;
-        setList(next);
-        setUndoStack((s) => pushUndo(s, change));
-        write(change);
-      }
+      history.label(asset, classId);
       if (advance) setIndex(Math.min(index + 1, listRef.current.items.length - 1));
     },
-    [index, write],
+    [index, history.label],
   );
 
-  const undo = useCallback(() => {
-    const last = undoStack[undoStack.length - 1];
-    if (!last) return;
-    setUndoStack((s) => s.slice(0, -1));
-    const next = withLabel(listRef.current, last.assetId, last.before);
-    listRef.current = next;
-    setList(next);
-    write({ assetId: last.assetId, before: last.after, after: last.before });
-    const at = next.items.findIndex((a) => a.id === last.assetId);
-    if (at >= 0) setIndex(at);
-  }, [undoStack, write]);
 
   return {
     list,
@@ -112,11 +95,11 @@ export function useReviewSession(pid: string, spec: ReviewSpec, startAssetId: st
     current: list.items[index],
     loading,
     error,
-    undoDepth: undoStack.length,
+    undoDepth: history.depth,
     go,
     step: (delta) => go(index + delta),
     assign,
-    undo,
+    undo: history.undo,
     suggestions,
     missing,
   };
