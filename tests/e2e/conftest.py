@@ -34,7 +34,7 @@ def base_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue("live_server").url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not the session: sync Playwright's event loop would outlive the browser tests
 def browser() -> Iterator[object]:
     executable = shutil.which("chromium")
     if executable is None:
