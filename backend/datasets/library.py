@@ -214,14 +214,21 @@ def _labelled_rows(session: Session, project_id: str) -> list[tuple[str, str, st
     )
 
 
-def labelled_images(session: Session, settings: Settings, project_id: str) -> LabelledImages:
+def _labelled(session: Session, settings: Settings, project_id: str) -> tuple[list[str], LabelledImages]:
+    """The labelled images, and the asset id of each, in the same order (one query)."""
+    rows = _labelled_rows(session, project_id)
     items = [
         LabelledImage(
             path=str(content_path(settings.assets_dir, sha, ext).resolve()), content_hash=sha, label=name, split=split
         )
-        for _, sha, ext, split, name in _labelled_rows(session, project_id)
+        for _, sha, ext, split, name in rows
     ]
-    return LabelledImages(class_names=sorted(labelled_counts(session, project_id)), items=items)
+    images = LabelledImages(class_names=sorted(labelled_counts(session, project_id)), items=items)
+    return [row[0] for row in rows], images
+
+
+def labelled_images(session: Session, settings: Settings, project_id: str) -> LabelledImages:
+    return _labelled(session, settings, project_id)[1]
 
 
 def asset_splits(session: Session, settings: Settings, project_id: str, graph: dict | None) -> dict[str, str]:
@@ -232,7 +239,6 @@ def asset_splits(session: Session, settings: Settings, project_id: str, graph: d
         if isinstance(node, dict) and node.get("type") == ProjectDataset.type_id:
             with suppress(ValidationError):
                 params = ProjectDatasetParams.model_validate(node.get("params") or {})
-    rows = _labelled_rows(session, project_id)
-    images = labelled_images(session, settings, project_id)
+    asset_ids, images = _labelled(session, settings, project_id)
     by_path = assign_splits(images, params)
-    return {row[0]: by_path[item.path] for row, item in zip(rows, images.items, strict=True)}
+    return {asset_id: by_path[item.path] for asset_id, item in zip(asset_ids, images.items, strict=True)}
