@@ -13,6 +13,7 @@ import { Loading } from "./shell/QueryState";
 const EditorPage = lazy(() => import("./editor/EditorPage").then((m) => ({ default: m.EditorPage })));
 const RunPage = lazy(() => import("./runs/RunPage").then((m) => ({ default: m.RunPage })));
 const ComparePage = lazy(() => import("./runs/ComparePage").then((m) => ({ default: m.ComparePage })));
+const ModelsPage = lazy(() => import("./models/ModelsPage").then((m) => ({ default: m.ModelsPage })));
 const DataPage = lazy(() => import("./data/DataPage").then((m) => ({ default: m.DataPage })));
 
 const page = (element: React.ReactNode) => <Suspense fallback={<Loading />}>{element}</Suspense>;
@@ -32,6 +33,7 @@ export function App() {
           <Route path="runs/:rid" element={page(<RunPage />)} />
           <Route path="data" element={page(<DataPage />)} />
         </Route>
+        <Route path="models" element={page(<ModelsPage />)} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -47,6 +47,9 @@ export interface ViewProps {
   suggestedClassId?: string | null;
   /** Shown above the classes (e.g. the model's suggestion). */
   aside?: React.ReactNode;
+  /** false: A (assign the highlighted class) is off, so no single key can accept a suggestion; class keys and
+   * clicks still label. Used while a review queue's model is not trusted. */
+  assignHighlightedKey?: boolean;
 }
 
 const KEYS: [string[], string][] = [
@@ -66,6 +69,7 @@ export function Annotator({ filter, filterName, workflow, start, ...rest }: Prop
 
 export function AnnotatorView(props: ViewProps) {
   const { pid, session, title, classes, paused, onClassAction, onCurrent, onClose, suggestedClassId, aside } = props;
+  const highlightKey = props.assignHighlightedKey ?? true;
   const project = useProject(pid);
   const [highlighted, setHighlighted] = useState(0);
   const [autoAdvance, setAutoAdvance] = useLocalStorage({ key: "vf-annotator-advance", defaultValue: true });
@@ -95,7 +99,7 @@ export function AnnotatorView(props: ViewProps) {
       [
         ...keyed.map((c) => [c.hotkey as string, () => session.assign(c.id, autoAdvance)] as [string, () => void]),
         // A class whose key is "a" wins; Enter then assigns the highlighted class.
-        [keyed.some((c) => c.hotkey === "a") ? "enter" : "a", assignHighlighted],
+        [keyed.some((c) => c.hotkey === "a") ? "enter" : "a", () => highlightKey && assignHighlighted()],
         ["arrowup", () => move(-1)],
         ["arrowdown", () => move(1)],
         ["arrowleft", () => session.step(-1)],

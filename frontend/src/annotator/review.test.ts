@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Prediction } from "../api/insightTypes";
 import type { Asset, ProjectClass } from "../api/types";
-import { resolveQueue, startIndex, suggestedClass, wantedIds } from "./review";
+import { coverageLine, queueTrust, resolveQueue, startIndex, suggestedClass, wantedIds } from "./review";
 
 const p = (item: number, asset_id: string | null, predicted_name = "dog"): Prediction =>
   ({ item, asset_id, predicted_name, label_name: "cat" }) as Prediction;
@@ -25,5 +25,17 @@ describe("review queue", () => {
     expect(startIndex([asset("a"), asset("b")], "b")).toBe(1);
     expect(startIndex([asset("a"), asset("b")], "zzz")).toBe(0);
     expect(startIndex([asset("a")], null)).toBe(0);
+  });
+
+  it("trusts suggestions unless the server says the model is degenerate, and then says why", () => {
+    expect(queueTrust({ total: 0, items: [] } as never).trusted).toBe(true);
+    expect(queueTrust({ suggestions_trusted: true }).trusted).toBe(true);
+    expect(queueTrust({ suggestions_trusted: false, untrusted_reason: "Every image was predicted as cat." })).toEqual({
+      trusted: false,
+      reason: "Every image was predicted as cat.",
+    });
+    expect(queueTrust({ suggestions_trusted: false }).reason).toMatch(/chance/);
+    expect(coverageLine({ source: "validation", images: 40, total_labelled: 200, run_id: "r", text: "40 of 200" })).toBe("40 of 200");
+    expect(coverageLine(undefined)).toBeNull();
   });
 });

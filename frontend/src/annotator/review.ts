@@ -1,6 +1,6 @@
 /** A review queue: a run's predictions (likely mislabelled, or worst first) turned into the project's images to
  * walk in the annotator, each with the model's suggestion. */
-import type { Prediction } from "../api/insightTypes";
+import type { Prediction, QueueCoverage, SuggestionTrust } from "../api/insightTypes";
 import type { Asset, ProjectClass } from "../api/types";
 
 export interface ReviewQueue {
@@ -9,6 +9,28 @@ export interface ReviewQueue {
   suggestions: Map<string, Prediction>;
   /** Queue entries whose image is no longer in the project. */
   missing: number;
+}
+
+/** Whether the model's suggestions may be accepted in one key. A degenerate model (e.g. every image predicted as one
+ * class) would turn one key per image into corrupted labels, so then the person picks each class explicitly. */
+export interface Trust {
+  trusted: boolean;
+  reason: string | null;
+}
+
+export const TRUSTED: Trust = { trusted: true, reason: null };
+
+export function queueTrust(response: SuggestionTrust | null | undefined): Trust {
+  if (response?.suggestions_trusted !== false) return TRUSTED;
+  return {
+    trusted: false,
+    reason: response.untrusted_reason || "The model is no better than chance on this data, so its suggestions are not offered.",
+  };
+}
+
+/** The line that says which images a queue covers, when the server says. */
+export function coverageLine(coverage: QueueCoverage | null | undefined): string | null {
+  return coverage?.text || null;
 }
 
 /** The asset ids still to be found among the project's images. */

@@ -3,11 +3,11 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import { fetchAssets } from "../api/dataHooks";
-import type { MislabelledQueue, Prediction } from "../api/insightTypes";
+import type { MislabelledQueue, Prediction, QueueCoverage } from "../api/insightTypes";
 import type { Asset } from "../api/types";
 import { ALL } from "../data/filter";
 import { reviewQueueUrl, type ReviewSpec } from "../runs/predictionsModel";
-import { resolveQueue, startIndex, wantedIds } from "./review";
+import { queueTrust, resolveQueue, startIndex, TRUSTED, wantedIds, type Trust } from "./review";
 import { EMPTY_LIST, withLabel, type SessionList } from "./session";
 import type { AnnotatorSession } from "./useAnnotatorSession";
 import { useLabelHistory } from "./useLabelHistory";
@@ -19,6 +19,9 @@ const MAX_PAGES = 50;
 export interface ReviewSession extends AnnotatorSession {
   suggestions: Map<string, Prediction>;
   missing: number;
+  /** Whether the suggestions may be accepted in one key (not when the model is degenerate). */
+  trust: Trust;
+  coverage: QueueCoverage | null;
 }
 
 async function loadQueue(pid: string, spec: ReviewSpec) {
@@ -30,13 +33,25 @@ async function loadQueue(pid: string, spec: ReviewSpec) {
     for (const a of assets.items) if (wanted.has(a.id)) found.set(a.id, a);
     if (assets.items.length < PAGE) break;
   }
-  return resolveQueue(queue.items, found);
+  return { ...resolveQueue(queue.items, found), trust: await trustOf(spec, queue), coverage: queue.coverage ?? null };
+}
+
+/** The predictions list may not say whether its model is trusted; the run's mislabelled queue does. */
+async function trustOf(spec: ReviewSpec, queue: MislabelledQueue): Promise<Trust> {
+  if (queue.suggestions_trusted !== undefined || spec.source === "mislabelled") return queueTrust(queue);
+  try {
+    return queueTrust(await api.get<MislabelledQueue>(`/api/runs/${spec.runId}/mislabelled`));
+  } catch {
+    return queueTrust(queue);
+  }
 }
 
 export function useReviewSession(pid: string, spec: ReviewSpec, startAssetId: string | null): ReviewSession {
   const [list, setList] = useState<SessionList>(EMPTY_LIST);
   const [suggestions, setSuggestions] = useState(new Map<string, Prediction>());
   const [missing, setMissing] = useState(0);
+  const [trust, setTrust] = useState<Trust>(TRUSTED);
+  const [coverage, setCoverage] = useState<QueueCoverage | null>(null);
   const [index, setIndex] = useState(0);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
@@ -59,6 +74,8 @@ export function useReviewSession(pid: string, spec: ReviewSpec, startAssetId: st
         setList(next);
         setSuggestions(queue.suggestions);
         setMissing(queue.missing);
+        setTrust(queue.trust);
+        setCoverage(queue.coverage);
         setIndex(startIndex(queue.items, startAssetId));
         setLoading(false);
       },
@@ -102,5 +119,7 @@ export function useReviewSession(pid: string, spec: ReviewSpec, startAssetId: st
     undo: history.undo,
     suggestions,
     missing,
+    trust,
+    coverage,
   };
 }

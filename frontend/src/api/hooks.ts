@@ -1,7 +1,7 @@
 /** TanStack Query hooks over the API: one place for URLs and cache keys. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client";
-import type { NodeDescriptor, Project, Run, JsonSchema, Template, Workflow, WorkflowGraph } from "./types";
+import type { NodeDescriptor, Project, Run, RunDefaults, JsonSchema, Template, Workflow, WorkflowGraph } from "./types";
 
 /** Everything about one project's data sits under `project(pid)`: invalidating that key refreshes it all. */
 export const keys = {
@@ -16,7 +16,9 @@ export const keys = {
   runs: (pid: string) => ["projects", pid, "runs"] as const,
   run: (rid: string) => ["runs", rid] as const,
   nodes: ["nodes"] as const,
-  templates: ["templates"] as const,
+  /** Fitted to a project's images, so under the project: new images refresh the fit. */
+  templates: (pid: string | null) => (pid ? (["projects", pid, "templates"] as const) : (["templates"] as const)),
+  runDefaults: (wid: string) => ["workflows", wid, "run-defaults"] as const,
   runSettingsSchema: ["run-settings-schema"] as const,
 };
 
@@ -79,8 +81,26 @@ export function useNodeCatalogue() {
   return useQuery({ queryKey: keys.nodes, queryFn: () => api.get<NodeDescriptor[]>("/api/nodes"), staleTime: Infinity });
 }
 
-export function useTemplates() {
-  return useQuery({ queryKey: keys.templates, queryFn: () => api.get<Template[]>("/api/templates"), staleTime: Infinity });
+/** With a project, each template carries its fit to that project's images (and one is recommended). */
+export function useTemplates(pid: string | null = null) {
+  return useQuery({
+    queryKey: keys.templates(pid),
+    queryFn: () => api.get<Template[]>(pid ? `/api/templates?project_id=${encodeURIComponent(pid)}` : "/api/templates"),
+    staleTime: pid ? 30_000 : Infinity,
+  });
+}
+
+/** What the Run Training dialog pre-fills for this workflow and its data; asked afresh each time it opens. */
+export function useRunDefaults(wid: string, enabled: boolean) {
+  return useQuery({
+    queryKey: keys.runDefaults(wid),
+    queryFn: () => api.get<RunDefaults>(`/api/workflows/${wid}/run-defaults`),
+    enabled,
+    staleTime: 0,
+    // A refetch would reset what the person typed in the open dialog.
+    refetchOnWindowFocus: false,
+    retry: false,
+  });
 }
 
 export function useRunSettingsSchema() {

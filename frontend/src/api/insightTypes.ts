@@ -19,15 +19,32 @@ export interface Prediction {
   asset_id: string | null;
 }
 
-export interface PredictionPage {
+export interface PredictionPage extends SuggestionTrust {
   total: number;
   class_names: string[];
   items: Prediction[];
 }
 
-export interface MislabelledQueue {
+/** Which images a review queue covers: the validation split of one run, or every labelled image (k-fold). */
+export interface QueueCoverage {
+  source: "validation" | "cross_validation" | string;
+  images: number;
+  total_labelled: number;
+  run_id: string;
+  text: string;
+}
+
+/** Whether a queue's suggestions come from a model good enough to accept them in one key. */
+export interface SuggestionTrust {
+  /** false when the final model is degenerate; absent from older servers (then trusted). */
+  suggestions_trusted?: boolean;
+  untrusted_reason?: string | null;
+}
+
+export interface MislabelledQueue extends SuggestionTrust {
   total: number;
   items: Prediction[];
+  coverage?: QueueCoverage | null;
 }
 
 export interface PredictionQuery {

@@ -100,6 +100,15 @@ export function useExtendRun(pid: string, rid: string) {
   });
 }
 
+/** Find label errors in every labelled image: a new run (k-fold, out-of-sample probabilities) linked to this one. */
+export function useLabelCheck(pid: string, rid: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (folds: number) => api.post<Run>(`/api/runs/${rid}/label-check`, { folds }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.runs(pid) }),
+  });
+}
+
 export function useCompare(pid: string, ids: string[]) {
   const joined = ids.join(",");
   return useQuery({

@@ -156,6 +156,14 @@ export interface WorkflowGraph {
   [extra: string]: unknown;
 }
 
+/** A one-click remedy for an issue: set `field` of node `node_id` to `value`. */
+export interface IssueFix {
+  label: string;
+  node_id: string;
+  field: string;
+  value: unknown;
+}
+
 export interface Issue {
   code: string;
   severity: "error" | "warning";
@@ -164,6 +172,8 @@ export interface Issue {
   field: string | null;
   /** Set by the server when the issue is about one edge (e.g. a kind mismatch). */
   edge_id?: string | null;
+  /** Set when the server knows a one-click remedy (e.g. weighted sampling for class imbalance). */
+  fix?: IssueFix | null;
 }
 
 export interface Workflow {
@@ -175,12 +185,66 @@ export interface Workflow {
   updated_at: string;
 }
 
+/** How well a template suits a project's images (GET /api/templates?project_id=). */
+export interface TemplateFit {
+  /** 0..1, higher fits better. */
+  score: number;
+  /** Exactly one template is recommended when the project has labelled images. */
+  recommended: boolean;
+  /** The input size the workflow will use for this data. */
+  imgsz: number;
+  /** The input size the template names. */
+  template_imgsz: number;
+  pretrained: string | null;
+  /** One line, e.g. "320 px → 32 px for your 24 px images". */
+  summary: string;
+  notes: string[];
+}
+
 export interface Template {
   id: string;
   title: string;
   description: string;
   tags: string[];
   graph: WorkflowGraph;
+  /** null without a project (or from an older server). */
+  fit?: TemplateFit | null;
+}
+
+/** What the Run Training dialog pre-fills, chosen by the server from the data (GET /api/workflows/{id}/run-defaults). */
+export interface RunDefaults {
+  settings: Record<string, unknown>;
+  explanation: string;
+}
+
+export type QualityWarningCode = "collapsed" | "no_better_than_majority" | "overfitting" | string;
+
+/** A run that trained but whose model is degenerate (kept on the run as `quality_warnings`). */
+export interface QualityWarning {
+  code: QualityWarningCode;
+  message: string;
+  epoch: number;
+}
+
+/** Payload of a `warning` event. */
+export interface WarningData extends QualityWarning {
+  final: boolean;
+}
+
+/** An entry of the model store (GET /api/models). */
+export interface StoredModel {
+  name: string;
+  /** e.g. "yolo11n-cls.yaml" */
+  architecture: string;
+  family: string;
+  size: string;
+  bytes: number;
+  sha256: string;
+  /** The classifier head the weights were trained with. */
+  classes: { nc: number; names: string[] | null } | null;
+  /** The uploaded file's name, for display only. */
+  filename?: string;
+  uploaded_at: string;
 }
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
@@ -200,6 +264,8 @@ export interface Run {
   reason: string | null;
   settings?: Record<string, unknown>;
   last_seq?: number;
+  /** Degenerate-model warnings; a run can be `succeeded` with some. */
+  quality_warnings?: QualityWarning[] | null;
 }
 
 export interface RunEvent<T = Record<string, unknown>> {

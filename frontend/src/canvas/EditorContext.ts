@@ -1,5 +1,5 @@
 import { createContext, useContext } from "react";
-import type { Issue } from "../api/types";
+import type { Issue, IssueFix } from "../api/types";
 import type { Catalogue } from "../graph/connection";
 import { makeColours, type Colours } from "../graph/colours";
 
@@ -8,6 +8,8 @@ export interface EditorContextValue {
   issuesByNode: Map<string, Issue[]>;
   issuesByEdge: Map<string, Issue[]>;
   colours: Colours;
+  /** Apply an issue's one-click remedy through the editor's parameter update (autosave and validation follow). */
+  applyFix: (fix: IssueFix) => void;
 }
 
 export const EditorContext = createContext<EditorContextValue>({
@@ -15,6 +17,7 @@ export const EditorContext = createContext<EditorContextValue>({
   issuesByNode: new Map(),
   issuesByEdge: new Map(),
   colours: makeColours([]),
+  applyFix: () => {},
 });
 
 export function useEditorContext(): EditorContextValue {

@@ -1,12 +1,20 @@
-/** A workflow node on the canvas: title, typed ports (colour = kind), a short parameter summary, issue badge. */
+/** A workflow node on the canvas: title, typed ports (colour = kind), a short parameter summary, issue badge, and
+ * the node's own issues written out (a dataset check's warning must be seen without hovering), each with its
+ * one-click fix when the server offers one. */
 import { Text, Tooltip } from "@mantine/core";
+import { IconAlertTriangle, IconCircleX } from "@tabler/icons-react";
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo, useMemo } from "react";
 import type { PortSpec } from "../api/types";
+import { fixOnNode } from "../graph/fix";
 import { splitNodeIssues, worstSeverity } from "../graph/issues";
 import type { FlowNode } from "../graph/types";
 import { useEditorContext } from "./EditorContext";
+import { FixButton } from "./FixButton";
 import { paramSummary } from "./nodeSummary";
+
+/** At most this many issues are written on the node; the badge's tooltip and the issues panel have them all. */
+const NOTES_SHOWN = 3;
 
 function PortRow({ port, side, problem, colour }: { port: PortSpec; side: "in" | "out"; problem?: string; colour: string }) {
   return (
@@ -42,6 +50,11 @@ export const WorkflowNode = memo(function WorkflowNode({ id, data, selected }: N
       ),
     [data.params, descriptor],
   );
+  // Port problems show on the port; everything else about the node is written under it, errors first.
+  const notes = useMemo(() => {
+    const onPorts = new Set(Object.values(split.ports).flat());
+    return (issues ?? []).filter((i) => !onPorts.has(i)).sort((a, b) => (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1));
+  }, [issues, split]);
   const inputs = descriptor?.inputs ?? [];
   const outputs = descriptor?.outputs ?? [];
   const rows = Math.max(inputs.length, outputs.length);
@@ -106,6 +119,29 @@ export const WorkflowNode = memo(function WorkflowNode({ id, data, selected }: N
               <span>{v}</span>
             </div>
           ))}
+        </div>
+      ) : null}
+      {notes.length ? (
+        <div className="vf-node-notes">
+          {notes.slice(0, NOTES_SHOWN).map((issue, k) => {
+            const fix = fixOnNode(issue, id, data.params);
+            return (
+              <div key={`${issue.code}-${k}`} className="vf-node-note" data-testid="node-issue" data-code={issue.code} data-severity={issue.severity}>
+                {issue.severity === "error" ? <IconCircleX size={12} /> : <IconAlertTriangle size={12} />}
+                <div style={{ minWidth: 0 }}>
+                  <Text size="11px" lh={1.3} lineClamp={3} c="inherit">
+                    {issue.message}
+                  </Text>
+                  {fix ? <FixButton fix={fix} compact /> : null}
+                </div>
+              </div>
+            );
+          })}
+          {notes.length > NOTES_SHOWN ? (
+            <Text size="10px" c="dimmed">
+              +{notes.length - NOTES_SHOWN} more in the issues panel
+            </Text>
+          ) : null}
         </div>
       ) : null}
     </div>

@@ -4,15 +4,16 @@ import { useDisclosure, useHotkeys } from "@mantine/hooks";
 import { modals } from "@mantine/modals";
 import { Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { useNavigate } from "react-router";
 import { ApiError } from "../api/client";
 import { useDeleteWorkflow, useStartRun, useWorkflows } from "../api/hooks";
-import type { Issue, NodeDescriptor, Workflow } from "../api/types";
+import type { Issue, IssueFix, NodeDescriptor, Workflow } from "../api/types";
 import { Canvas } from "../canvas/Canvas";
 import { EditorContext } from "../canvas/EditorContext";
 import { catalogueByType } from "../graph/connection";
 import { makeColours } from "../graph/colours";
+import { paramsWithFix } from "../graph/fix";
 import { blockingReason, indexIssues } from "../graph/issues";
 import { Inspector } from "../inspector/Inspector";
 import { Palette } from "../palette/Palette";
@@ -41,7 +42,20 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
   const nodeIds = useMemo(() => ed.nodes.map((n) => n.id), [ed.nodes]);
   const index = useMemo(() => indexIssues(validation.issues, nodeIds), [validation.issues, nodeIds]);
   const colours = useMemo(() => makeColours(descriptors), [descriptors]);
-  const context = useMemo(() => ({ catalogue, issuesByNode: index.byNode, issuesByEdge: index.byEdge, colours }), [catalogue, index, colours]);
+  const nodesRef = useRef(ed.nodes);
+  nodesRef.current = ed.nodes;
+  const { updateParams } = ed;
+  const applyFix = useCallback(
+    (fix: IssueFix) => {
+      const target = nodesRef.current.find((n) => n.id === fix.node_id);
+      if (target) updateParams(fix.node_id, paramsWithFix(target.data.params, fix));
+    },
+    [updateParams],
+  );
+  const context = useMemo(
+    () => ({ catalogue, issuesByNode: index.byNode, issuesByEdge: index.byEdge, colours, applyFix }),
+    [catalogue, index, colours, applyFix],
+  );
   const blockedBy = blockingReason(validation.issues);
   const selected = ed.selectedNodes.length === 1 ? ed.selectedNodes[0] : null;
 
@@ -53,11 +67,13 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
     [ed, fitView],
   );
 
-  const openSettings = useCallback(() => {
+  // Save first: the dialog's defaults are computed by the server from the stored workflow.
+  const openSettings = useCallback(async () => {
     if (blockedBy) return;
     setStartError(null);
+    await autosave.save();
     settings.open();
-  }, [blockedBy, settings]);
+  }, [blockedBy, settings, autosave]);
 
   const start = async (runSettings: Record<string, unknown>) => {
     setStartError(null);
@@ -166,6 +182,7 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
           </aside>
         </div>
         <TrainingSettingsModal
+          workflowId={workflow.id}
           opened={settingsOpen}
           onClose={settings.close}
           onStart={start}

@@ -1,9 +1,12 @@
-/** All validation issues of the graph; clicking one selects (and shows) the node it is about. */
+/** All validation issues of the graph; clicking one selects (and shows) the node it is about; an issue the server
+ * knows a remedy for has a button that applies it. */
 import { Badge, Group, Loader, ScrollArea, Text, UnstyledButton } from "@mantine/core";
 import { IconAlertTriangle, IconChevronDown, IconChevronUp, IconCircleCheck, IconCircleX } from "@tabler/icons-react";
 import { useState } from "react";
 import type { Issue } from "../api/types";
+import { FixButton } from "../canvas/FixButton";
 import type { Catalogue } from "../graph/connection";
+import { applicableFix } from "../graph/fix";
 import type { FlowNode } from "../graph/types";
 import type { ValidationState } from "./useValidation";
 
@@ -70,9 +73,10 @@ export function IssuesPanel({ issues, state, error, nodes, catalogue, onSelect }
         <ScrollArea.Autosize mah={180} type="auto">
           {sorted.map((issue, k) => {
             const title = titleOf(issue.node_id);
+            const fix = applicableFix(issue, nodes);
             return (
+              <div className="vf-issue-row" key={`${issue.code}-${issue.node_id}-${issue.field}-${k}`}>
               <UnstyledButton
-                key={`${issue.code}-${issue.node_id}-${issue.field}-${k}`}
                 className="vf-issue"
                 data-severity={issue.severity}
                 data-testid="issue-item"
@@ -87,6 +91,12 @@ export function IssuesPanel({ issues, state, error, nodes, catalogue, onSelect }
                   {issue.message}
                 </Text>
               </UnstyledButton>
+              {fix ? (
+                <span className="vf-issue-fix">
+                  <FixButton fix={fix} />
+                </span>
+              ) : null}
+              </div>
             );
           })}
         </ScrollArea.Autosize>

@@ -1,21 +1,38 @@
-/** Training Settings, generated from GET /api/run-settings/schema; the last settings used are remembered. */
+/** Training Settings, generated from GET /api/run-settings/schema and pre-filled from the workflow's data-aware
+ * defaults (GET /api/workflows/{id}/run-defaults), whose explanation shows under the epochs field. */
 import { Alert, Button, Group, Modal, SimpleGrid, Stack, Text } from "@mantine/core";
 import Form from "@rjsf/mantine";
 import validator from "@rjsf/validator-ajv8";
 import type { ErrorSchema, ObjectFieldTemplateProps, RJSFSchema, UiSchema } from "@rjsf/utils";
 import { useEffect, useMemo, useState } from "react";
-import { useRunSettingsSchema } from "../api/hooks";
+import { useRunDefaults, useRunSettingsSchema } from "../api/hooks";
 import type { Issue } from "../api/types";
 import { toFormModel } from "../inspector/formModel";
 import { paramFields, paramTemplates, paramWidgets } from "../inspector/widgets";
 import { Loading, ErrorBox } from "../shell/QueryState";
+import { prefill } from "./runDefaults";
+
+/** The field the explanation of the defaults sits under. */
+const EXPLAINED_FIELD = "epochs";
+
+function DefaultsExplanation({ text }: { text: string }) {
+  return (
+    <Text size="xs" c="dimmed" mt={4} data-testid="run-defaults-explanation">
+      {text}
+    </Text>
+  );
+}
 
 /** Settings side by side, so the whole dialog fits on one screen. */
-function TwoColumns({ properties }: ObjectFieldTemplateProps) {
+function TwoColumns({ properties, registry }: ObjectFieldTemplateProps) {
+  const explanation = (registry.formContext as { explanation?: string } | undefined)?.explanation;
   return (
     <SimpleGrid cols={2} spacing="md" verticalSpacing="sm">
       {properties.filter((p) => !p.hidden).map((p) => (
-        <div key={p.name}>{p.content}</div>
+        <div key={p.name}>
+          {p.content}
+          {explanation && p.name === EXPLAINED_FIELD ? <DefaultsExplanation text={explanation} /> : null}
+        </div>
       ))}
     </SimpleGrid>
   );
@@ -34,6 +51,7 @@ function remembered(): Record<string, unknown> {
 }
 
 interface Props {
+  workflowId: string;
   opened: boolean;
   onClose: () => void;
   onStart: (settings: Record<string, unknown>) => Promise<void>;
@@ -42,19 +60,22 @@ interface Props {
   issues: Issue[];
 }
 
-export function TrainingSettingsModal({ opened, onClose, onStart, starting, error, issues }: Props) {
+export function TrainingSettingsModal({ workflowId, opened, onClose, onStart, starting, error, issues }: Props) {
   const schema = useRunSettingsSchema();
+  const defaults = useRunDefaults(workflowId, opened);
+  const defaultsSettled = !defaults.isFetching;
   const model = useMemo(() => (schema.data ? toFormModel(schema.data) : null), [schema.data]);
   const [data, setData] = useState<Record<string, unknown>>({});
   const [formKey, setFormKey] = useState(0);
 
   useEffect(() => {
-    if (!opened || !schema.data) return;
+    if (!opened || !schema.data || !defaultsSettled) return;
     const props = Object.keys((schema.data.properties as object) ?? {});
-    const saved = remembered();
-    setData(Object.fromEntries(Object.entries(saved).filter(([k]) => props.includes(k))));
+    setData(prefill(props, defaults.data?.settings ?? null, remembered()));
     setFormKey((k) => k + 1);
-  }, [opened, schema.data]);
+  }, [opened, schema.data, defaultsSettled, defaults.data]);
+  const explanation = defaults.data?.explanation ?? "";
+  const explainedInForm = Object.keys((schema.data?.properties as object) ?? {}).includes(EXPLAINED_FIELD);
 
   const extraErrors = useMemo(() => {
     const out: Record<string, { __errors: string[] }> = {};
@@ -69,9 +90,9 @@ export function TrainingSettingsModal({ opened, onClose, onStart, starting, erro
 
   return (
     <Modal opened={opened} onClose={onClose} title="Training settings" size="lg" data-testid="training-settings">
-      {schema.isLoading ? <Loading /> : null}
+      {schema.isLoading || (opened && !defaultsSettled) ? <Loading /> : null}
       {schema.error ? <ErrorBox error={schema.error} retry={() => schema.refetch()} /> : null}
-      {model ? (
+      {model && defaultsSettled ? (
         <form
           onSubmit={(e) => {
             e.preventDefault();
@@ -84,6 +105,7 @@ export function TrainingSettingsModal({ opened, onClose, onStart, starting, erro
                 {String(schema.data.description)}
               </Text>
             ) : null}
+            {explanation && !explainedInForm ? <DefaultsExplanation text={explanation} /> : null}
             <div className="vf-settings-form">
               <Form
                 key={formKey}
@@ -95,6 +117,7 @@ export function TrainingSettingsModal({ opened, onClose, onStart, starting, erro
                 widgets={paramWidgets}
                 templates={settingsTemplates}
                 extraErrors={extraErrors}
+                formContext={{ explanation }}
                 showErrorList={false}
                 noHtml5Validate
                 onChange={(e) => setData((e.formData ?? {}) as Record<string, unknown>)}

@@ -3,6 +3,8 @@ import { ActionIcon, Badge, Code, Group, Kbd, ScrollArea, Stack, Text, Title, To
 import { IconRestore, IconTrash } from "@tabler/icons-react";
 import { useCallback, useMemo } from "react";
 import type { Issue, NodeDescriptor } from "../api/types";
+import { FixButton } from "../canvas/FixButton";
+import { fixOnNode } from "../graph/fix";
 import { splitNodeIssues } from "../graph/issues";
 import type { FlowNode } from "../graph/types";
 import { useEditorContext } from "../canvas/EditorContext";
@@ -18,11 +20,15 @@ interface Props {
   onDelete: (nodeId: string) => void;
 }
 
-function IssueLine({ issue }: { issue: Issue }) {
+function IssueLine({ issue, node }: { issue: Issue; node: FlowNode }) {
+  const fix = fixOnNode(issue, node.id, node.data.params);
   return (
-    <Text size="xs" c={issue.severity === "error" ? "red" : "orange"} data-testid="inspector-issue">
-      {issue.message}
-    </Text>
+    <div>
+      <Text size="xs" c={issue.severity === "error" ? "red" : "orange.8"} data-testid="inspector-issue" data-code={issue.code} data-severity={issue.severity}>
+        {issue.message}
+      </Text>
+      {fix ? <FixButton fix={fix} /> : null}
+    </div>
   );
 }
 
@@ -103,8 +109,14 @@ export function Inspector({ node, selectedCount, descriptor, issues, onParamsCha
         ) : null}
         {!descriptor ? <Text size="xs" c="red">This node type is not in the catalogue.</Text> : null}
         {split.node.map((i, k) => (
-          <IssueLine key={k} issue={i} />
+          <IssueLine key={k} issue={i} node={node} />
         ))}
+        {/* A parameter's messages show on its field; one with a remedy also shows here, with the button. */}
+        {issues
+          .filter((i) => i.fix && i.field && split.params[i.field])
+          .map((i, k) => (
+            <IssueLine key={`fix-${k}`} issue={i} node={node} />
+          ))}
         {ports.length ? (
           <Stack gap={4}>
             {ports.map((p) => (
@@ -117,7 +129,7 @@ export function Inspector({ node, selectedCount, descriptor, issues, onParamsCha
                   </Text>
                 </Text>
                 {(split.ports[p.name] ?? []).map((i, k) => (
-                  <IssueLine key={k} issue={i} />
+                  <IssueLine key={k} issue={i} node={node} />
                 ))}
               </Group>
             ))}

@@ -1,7 +1,8 @@
 /** One training run, live: header (status, elapsed, ETA, Cancel, Resume / Extend) and three tabs: Training
  * (charts, evaluation preview, confusion matrix, checkpoints, artifacts…), Predictions (worst predictions, likely
  * mislabelled images) and Try it. The tab lives in the URL. */
-import { Alert, Badge, Stack, Tabs } from "@mantine/core";
+import { Alert, Badge, List, Stack, Tabs } from "@mantine/core";
+import { IconAlertTriangle } from "@tabler/icons-react";
 import { notifications } from "@mantine/notifications";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
@@ -16,6 +17,7 @@ import { TryItPanel } from "./TryItPanel";
 import { WorstPredictions } from "./WorstPredictions";
 import { isTerminal } from "./runModel";
 import { useRunEvents } from "./useRunEvents";
+import { bannerWarnings } from "./warnings";
 import "./evaluation.css";
 
 const TABS = ["training", "predictions", "try"] as const;
@@ -51,6 +53,7 @@ function RunView() {
   const terminal = isTerminal(model.finished?.status);
   const dense = store.events.every((e, i) => e.seq === i);
   const status = model.finished?.status ?? model.status ?? run.data?.status ?? null;
+  const warnings = bannerWarnings(model.warnings, run.data?.quality_warnings);
   const setTab = (t: string | null) =>
     setParams((prev) => {
       const next = new URLSearchParams(prev);
@@ -71,6 +74,26 @@ function RunView() {
         actions={<RunActions pid={pid} rid={rid} status={terminal ? status : null} run={run.data} onResumed={follow} />}
         lineage={<RunLineage pid={pid} rid={rid} run={run.data} />}
       />
+      {warnings.length ? (
+        <Alert
+          color="yellow"
+          variant="light"
+          mx="md"
+          mt="sm"
+          icon={<IconAlertTriangle size={18} />}
+          title={status === "succeeded" ? "The run finished, but the model may not be useful" : "The model may not be learning"}
+          data-testid="run-warnings"
+          data-codes={warnings.map((w) => w.code).join(" ")}
+        >
+          <List size="sm" spacing={2}>
+            {warnings.map((w) => (
+              <List.Item key={w.code} data-testid="run-warning" data-code={w.code}>
+                {w.message}
+              </List.Item>
+            ))}
+          </List>
+        </Alert>
+      ) : null}
       <span
         hidden
         data-testid="run-events"

@@ -1,6 +1,6 @@
 /** All runs of a project: status, workflow, key metrics, timing; click to open; tick two or more to compare. */
-import { Anchor, Button, Checkbox, Container, Group, Table, Text, Title, Tooltip } from "@mantine/core";
-import { IconArrowsDiff } from "@tabler/icons-react";
+import { Anchor, Badge, Button, Checkbox, Container, Group, Table, Text, Title, Tooltip } from "@mantine/core";
+import { IconAlertTriangle, IconArrowsDiff } from "@tabler/icons-react";
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useRuns } from "../api/hooks";
@@ -8,6 +8,21 @@ import type { Run } from "../api/types";
 import { ErrorBox, Loading } from "../shell/QueryState";
 import { RunStatusBadge } from "./RunStatusBadge";
 import { formatDuration } from "./runModel";
+import { warningSummary } from "./warnings";
+
+/** A run that succeeded with a degenerate model says so next to its status. */
+function QualityBadge({ run }: { run: Run }) {
+  const summary = warningSummary(run.quality_warnings);
+  if (!summary) return null;
+  const kinds = new Set((run.quality_warnings ?? []).map((w) => w.code)).size;
+  return (
+    <Tooltip label={summary} multiline w={320} style={{ whiteSpace: "pre-line" }}>
+      <Badge size="sm" color="yellow" variant="light" leftSection={<IconAlertTriangle size={11} />} data-testid="run-quality-warning">
+        {kinds} warning{kinds > 1 ? "s" : ""}
+      </Badge>
+    </Tooltip>
+  );
+}
 
 const pct = (v: number | undefined) => (typeof v === "number" ? `${(v * 100).toFixed(1)}%` : "—");
 
@@ -76,7 +91,10 @@ export function RunsPage() {
                   <Checkbox size="xs" checked={chosen.includes(r.id)} onChange={() => toggle(r.id)} aria-label={`Compare run ${r.id}`} data-testid="compare-check" />
                 </Table.Td>
                 <Table.Td>
-                  <RunStatusBadge status={r.status} />
+                  <Group gap={4} wrap="nowrap">
+                    <RunStatusBadge status={r.status} />
+                    <QualityBadge run={r} />
+                  </Group>
                 </Table.Td>
                 <Table.Td fw={500}>
                   {r.workflow_name}{" "}

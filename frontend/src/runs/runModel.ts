@@ -13,7 +13,9 @@ import type {
   RunEvent,
   RunStatus,
   StartedData,
+  WarningData,
 } from "../api/types";
+import { warningOf } from "./warnings";
 
 export interface LogLine {
   seq: number;
@@ -46,6 +48,8 @@ export interface RunModel {
   /** Every evaluation in order, the final one included (for the confusion-matrix slider). */
   evaluations: EvaluationData[];
   artifacts: ArtifactData[];
+  /** Every quality warning in order (the banner shows the latest of each code). */
+  warnings: WarningData[];
   logs: LogLine[];
 }
 
@@ -81,6 +85,7 @@ export function emptyModel(): RunModel {
     valLoss: [],
     evaluations: [],
     artifacts: [],
+    warnings: [],
     logs: [],
   };
 }
@@ -197,6 +202,12 @@ export function applyEvent(model: RunModel, e: RunEvent): void {
       const d = e.data as unknown as ArtifactData;
       model.artifacts = [...model.artifacts.filter((a) => a.name !== d.name), d];
       log(model, e, "info", `Artifact ${d.name} (${d.kind}, ${formatBytes(d.bytes)}).`);
+      break;
+    }
+    case "warning": {
+      const w = warningOf(e);
+      if (w) model.warnings.push(w);
+      log(model, e, "warning", w?.message ?? "Warning.");
       break;
     }
     case "finished": {

@@ -1,6 +1,6 @@
 /** The frame of every screen: a slim header (logo, project, project tabs, help) over the page. */
-import { ActionIcon, Group, Text, Tooltip, useMantineColorScheme } from "@mantine/core";
-import { IconHelp, IconMoon, IconSun } from "@tabler/icons-react";
+import { ActionIcon, Button, Group, Text, Tooltip, useMantineColorScheme } from "@mantine/core";
+import { IconBox, IconHelp, IconMoon, IconSun } from "@tabler/icons-react";
 import { useDisclosure, useHotkeys } from "@mantine/hooks";
 import { Link, NavLink, Outlet, useMatch } from "react-router";
 import { useProject } from "../api/hooks";
@@ -53,6 +53,11 @@ export function AppLayout() {
           {match?.params.pid ? <ProjectNav pid={match.params.pid} /> : null}
         </Group>
         <Group gap={4}>
+          <Tooltip label="Model store: pretrained weights">
+            <Button component={Link} to="/models" variant="subtle" color="gray" size="xs" leftSection={<IconBox size={14} />} data-testid="nav-models">
+              Models
+            </Button>
+          </Tooltip>
           <Tooltip label={colorScheme === "dark" ? "Light theme" : "Dark theme"}>
             <ActionIcon variant="subtle" color="gray" onClick={toggleColorScheme} aria-label="Toggle colour scheme">
               {colorScheme === "dark" ? <IconSun size={16} /> : <IconMoon size={16} />}

@@ -1,15 +1,48 @@
-/** Recommended workflows as cards: one click creates the workflow and opens it, laid out and ready to run. */
-import { Badge, Button, Card, Container, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
+/** Recommended workflows as cards: one click creates the workflow and opens it, laid out and ready to run. With a
+ * project, each card says how well it fits that project's images (the server decides), and the best fit comes first,
+ * marked "Recommended for your data". */
+import { Badge, Button, Card, Container, Group, List, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconArrowRight, IconPlus } from "@tabler/icons-react";
+import { IconArrowRight, IconPlus, IconSparkles } from "@tabler/icons-react";
 import { useState } from "react";
 import { useNavigate, useParams } from "react-router";
 import { useCreateFromTemplate, useCreateWorkflow, useNodeCatalogue, useTemplates } from "../api/hooks";
-import type { Template } from "../api/types";
+import type { Template, TemplateFit } from "../api/types";
 import { ErrorBox, Loading } from "../shell/QueryState";
+import { FIT_COLOURS, fitLabel, fitLevel, RECOMMENDED_LABEL, sortByFit } from "./fit";
+
+function FitBlock({ fit }: { fit: TemplateFit }) {
+  return (
+    <Stack gap={4} data-testid="template-fit" data-score={fit.score} data-imgsz={fit.imgsz}>
+      <Group gap={6}>
+        <Badge size="xs" variant="light" color={FIT_COLOURS[fitLevel(fit)]} data-testid="fit-score">
+          {fitLabel(fit)}
+        </Badge>
+        {fit.pretrained ? (
+          <Badge size="xs" variant="light" color="indigo">
+            pretrained: {fit.pretrained}
+          </Badge>
+        ) : null}
+      </Group>
+      {fit.summary ? (
+        <Text size="sm" fw={500} data-testid="fit-summary">
+          {fit.summary}
+        </Text>
+      ) : null}
+      {fit.notes.length ? (
+        <List size="xs" c="dimmed" spacing={2} data-testid="fit-notes">
+          {fit.notes.map((n, k) => (
+            <List.Item key={k}>{n}</List.Item>
+          ))}
+        </List>
+      ) : null}
+    </Stack>
+  );
+}
 
 function TemplateCard({ template, busy, onPick, titleOf }: { template: Template; busy: boolean; onPick: () => void; titleOf: (t: string) => string }) {
   const steps = template.graph?.nodes ?? [];
+  const recommended = !!template.fit?.recommended;
   return (
     <Card
       withBorder
@@ -17,15 +50,22 @@ function TemplateCard({ template, busy, onPick, titleOf }: { template: Template;
       className="vf-template"
       data-testid="template-card"
       data-template-id={template.id}
+      data-recommended={recommended ? "true" : "false"}
       onClick={busy ? undefined : onPick}
       tabIndex={0}
       onKeyDown={(e) => e.key === "Enter" && !busy && onPick()}
     >
       <Stack gap={6} h="100%">
+        {recommended ? (
+          <Badge color="teal" variant="filled" leftSection={<IconSparkles size={12} />} tt="none" data-testid="recommended-badge">
+            {RECOMMENDED_LABEL}
+          </Badge>
+        ) : null}
         <Text fw={600}>{template.title}</Text>
         <Text size="sm" c="dimmed" style={{ flex: 1 }}>
           {template.description}
         </Text>
+        {template.fit ? <FitBlock fit={template.fit} /> : null}
         <Text size="xs" c="dimmed" className="vf-template-steps">
           {steps.map((n) => titleOf(n.type)).join(" → ")}
         </Text>
@@ -37,7 +77,7 @@ function TemplateCard({ template, busy, onPick, titleOf }: { template: Template;
               </Badge>
             ))}
           </Group>
-          <Button size="xs" variant="light" rightSection={<IconArrowRight size={12} />} loading={busy} tabIndex={-1}>
+          <Button size="xs" variant={template.fit?.recommended ? "filled" : "light"} rightSection={<IconArrowRight size={12} />} loading={busy} tabIndex={-1}>
             Use
           </Button>
         </Group>
@@ -49,7 +89,8 @@ function TemplateCard({ template, busy, onPick, titleOf }: { template: Template;
 export function TemplatesPage({ first = false }: { first?: boolean }) {
   const { pid = "" } = useParams();
   const navigate = useNavigate();
-  const templates = useTemplates();
+  const templates = useTemplates(pid || null);
+  const ordered = sortByFit(templates.data ?? []);
   const catalogue = useNodeCatalogue();
   const fromTemplate = useCreateFromTemplate(pid);
   const blank = useCreateWorkflow(pid);
@@ -89,7 +130,7 @@ export function TemplatesPage({ first = false }: { first?: boolean }) {
       {templates.isLoading ? <Loading /> : null}
       {templates.error ? <ErrorBox error={templates.error} retry={() => templates.refetch()} /> : null}
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
-        {(templates.data ?? []).map((t) => (
+        {ordered.map((t) => (
           <TemplateCard key={t.id} template={t} busy={busy === t.id} onPick={() => pick(t.id)} titleOf={titleOf} />
         ))}
       </SimpleGrid>

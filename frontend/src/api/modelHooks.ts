@@ -1,0 +1,42 @@
+/** The model store: pretrained weights an admin uploads (checked by the server in a worker, never unpickled by the
+ * server itself), which model nodes then offer as `pretrained`. */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, request } from "./client";
+import { keys } from "./hooks";
+import type { StoredModel } from "./types";
+
+export const modelKeys = { list: ["models"] as const };
+
+export function useStoredModels() {
+  return useQuery({ queryKey: modelKeys.list, queryFn: () => api.get<StoredModel[]>("/api/models") });
+}
+
+/** The node catalogue lists the store's entries in each model node's `pretrained` choices: refresh it too. */
+function useRefreshStore() {
+  const qc = useQueryClient();
+  return () => {
+    qc.invalidateQueries({ queryKey: modelKeys.list });
+    qc.invalidateQueries({ queryKey: keys.nodes });
+  };
+}
+
+export function useUploadModel() {
+  const refresh = useRefreshStore();
+  return useMutation({
+    mutationFn: ({ file, architecture }: { file: File; architecture: string | null }) => {
+      const form = new FormData();
+      form.append("file", file, file.name);
+      if (architecture) form.append("architecture", architecture);
+      return request<StoredModel>("POST", "/api/models", form);
+    },
+    onSuccess: refresh,
+  });
+}
+
+export function useDeleteModel() {
+  const refresh = useRefreshStore();
+  return useMutation({
+    mutationFn: (name: string) => api.del<unknown>(`/api/models/${encodeURIComponent(name)}`),
+    onSuccess: refresh,
+  });
+}

@@ -1,0 +1,152 @@
+/** The model store: pretrained weights that model nodes can start from. Upload a `.pt` (the server checks it in a
+ * worker and says why when it refuses), see what is stored, delete. */
+import { ActionIcon, Alert, Badge, Button, Container, FileButton, Group, Select, Stack, Table, Text, Title, Tooltip } from "@mantine/core";
+import { modals } from "@mantine/modals";
+import { notifications } from "@mantine/notifications";
+import { IconTrash, IconUpload } from "@tabler/icons-react";
+import { useMemo, useState } from "react";
+import { useNodeCatalogue } from "../api/hooks";
+import { useDeleteModel, useStoredModels, useUploadModel } from "../api/modelHooks";
+import type { StoredModel } from "../api/types";
+import { ErrorBox, Loading } from "../shell/QueryState";
+import { architectureOptions, formatSize } from "./architectures";
+
+function UploadBox() {
+  const catalogue = useNodeCatalogue();
+  const options = useMemo(() => architectureOptions(catalogue.data ?? []), [catalogue.data]);
+  const [architecture, setArchitecture] = useState<string | null>(null);
+  const upload = useUploadModel();
+  const send = (file: File | null) => {
+    if (!file) return;
+    upload.reset();
+    upload.mutate(
+      { file, architecture },
+      { onSuccess: (m) => notifications.show({ color: "teal", title: "Model stored", message: `${m.name} (${m.architecture})` }) },
+    );
+  };
+  return (
+    <Stack gap="xs" data-testid="model-upload">
+      <Group align="flex-end" gap="sm">
+        <Select
+          label="Architecture"
+          description="Leave empty to let the server read it from the file"
+          placeholder="Detect from the file"
+          data={options}
+          value={architecture}
+          onChange={setArchitecture}
+          clearable
+          searchable
+          w={320}
+          data-testid="model-architecture"
+        />
+        <FileButton onChange={send} accept=".pt,.pth">
+          {(props) => (
+            <Button {...props} leftSection={<IconUpload size={14} />} loading={upload.isPending} data-testid="model-upload-button">
+              Upload .pt file
+            </Button>
+          )}
+        </FileButton>
+      </Group>
+      {upload.error ? (
+        <Alert color="red" title="Refused" data-testid="model-upload-error">
+          {(upload.error as Error).message}
+        </Alert>
+      ) : null}
+    </Stack>
+  );
+}
+
+function ModelRow({ model }: { model: StoredModel }) {
+  const remove = useDeleteModel();
+  const confirm = () =>
+    modals.openConfirmModal({
+      title: "Delete model",
+      children: <Text size="sm">Delete “{model.name}”? Workflows that start from it will ask for other weights.</Text>,
+      labels: { confirm: "Delete", cancel: "Cancel" },
+      confirmProps: { color: "red" },
+      onConfirm: () =>
+        remove.mutate(model.name, {
+          onError: (e) => notifications.show({ color: "red", title: "Not deleted", message: (e as Error).message }),
+        }),
+    });
+  return (
+    <Table.Tr data-testid="model-row" data-name={model.name}>
+      <Table.Td fw={500}>
+        {model.name}
+        {model.filename && model.filename !== model.name ? (
+          <Text size="xs" c="dimmed">
+            {model.filename}
+          </Text>
+        ) : null}
+      </Table.Td>
+      <Table.Td ff="monospace">{model.architecture}</Table.Td>
+      <Table.Td>
+        <Badge variant="light" color="gray" size="sm">
+          {model.family} · {model.size}
+        </Badge>
+      </Table.Td>
+      <Table.Td ta="right">
+        <Tooltip label={model.classes?.names?.join(", ") ?? "no class names in the file"} multiline w={280}>
+          <span>{model.classes?.nc ?? "—"}</span>
+        </Tooltip>
+      </Table.Td>
+      <Table.Td ta="right" ff="monospace">
+        {formatSize(model.bytes)}
+      </Table.Td>
+      <Table.Td>
+        <Tooltip label={model.sha256}>
+          <Text size="xs" ff="monospace" c="dimmed">
+            {model.sha256.slice(0, 12)}
+          </Text>
+        </Tooltip>
+      </Table.Td>
+      <Table.Td c="dimmed">{new Date(model.uploaded_at).toLocaleString()}</Table.Td>
+      <Table.Td>
+        <ActionIcon variant="subtle" color="red" onClick={confirm} loading={remove.isPending} aria-label={`Delete ${model.name}`} data-testid="model-delete">
+          <IconTrash size={16} />
+        </ActionIcon>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+export function ModelsPage() {
+  const models = useStoredModels();
+  return (
+    <Container size="lg" py="lg" data-testid="models-page">
+      <Title order={3}>Models</Title>
+      <Text c="dimmed" size="sm" mb="md">
+        Pretrained weights that model nodes can start from. A model node offers the stored weights of its own family.
+      </Text>
+      <UploadBox />
+      {models.isLoading ? <Loading /> : null}
+      {models.error ? <ErrorBox error={models.error} retry={() => models.refetch()} /> : null}
+      {models.data && !models.data.length ? (
+        <Text c="dimmed" size="sm" mt="md" data-testid="models-empty">
+          No stored models yet: models train from scratch.
+        </Text>
+      ) : null}
+      {models.data?.length ? (
+        <Table mt="md" verticalSpacing="xs" data-testid="models-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Architecture</Table.Th>
+              <Table.Th>Family</Table.Th>
+              <Table.Th ta="right">Classes</Table.Th>
+              <Table.Th ta="right">Size</Table.Th>
+              <Table.Th>SHA-256</Table.Th>
+              <Table.Th>Uploaded</Table.Th>
+              <Table.Th w={40} />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {models.data.map((m) => (
+              <ModelRow key={m.name} model={m} />
+            ))}
+          </Table.Tbody>
+        </Table>
+      ) : null}
+    </Container>
+  );
+}
