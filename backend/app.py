@@ -11,19 +11,23 @@ from sqlmodel import Session
 
 from backend.api.access import Access, resolve_caller
 from backend.api.assets import AssetController
-from backend.api.catalogue import list_nodes, list_templates, run_settings_schema
+from backend.api.catalogue import list_nodes, run_settings_schema
 from backend.api.classes import ClassController
 from backend.api.frontend import frontend_router
 from backend.api.insights import InsightController
+from backend.api.label_check import LabelCheckController
 from backend.api.labels import LabelController
+from backend.api.model_store import ModelStoreController, WeightsChecker
 from backend.api.predict import PredictController
 from backend.api.projects import ProjectController
+from backend.api.recommendations import list_templates, run_defaults
 from backend.api.runs import RunController
 from backend.api.workflows import WorkflowController
 from backend.api.ws import run_events_socket
 from backend.catalogue import build_catalogue
 from backend.db.session import create_tables, make_engine, session_for
 from backend.events.bus import EventBus
+from backend.models_store import ModelStore
 from backend.runners.local import LocalRunner
 from backend.runners.predictor import PredictorPool
 from backend.runs.service import RunService
@@ -35,7 +39,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings.ensure_dirs()
     engine = make_engine(settings.resolved_database_url)
     create_tables(engine)
-    catalogue = build_catalogue(settings.model_store)
+    model_store = ModelStore(settings.model_store)
+    catalogue = build_catalogue(model_store)  # reads the store on demand: uploads show up in the catalogue
+    weights_checker = WeightsChecker(settings.worker_config_dir)
     bus = EventBus()
     runs = RunService(engine, settings, catalogue, LocalRunner(settings.worker_config_dir), bus)
     predictor = PredictorPool(settings.worker_config_dir)
@@ -61,13 +67,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ProjectController,
             ClassController,
             LabelController,
+            ModelStoreController,
             AssetController,
             WorkflowController,
             RunController,
             InsightController,
+            LabelCheckController,
             PredictController,
             list_nodes,
             list_templates,
+            run_defaults,
             run_settings_schema,
             run_events_socket,
             frontend_router(settings),
@@ -77,6 +86,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "access": Provide(provide_access, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
             "catalogue": Provide(lambda: catalogue, sync_to_thread=False, use_cache=True),
+            "model_store": Provide(lambda: model_store, sync_to_thread=False, use_cache=True),
+            "weights_checker": Provide(lambda: weights_checker, sync_to_thread=False, use_cache=True),
             "runs": Provide(lambda: runs, sync_to_thread=False, use_cache=True),
             "bus": Provide(lambda: bus, sync_to_thread=False, use_cache=True),
             "predictor": Provide(lambda: predictor, sync_to_thread=False, use_cache=True),

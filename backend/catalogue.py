@@ -1,7 +1,8 @@
 """The node catalogue: the node types from `nodes/`, described for the UI (`GET /api/nodes`).
 
-A Catalogue is an immutable value built once per app; it also knows which pretrained weights the
-server's model store holds, so the model node's form offers exactly those.
+A Catalogue is an immutable value built once per app. It reads which pretrained weights the model store holds
+through a `WeightsSource`, so the model node's form offers exactly the stored weights of its own family, and an
+upload or a delete shows up without rebuilding the catalogue.
 """
 
 from collections.abc import Mapping
@@ -10,8 +11,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from backend.models_store import ModelStore, NoWeights, StoredWeights, WeightsSource
 from nodes import ALL_NODE_TYPES
-from nodes.base import NodeType
+from nodes.base import ModelNode, NodeType
 
 CATEGORY_ORDER = ("dataset", "preprocessing", "augmentation", "model")
 
@@ -19,10 +21,22 @@ CATEGORY_ORDER = ("dataset", "preprocessing", "augmentation", "model")
 @dataclass(frozen=True)
 class Catalogue:
     node_types: Mapping[str, type[NodeType]]
-    weights: tuple[str, ...] = field(default=())  # file names in the model store
+    store: WeightsSource = field(default_factory=NoWeights)
 
     def get(self, type_id: str) -> type[NodeType] | None:
         return self.node_types.get(type_id)
+
+    @property
+    def weights(self) -> tuple[StoredWeights, ...]:
+        """Every entry of the model store, now."""
+        return self.store.entries()
+
+    def stored_weights(self, name: str) -> StoredWeights | None:
+        return next((entry for entry in self.weights if entry.name == name), None)
+
+    def weights_for(self, family: str) -> tuple[StoredWeights, ...]:
+        """The store entries a model node of `family` can start from, by name."""
+        return tuple(entry for entry in self.weights if entry.family == family)
 
     def describe(self) -> list[dict[str, Any]]:
         ordered = sorted(
@@ -33,8 +47,8 @@ class Catalogue:
 
     def _descriptor(self, node: type[NodeType]) -> dict[str, Any]:
         schema = node.params_schema()
-        if "pretrained" in schema.get("properties", {}):
-            schema = _with_weights_enum(schema, self.weights)
+        if issubclass(node, ModelNode) and "pretrained" in schema.get("properties", {}):
+            schema = _with_weights_enum(schema, tuple(entry.name for entry in self.weights_for(node.family)))
         return {
             "type": node.type_id,
             "title": node.title,
@@ -58,6 +72,7 @@ def _with_weights_enum(schema: dict[str, Any], weights: tuple[str, ...]) -> dict
     return {**schema, "properties": properties}
 
 
-def build_catalogue(model_store: Path | None = None) -> Catalogue:
-    weights = tuple(sorted(p.name for p in model_store.glob("*.pt"))) if model_store and model_store.is_dir() else ()
-    return Catalogue(node_types=MappingProxyType({n.type_id: n for n in ALL_NODE_TYPES}), weights=weights)
+def build_catalogue(model_store: Path | WeightsSource | None = None) -> Catalogue:
+    """The catalogue of every node type; weights come from the store folder (or any WeightsSource) given."""
+    store = ModelStore(model_store) if isinstance(model_store, Path) else model_store or NoWeights()
+    return Catalogue(node_types=MappingProxyType({n.type_id: n for n in ALL_NODE_TYPES}), store=store)

@@ -17,8 +17,17 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="Serve the app and API.")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    run = commands.add_parser("run", help="Train a workflow on a folder of class folders, headless.")
-    run.add_argument("workflow", type=Path, help="Workflow JSON (as exported, or a file from recommended_workflows/).")
+    run = commands.add_parser(
+        "run",
+        help="Train a workflow (default: the one recommended for the data) on a folder of class folders, headless.",
+    )
+    run.add_argument(
+        "workflow",
+        type=Path,
+        nargs="?",
+        help="Workflow JSON (as exported, or a file from recommended_workflows/); "
+        "without one, the recommended workflow for the data.",
+    )
     run.add_argument(
         "--data", type=Path, required=True, help="class folders, or train/ and val/ each holding class folders"
     )

@@ -10,14 +10,21 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from backend.catalogue import build_catalogue
-from backend.datasets.folder import FolderError, read_image_folder
+from backend.datasets.folder import FolderError, folder_image_facts, read_image_folder
 from backend.graph.compile import compile_job
 from backend.graph.issues import has_errors
 from backend.graph.schema import Graph
 from backend.graph.spec import RunSettings
-from backend.graph.validate import nodes_of, validate_document
+from backend.graph.validate import ValidationContext, nodes_of, validate_document
+from backend.recommend import TemplateFit, evaluation_interval, summarise
 from backend.runners.local import LocalRunner
 from backend.settings import Settings
+from backend.templates import instantiate, recommended_template, run_defaults_for, template_fits
+
+
+def _why(name: str, fit: TemplateFit) -> str:
+    lines = [f"Recommended for your data: {name} ({fit.summary})"]
+    return "\n".join([*lines, *(f"  - {note}" for note in fit.notes)])
 
 
 def _fail(message: str) -> int:
@@ -27,17 +34,31 @@ def _fail(message: str) -> int:
 
 async def run_headless(
     settings: Settings,
-    workflow_path: Path,
+    workflow_path: Path | None,
     data: Path,
     overrides: dict[str, Any],
     imgsz: int | None,
     output: Path | None,
 ) -> int:
-    try:
-        document = json.loads(workflow_path.read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        return _fail(f"cannot read {workflow_path}: {error}")
+    """Train `workflow_path` (or, without one, the recommended workflow for the data) on the folder `data`, with
+    the data-aware defaults the Run Training dialog pre-fills; `overrides` (epochs, batch, device) win over them."""
     catalogue = build_catalogue(settings.model_store)
+    try:
+        images = read_image_folder(data)
+    except FolderError as error:
+        return _fail(str(error))
+    facts = folder_image_facts(images)
+    summary = summarise(facts)
+    if workflow_path is None:
+        fits = template_fits(catalogue, summary)
+        chosen = recommended_template(fits)
+        document: Any = instantiate(chosen, None, catalogue, fits[chosen])
+        print(_why(document["name"], fits[chosen]))
+    else:
+        try:
+            document = json.loads(workflow_path.read_text())
+        except (OSError, json.JSONDecodeError) as error:
+            return _fail(f"cannot read {workflow_path}: {error}")
     if imgsz is not None and isinstance(document, dict):
         for node in document.get("nodes", []):
             if (
@@ -46,7 +67,7 @@ async def run_headless(
                 and catalogue.get(node["type"]).category == "model"
             ):
                 node.setdefault("params", {})["imgsz"] = imgsz
-    issues = validate_document(document, catalogue)
+    issues = validate_document(document, catalogue, ValidationContext(images=tuple(facts)))
     for issue in issues:
         where = " ".join(
             filter(None, [issue.node_id and f"node {issue.node_id}", issue.field and f"field {issue.field}"])
@@ -54,11 +75,17 @@ async def run_headless(
         print(f"{issue.severity}: {issue.code}: {issue.message}" + (f" ({where})" if where else ""), file=sys.stderr)
     if has_errors(issues):
         return 2
+    defaults = run_defaults_for(document, catalogue, summary)
     try:
-        run_settings = RunSettings(**overrides)
-        images = read_image_folder(data)
-    except (ValidationError, FolderError) as error:
+        chosen_settings = {**defaults.settings.model_dump(), **overrides}
+        if "epochs" in overrides:  # as many evaluations as the default run would have, at most
+            chosen_settings["eval_every"] = evaluation_interval(int(overrides["epochs"]))
+        run_settings = RunSettings(**chosen_settings)
+    except ValidationError as error:
         return _fail(str(error))
+    chosen = ", ".join(f"{key} {getattr(run_settings, key)}" for key in ("epochs", "batch", "eval_every"))
+    given = f" (given: {', '.join(sorted(overrides))})" if overrides else ""
+    print(f"Training settings: {chosen}{given}. Data-aware default: {defaults.explanation}")
     graph = Graph.model_validate(document)
     settings.ensure_dirs()
     output = (output or settings.runs_dir / f"cli-{time.strftime('%Y%m%d-%H%M%S')}").resolve()
@@ -89,6 +116,8 @@ async def run_headless(
                         f"eval epoch {data_['epoch']}{' (final)' if data_['final'] else ''}: accuracy {data_['accuracy']:.4f}, "
                         f"f1 {data_['f1']:.4f}, avg confidence {data_['avg_confidence']:.3f}"
                     )
+                case "warning":
+                    tqdm.write(f"warning: {data_['message']}")
                 case "log" if data_["level"] in ("warning", "error"):
                     tqdm.write(f"{data_['level']}: {data_['message']}")
                 case "finished":

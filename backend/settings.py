@@ -13,6 +13,7 @@ class Settings(BaseSettings):
     max_concurrent_runs: int = 1
     cancel_grace_s: float = 10.0
     max_upload_file_bytes: int = 50 * 1024 * 1024
+    max_model_upload_bytes: int = 1024 * 1024 * 1024  # pretrained weights: yolov8x-cls.pt is ~110 MB
     max_image_pixels: int = 50_000_000  # decompression-bomb guard
     frontend_dir: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 

@@ -2,12 +2,16 @@
 
 Everything else — the catalogue served to the UI, parameter validation, the palette, the form — is
 derived from these declarations. A node that takes part in the image pipeline also says which
-albumentations steps it stands for (`pipeline_steps`).
+albumentations steps it stands for (`pipeline_steps`). Dataset and model nodes answer the few questions the
+compiler and validator ask of their category (`DatasetNode`, `ModelNode`), so those never name a node type.
 """
 
-from typing import Any, ClassVar, Literal
+from collections.abc import Callable
+from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from backend.graph.spec import ModelSpec
 
 Category = Literal["dataset", "preprocessing", "augmentation", "model"]
 Split = Literal["train", "val"]
@@ -83,6 +87,51 @@ class NodeType:
     def pipeline_steps(cls, params: dict[str, Any], imgsz: int) -> list[Step]:
         """Albumentations steps for this node, in order. Nodes outside the image pipeline have none."""
         return []
+
+
+class DatasetParams(Protocol):
+    """What the compiler reads from a dataset node to split its images."""
+
+    val_fraction: float
+    seed: int
+    stratified: bool
+    balance: str
+
+
+class DatasetNode(NodeType):
+    """A source of labelled images."""
+
+    category: ClassVar[Category] = "dataset"
+
+    @classmethod
+    def dataset_params(cls, params: dict[str, Any]) -> DatasetParams:
+        """The split settings; call only on params that `check_params` accepted."""
+        return cls.Params.model_validate(params)
+
+
+class ModelNode(NodeType):
+    """A model that training produces. `family` groups the store weights this node can start from."""
+
+    category: ClassVar[Category] = "model"
+    family: ClassVar[str]
+    sizes: ClassVar[tuple[str, ...]] = ()
+    size_param: ClassVar[str] = "size"  # the parameter that picks one of `sizes`
+    imgsz_stride: ClassVar[int] = 32  # the input size must be a multiple of this
+
+    @classmethod
+    def architecture(cls, size: str) -> str:
+        """The Ultralytics model yaml for one size, e.g. "yolo11n-cls.yaml"."""
+        raise NotImplementedError
+
+    @classmethod
+    def imgsz(cls, params: dict[str, Any]) -> int:
+        """Input size in pixels; call only on params that `check_params` accepted."""
+        raise NotImplementedError
+
+    @classmethod
+    def model_spec(cls, params: dict[str, Any], weights_path_of: Callable[[str], str]) -> ModelSpec:
+        """What the worker builds; `weights_path_of` turns a store name into the file the worker reads."""
+        raise NotImplementedError
 
 
 def _sentence(message: str) -> str:

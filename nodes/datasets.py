@@ -1,8 +1,10 @@
 """Dataset sources."""
 
+from typing import Literal
+
 from pydantic import Field
 
-from nodes.base import DATASET_PORT_KIND, NodeParams, NodeType, Port
+from nodes.base import DATASET_PORT_KIND, DatasetNode, NodeParams, Port
 
 
 class ProjectDatasetParams(NodeParams):
@@ -24,9 +26,17 @@ class ProjectDatasetParams(NodeParams):
     stratified: bool = Field(
         default=True, title="Stratified", description="Keep each class's share the same in both splits."
     )
+    balance: Literal["none", "weighted_sampling"] = Field(
+        default="none",
+        title="Class balance",
+        description=(
+            "none: training sees each image once per epoch. weighted_sampling: training draws images with "
+            "weights inversely proportional to their class's size, so rare classes are seen as often as common ones."
+        ),
+    )
 
 
-class ProjectDataset(NodeType):
+class ProjectDataset(DatasetNode):
     type_id = "dataset.project"
     title = "Project dataset"
     category = "dataset"

@@ -1,19 +1,27 @@
-"""Models that a dataset trains."""
+"""Models that a dataset trains: the image classifiers Ultralytics ships as configs, one class per family.
 
-from typing import Literal
+Ultralytics 8.4.190 ships `yolov8-cls.yaml`, `yolo11-cls.yaml`, `yolo12-cls.yaml` and `yolo26-cls.yaml` (plus
+ResNet variants), each with scales n, s, m, l, x. Adding a family is one class here: its `family` prefix names
+the yaml and groups the store weights it can start from.
+"""
+
+from collections.abc import Callable
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from nodes.base import DATASET_PORT_KIND, NodeParams, NodeType, Port
+from backend.graph.spec import ModelSpec
+from nodes.base import DATASET_PORT_KIND, ModelNode, NodeParams, Port
 
 IMGSZ_STRIDE = 32
+SIZES = ("n", "s", "m", "l", "x")
 
 
-class YoloV8ClsParams(NodeParams):
+class ClassifierParams(NodeParams):
     size: Literal["n", "s", "m", "l", "x"] = Field(
         default="n",
         title="Model size",
-        description="Model size: n (fastest, 1.4 M parameters) to x (most accurate, 57 M).",
+        description="Model size: n (fastest, fewest parameters) to x (most accurate, slowest).",
     )
     imgsz: int = Field(
         default=224,
@@ -30,18 +38,69 @@ class YoloV8ClsParams(NodeParams):
     )
 
 
-class YoloV8Cls(NodeType):
+class UltralyticsClassifier(ModelNode):
+    """An Ultralytics `<family><size>-cls.yaml` classifier; subclasses name the family."""
+
+    sizes: ClassVar[tuple[str, ...]] = SIZES
+    imgsz_stride = IMGSZ_STRIDE
+    inputs = (Port(name="dataset", kind=DATASET_PORT_KIND, title="Training images"),)
+    Params = ClassifierParams
+
+    @classmethod
+    def architecture(cls, size: str) -> str:
+        return f"{cls.family}{size}-cls.yaml"
+
+    @classmethod
+    def imgsz(cls, params: dict[str, Any]) -> int:
+        return ClassifierParams.model_validate(params).imgsz
+
+    @classmethod
+    def model_spec(cls, params: dict[str, Any], weights_path_of: Callable[[str], str]) -> ModelSpec:
+        parsed = ClassifierParams.model_validate(params)
+        return ModelSpec(
+            architecture=cls.architecture(parsed.size),
+            imgsz=parsed.imgsz,
+            pretrained=weights_path_of(parsed.pretrained) if parsed.pretrained else None,
+        )
+
+
+class YoloV8Cls(UltralyticsClassifier):
     type_id = "model.yolov8_cls"
+    family = "yolov8"
     title = "YOLOv8 classifier"
     category = "model"
-    description = "Ultralytics YOLOv8 image classification model, trained on the incoming images."
+    description = "Ultralytics YOLOv8 image classification model (1.4 M parameters at n to 57 M at x)."
     recommended = True
-    inputs = (Port(name="dataset", kind=DATASET_PORT_KIND, title="Training images"),)
-    Params = YoloV8ClsParams
-
-    @staticmethod
-    def architecture(size: str) -> str:
-        return f"yolov8{size}-cls.yaml"
 
 
-NODE_TYPES = (YoloV8Cls,)
+class Yolo11Cls(UltralyticsClassifier):
+    type_id = "model.yolo11_cls"
+    family = "yolo11"
+    title = "YOLO11 classifier"
+    category = "model"
+    description = "Ultralytics YOLO11 image classification model (1.5 M parameters at n to 28 M at x)."
+
+
+class Yolo26Cls(UltralyticsClassifier):
+    type_id = "model.yolo26_cls"
+    family = "yolo26"
+    title = "YOLO26 classifier"
+    category = "model"
+    description = (
+        "Ultralytics YOLO26 image classification model. In Ultralytics 8.4.190 its layers are the same as "
+        "YOLO11's; official YOLO26 weights were trained differently."
+    )
+
+
+NODE_TYPES: tuple[type[UltralyticsClassifier], ...] = (YoloV8Cls, Yolo11Cls, Yolo26Cls)
+
+ARCHITECTURES: dict[str, tuple[type[UltralyticsClassifier], str]] = {
+    node.architecture(size): (node, size) for node in NODE_TYPES for size in node.sizes
+}
+"""Every model yaml a model node can train, e.g. "yolo11s-cls.yaml" → (Yolo11Cls, "s")."""
+
+
+def family_of(architecture: str) -> tuple[str, str] | None:
+    """(family, size) of a known architecture yaml, or None."""
+    known = ARCHITECTURES.get(architecture)
+    return (known[0].family, known[1]) if known else None

@@ -1,4 +1,4 @@
-"""The node catalogue, the recommended workflows and the run-settings form: what the editor renders."""
+"""The node catalogue and the run-settings form: what the editor renders (templates: api/recommendations.py)."""
 
 from typing import Any
 
@@ -6,17 +6,11 @@ from litestar import get
 
 from backend.catalogue import Catalogue
 from backend.graph.spec import RunSettings
-from backend.templates import describe_templates
 
 
 @get("/api/nodes", tags=["catalogue"])
 async def list_nodes(catalogue: Catalogue) -> list[dict[str, Any]]:
     return catalogue.describe()
-
-
-@get("/api/templates", tags=["catalogue"])
-async def list_templates() -> list[dict[str, Any]]:
-    return describe_templates()
 
 
 @get("/api/run-settings/schema", tags=["catalogue"])

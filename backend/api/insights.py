@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from backend.api.access import Access
 from backend.db.models import Asset, Run
+from backend.graph.spec import LABEL_ERRORS_FILE
 from backend.runs.service import RunService
 from backend.settings import Settings
 
@@ -110,14 +111,82 @@ class InsightController(Controller):
 
     @get("/api/runs/{run_id:str}/mislabelled")
     async def mislabelled(self, access: Access, settings: Settings, run_id: str) -> dict[str, Any]:
-        """Images whose given label the model strongly disputes, most suspicious first: a queue to walk in the annotator."""
+        """Images whose given label the model strongly disputes, most suspicious first: a queue to walk in the annotator.
+
+        The queue of the latest succeeded label check of this run (every labelled image predicted out of sample)
+        when there is one, else the run's own validation split; `coverage` says which, in numbers and in words.
+        `suggestions_trusted` is false when the model behind the queue was no better than chance
+        (`untrusted_reason` says why): its predicted classes should not be offered as one-key accepts.
+        """
         run = access.run(run_id)
-        found = load_predictions(settings, run)
+        check = latest_label_check(access, settings, run)
+        if check is not None:
+            source, found = check
+            coverage = _cross_validation_coverage(source, found)
+        else:
+            source, found = run, load_predictions(settings, run)
+            coverage = _validation_coverage(run, found)
         by_item = {e["item"]: e for e in found["items"]}
-        assets = assets_by_hash(access, run)
+        assets = assets_by_hash(access, source)
         queue = [
-            _described(by_item[i], run, found["class_names"], assets)
+            _described(by_item[i], source, found["class_names"], assets)
             for i in found.get("likely_mislabelled", [])
             if i in by_item
         ]
-        return {"total": len(queue), "items": queue}
+        return {
+            "total": len(queue),
+            "items": queue,
+            "coverage": coverage,
+            "suggestions_trusted": bool(found.get("suggestions_trusted", True)),
+            "untrusted_reason": str(found.get("untrusted_reason") or ""),
+        }
+
+
+def latest_label_check(access: Access, settings: Settings, run: Run) -> tuple[Run, dict[str, Any]] | None:
+    """The newest succeeded label check of `run` (or `run` itself, when it is one) with its label_errors.json."""
+    if run.spec.get("cross_validation"):
+        path = run_dir(settings, run) / LABEL_ERRORS_FILE
+        if not path.is_file():
+            raise NotFoundException(detail="This label check has no queue yet: it is written when every fold is done.")
+        return run, json.loads(path.read_text())
+    children = access.session.exec(
+        select(Run).where(Run.parent_run_id == run.id, Run.status == "succeeded").order_by(Run.finished_at.desc())
+    ).all()
+    for child in children:
+        path = run_dir(settings, child) / LABEL_ERRORS_FILE
+        if child.spec.get("cross_validation") and path.is_file():
+            return child, json.loads(path.read_text())
+    return None
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _validation_coverage(run: Run, found: dict[str, Any]) -> dict[str, Any]:
+    images, total = len(found["items"]), len(spec_items(run))
+    return {
+        "source": "validation",
+        "images": images,
+        "total_labelled": total,
+        "run_id": run.id,
+        "text": f"Covers the {_plural(images, 'validation image')} of this run, of {total:,} labelled; "
+        "a label check covers them all.",
+    }
+
+
+def _cross_validation_coverage(check: Run, found: dict[str, Any]) -> dict[str, Any]:
+    images = len(found["items"])
+    total = int(found.get("total_labelled", len(spec_items(check))))
+    how = f"{found.get('folds', '?')}-fold cross-validation, run {check.id}"
+    if images == total:
+        text = f"Covers all {_plural(total, 'labelled image')} ({how})"
+    else:
+        text = f"Covers {images:,} of the {_plural(total, 'labelled image')} ({how}); the others could not be read"
+    return {
+        "source": "cross_validation",
+        "images": images,
+        "total_labelled": total,
+        "run_id": check.id,
+        "text": text,
+    }

@@ -10,13 +10,16 @@ from litestar.response import File, Response
 from sqlmodel import select
 
 from backend.api.access import Access
+from backend.api.recommendations import project_summary
 from backend.api.schemas import ExtendRequest, RunRead
+from backend.catalogue import Catalogue
 from backend.db.models import Run
 from backend.events.models import Event
 from backend.graph.spec import RunSettings
 from backend.runs.compare import compare_runs
 from backend.runs.service import InvalidWorkflow, RunNotResumable, RunService
 from backend.settings import Settings
+from backend.templates import run_defaults_for
 
 
 def _artifacts(runs: RunService, run_id: str) -> dict[str, dict[str, Any]]:
@@ -32,11 +35,21 @@ class RunController(Controller):
 
     @post("/api/workflows/{workflow_id:str}/runs", status_code=202)
     async def start_run(
-        self, access: Access, runs: RunService, workflow_id: str, data: RunSettings | None = Body(default=None)
+        self,
+        access: Access,
+        runs: RunService,
+        catalogue: Catalogue,
+        settings: Settings,
+        workflow_id: str,
+        data: RunSettings | None = Body(default=None),
     ) -> Response[Any]:
+        """Without a body the run takes the data-aware defaults the Run Training dialog pre-fills."""
         workflow = access.workflow(workflow_id)
+        if data is None:
+            summary = project_summary(access.session, settings, workflow.project_id)
+            data = run_defaults_for(workflow.graph, catalogue, summary).settings
         try:
-            run = runs.create(workflow, data or RunSettings())
+            run = runs.create(workflow, data)
         except InvalidWorkflow as invalid:
             return Response({"issues": [i.model_dump(mode="json") for i in invalid.issues]}, status_code=422)
         return Response(run_read(run), status_code=202)

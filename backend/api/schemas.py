@@ -114,6 +114,14 @@ class ValidateResponse(BaseModel):
     issues: list[Issue]
 
 
+class RunQualityWarning(BaseModel):
+    """A degenerate-model warning kept on the run (from its `warning` events; codes in worker/quality.py)."""
+
+    code: str = Field(description="collapsed | no_better_than_majority | overfitting")
+    message: str
+    epoch: int
+
+
 class RunRead(BaseModel):
     id: str
     project_id: str | None
@@ -125,6 +133,9 @@ class RunRead(BaseModel):
     settings: dict[str, Any]
     snapshot_hash: str
     metrics: dict[str, Any]
+    quality_warnings: list[RunQualityWarning] = Field(
+        default_factory=list, description="What is wrong with the model; a succeeded run may still have some."
+    )
     last_seq: int
     created_at: datetime
     started_at: datetime | None

@@ -9,24 +9,44 @@ from litestar.response import Response
 from sqlmodel import select
 
 from backend.api.access import Access
+from backend.api.recommendations import project_summary
 from backend.api.schemas import FromTemplate, ValidateRequest, ValidateResponse, WorkflowRead, WorkflowWrite
 from backend.catalogue import Catalogue
+from backend.datasets.image_facts import project_image_facts
 from backend.datasets.library import project_facts
 from backend.db.models import Project, Workflow, now
 from backend.graph.issues import Issue, has_errors
 from backend.graph.validate import ValidationContext, validate_document
-from backend.templates import instantiate, load_templates
+from backend.settings import Settings
+from backend.templates import instantiate, load_templates, template_fits
 
 MAX_GRAPH_NODES = 500
 
 
-def check(access: Access, catalogue: Catalogue, graph: Any, project: Project | None) -> list[Issue]:
-    context = ValidationContext(project=project_facts(access.session, project) if project else None)
-    return validate_document(graph, catalogue, context)
+def project_context(access: Access, settings: Settings, project: Project | None) -> ValidationContext:
+    """What validation knows about the project: its classes, and its labelled images for the dataset checks."""
+    if project is None:
+        return ValidationContext()
+    return ValidationContext(
+        project=project_facts(access.session, project),
+        images=project_image_facts(access.session, settings, project.id),
+    )
 
 
-def workflow_read(access: Access, catalogue: Catalogue, workflow: Workflow) -> WorkflowRead:
-    issues = check(access, catalogue, workflow.graph, access.project(workflow.project_id))
+def check(access: Access, catalogue: Catalogue, settings: Settings, graph: Any, project: Project | None) -> list[Issue]:
+    return validate_document(graph, catalogue, project_context(access, settings, project))
+
+
+def workflow_read(
+    access: Access,
+    catalogue: Catalogue,
+    settings: Settings,
+    workflow: Workflow,
+    context: ValidationContext | None = None,
+) -> WorkflowRead:
+    """The workflow with its issues; pass `context` when reading several workflows of one project."""
+    context = context or project_context(access, settings, access.project(workflow.project_id))
+    issues = validate_document(workflow.graph, catalogue, context)
     return WorkflowRead(**workflow.model_dump(), issues=issues)
 
 
@@ -47,44 +67,50 @@ class WorkflowController(Controller):
     tags = ["workflows"]
 
     @get("/api/projects/{project_id:str}/workflows")
-    async def list_workflows(self, access: Access, catalogue: Catalogue, project_id: str) -> list[WorkflowRead]:
+    async def list_workflows(
+        self, access: Access, catalogue: Catalogue, settings: Settings, project_id: str
+    ) -> list[WorkflowRead]:
         project = access.project(project_id)
         rows = access.session.exec(
             select(Workflow).where(Workflow.project_id == project.id).order_by(Workflow.updated_at.desc())
         ).all()
-        return [workflow_read(access, catalogue, w) for w in rows]
+        context = project_context(access, settings, project)  # read the images once, not once per workflow
+        return [workflow_read(access, catalogue, settings, w, context) for w in rows]
 
     @post("/api/projects/{project_id:str}/workflows")
     async def create_workflow(
-        self, access: Access, catalogue: Catalogue, project_id: str, data: WorkflowWrite = Body()
+        self, access: Access, catalogue: Catalogue, settings: Settings, project_id: str, data: WorkflowWrite = Body()
     ) -> WorkflowRead:
         project = access.project(project_id)
         _check_size(data.graph)
         workflow = Workflow(project_id=project.id, name=_name_of(data.graph), graph=data.graph)
         access.session.add(workflow)
         access.session.commit()
-        return workflow_read(access, catalogue, workflow)
+        return workflow_read(access, catalogue, settings, workflow)
 
     @post("/api/projects/{project_id:str}/workflows/from-template")
     async def create_from_template(
-        self, access: Access, catalogue: Catalogue, project_id: str, data: FromTemplate = Body()
+        self, access: Access, catalogue: Catalogue, settings: Settings, project_id: str, data: FromTemplate = Body()
     ) -> WorkflowRead:
         project = access.project(project_id)
         if data.template_id not in load_templates():
             raise NotFoundException(detail=f"There is no template {data.template_id!r}.")
-        graph = instantiate(data.template_id, project.id)
+        fits = template_fits(catalogue, project_summary(access.session, settings, project.id))
+        graph = instantiate(data.template_id, project.id, catalogue, fits[data.template_id])
         workflow = Workflow(project_id=project.id, name=_name_of(graph), graph=graph)
         access.session.add(workflow)
         access.session.commit()
-        return workflow_read(access, catalogue, workflow)
+        return workflow_read(access, catalogue, settings, workflow)
 
     @get("/api/workflows/{workflow_id:str}")
-    async def get_workflow(self, access: Access, catalogue: Catalogue, workflow_id: str) -> WorkflowRead:
-        return workflow_read(access, catalogue, access.workflow(workflow_id))
+    async def get_workflow(
+        self, access: Access, catalogue: Catalogue, settings: Settings, workflow_id: str
+    ) -> WorkflowRead:
+        return workflow_read(access, catalogue, settings, access.workflow(workflow_id))
 
     @put("/api/workflows/{workflow_id:str}")
     async def save_workflow(
-        self, access: Access, catalogue: Catalogue, workflow_id: str, data: WorkflowWrite = Body()
+        self, access: Access, catalogue: Catalogue, settings: Settings, workflow_id: str, data: WorkflowWrite = Body()
     ) -> WorkflowRead:
         """Saving never refuses a graph for its issues: a half-built workflow is kept, issues and all."""
         workflow = access.workflow(workflow_id)
@@ -92,7 +118,7 @@ class WorkflowController(Controller):
         workflow.graph, workflow.name, workflow.updated_at = data.graph, _name_of(data.graph), now()
         access.session.add(workflow)
         access.session.commit()
-        return workflow_read(access, catalogue, workflow)
+        return workflow_read(access, catalogue, settings, workflow)
 
     @delete("/api/workflows/{workflow_id:str}")
     async def delete_workflow(self, access: Access, workflow_id: str) -> None:
@@ -101,10 +127,10 @@ class WorkflowController(Controller):
 
     @post("/api/workflows/validate", status_code=200)
     async def validate_workflow(
-        self, access: Access, catalogue: Catalogue, data: ValidateRequest = Body()
+        self, access: Access, catalogue: Catalogue, settings: Settings, data: ValidateRequest = Body()
     ) -> Response[ValidateResponse]:
         """200 with warnings when the graph can run, 422 with every issue when it cannot."""
         project = access.project(data.project_id) if data.project_id else None
-        issues = check(access, catalogue, data.graph, project)
+        issues = check(access, catalogue, settings, data.graph, project)
         valid = not has_errors(issues)
         return Response(ValidateResponse(valid=valid, issues=issues), status_code=200 if valid else 422)

@@ -1,11 +1,18 @@
-"""An ImageFolder tree on disk as LabelledImages: `class/image`, or `train/class/image` + `val/class/image`."""
+"""An ImageFolder tree on disk as LabelledImages: `class/image`, or `train/class/image` + `val/class/image`;
+and the facts about those images that the dataset checks and the recommender read (`visionflow run --data`)."""
 
 from pathlib import Path
 
+from PIL import Image, ImageOps
+
+from backend.datasets.fingerprints import channels_of, perceptual_hash
+from backend.datasets.images import EXIF_ORIENTATION
 from backend.datasets.library import sha256_of
 from backend.graph.compile import LabelledImage, LabelledImages
+from backend.graph.facts import ImageFacts
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
+HASH_DECODE_SIZE = (64, 64)  # JPEGs decode at the smallest scale covering this; the hash looks at 32 × 32
 
 
 class FolderError(ValueError):
@@ -35,3 +42,29 @@ def read_image_folder(root: Path) -> LabelledImages:
     if len(class_names) < 2:
         raise FolderError(f"{root} needs at least 2 class folders with images; found {len(class_names)}.")
     return LabelledImages(class_names=class_names, items=items)
+
+
+def folder_image_facts(images: LabelledImages) -> tuple[ImageFacts, ...]:
+    """Size (as displayed, after EXIF orientation), channels and perceptual hash of each image of a folder,
+    read with PIL at reduced scale; a file that does not decode is reported as unreadable, not raised."""
+    return tuple(_facts_of(item) for item in images.items)
+
+
+def _facts_of(item: LabelledImage) -> ImageFacts:
+    path = Path(item.path)
+    shown = "/".join(filter(None, [item.split, item.label, path.name]))  # its place in the folder
+    known = {"path": item.path, "name": shown, "content_hash": item.content_hash, "label": item.label}
+    width = height = 0
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            channels = channels_of(image)
+            if image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8):  # rotated by 90° or 270°
+                width, height = height, width
+            image.draft("RGB", HASH_DECODE_SIZE)
+            phash = perceptual_hash(ImageOps.exif_transpose(image))  # decodes: truncated files fail here
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return ImageFacts(**known, split=item.split, width=width, height=height, readable=False)
+    return ImageFacts(
+        **known, split=item.split, width=width, height=height, channels=channels, phash=phash, readable=True
+    )

@@ -1,11 +1,13 @@
 """Checking and storing image files: decoded, size-capped, content-addressed under the data dir, with a
-thumbnail made in the same pass."""
+thumbnail and the fingerprints the dataset checks compare made in the same pass."""
 
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from backend.datasets.fingerprints import channels_of, perceptual_hash
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff"}
 THUMB_SIZE = 192  # grid cells show 96–192 px; JPEGs then decode at 1/2–1/4 scale
@@ -21,10 +23,13 @@ class ImageInfo:
     ext: str
     width: int  # as displayed: after EXIF orientation
     height: int
+    channels: int  # from the file's mode: 1 grey, 2 grey + alpha, 3 colour, 4 colour + alpha
+    phash: str | None = None  # perceptual hash of the thumbnail's pixels; computed only when a thumbnail is asked for
 
 
 def inspect_image(path: Path, max_pixels: int, thumbnail: Path | None = None) -> ImageInfo:
-    """Decode the file; raise ImageRejected with the reason if it is not an acceptable image.
+    """Decode the file; raise ImageRejected with the reason if it is not an acceptable image. With `thumbnail`,
+    write it (once) and hash its pixels.
 
     The pixel cap is checked on the header, before any pixel is decoded. JPEGs decode at reduced scale
     (every byte is still read, so truncation is caught), which makes the check and the thumbnail cheap.
@@ -36,6 +41,8 @@ def inspect_image(path: Path, max_pixels: int, thumbnail: Path | None = None) ->
                     f"{image.format or 'This'} files are not supported; use JPEG, PNG, WebP, BMP or TIFF."
                 )
             width, height = image.size
+            channels = channels_of(image)  # before draft(), which may change the mode
+            phash = None
             if width * height > max_pixels:
                 raise ImageRejected(f"The image is {width}×{height} pixels, over the limit of {max_pixels:,} pixels.")
             orientation = image.getexif().get(EXIF_ORIENTATION, 1)
@@ -44,7 +51,9 @@ def inspect_image(path: Path, max_pixels: int, thumbnail: Path | None = None) ->
                 image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
             image.load()  # truncated or corrupt files fail here
             if thumbnail is not None:
-                _write_thumbnail(image, thumbnail)
+                small = _thumbnail(image)
+                phash = perceptual_hash(small)
+                _write_thumbnail(small, thumbnail)
     except ImageRejected:
         raise
     except Image.DecompressionBombError:
@@ -55,16 +64,18 @@ def inspect_image(path: Path, max_pixels: int, thumbnail: Path | None = None) ->
         raise ImageRejected(f"The image is damaged or truncated ({error}).") from None
     if orientation in (5, 6, 7, 8):  # rotated by 90° or 270°
         width, height = height, width
-    return ImageInfo(ext=ALLOWED_FORMATS[image.format], width=width, height=height)
+    return ImageInfo(ext=ALLOWED_FORMATS[image.format], width=width, height=height, channels=channels, phash=phash)
 
 
-def _write_thumbnail(image: Image.Image, target: Path) -> None:
-    if target.exists():
-        return
+def _thumbnail(image: Image.Image) -> Image.Image:
     small = ImageOps.exif_transpose(image)
     small.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BILINEAR, reducing_gap=None)
-    if small.mode not in ("RGB", "L"):
-        small = small.convert("RGB")
+    return small if small.mode in ("RGB", "L") else small.convert("RGB")
+
+
+def _write_thumbnail(small: Image.Image, target: Path) -> None:
+    if target.exists():
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     small.save(partial, format="JPEG", quality=80)

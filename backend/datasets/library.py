@@ -1,6 +1,7 @@
 """A project's images, classes and labels: the operations the API and the CLI share."""
 
 import hashlib
+import os
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,9 +10,9 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, delete, func, insert, select
 
-from backend.datasets.images import ImageRejected, content_path, inspect_image, store_content, thumbnail_path
+from backend.datasets.images import ImageRejected, inspect_image, store_content, thumbnail_path
 from backend.datasets.layout import Placement, place
-from backend.db.models import Annotation, Asset, ImageClass, Project, new_id, now
+from backend.db.models import Annotation, Asset, AssetFingerprint, ImageClass, Project, new_id, now
 from backend.graph.compile import LabelledImage, LabelledImages, assign_splits
 from backend.graph.validate import ProjectFacts
 from backend.settings import Settings
@@ -36,6 +37,7 @@ CLASS_COLOURS = (
 @dataclass
 class ImportReport:
     imported: list[dict[str, Any]] = field(default_factory=list)  # Asset rows
+    fingerprints: list[dict[str, Any]] = field(default_factory=list)  # AssetFingerprint rows of the imported
     duplicates: list[dict[str, str]] = field(default_factory=list)  # {filename, asset_id}
     rejected: list[dict[str, str]] = field(default_factory=list)  # {filename, reason}
     classes_created: list[str] = field(default_factory=list)
@@ -84,6 +86,7 @@ def import_files(
     session.flush()
     if report.imported:  # rows, not ORM objects: a 15,000-image import spends its time on pixels, not on Python objects
         session.exec(insert(Asset), params=report.imported)
+        session.exec(insert(AssetFingerprint), params=report.fingerprints)
     if labels:
         session.exec(insert(Annotation), params=labels)
     report.labelled = len(labels)
@@ -129,6 +132,7 @@ def _add_one(
     }
     known[incoming.sha256] = asset["id"]
     report.imported.append(asset)
+    report.fingerprints.append({"asset_id": asset["id"], "phash": info.phash, "channels": info.channels})
     return asset
 
 
@@ -214,13 +218,19 @@ def _labelled_rows(session: Session, project_id: str) -> list[tuple[str, str, st
     )
 
 
+def stored_file_path(assets_root: str, sha256: str, ext: str) -> str:
+    """The path string compile and the dataset checks both key images by (`content_path` as a string, built
+    without pathlib: 15,000 of them per validation); `assets_root` already resolved (content files are plain files
+    in plain folders, so resolving the folder once resolves them all)."""
+    return os.path.join(assets_root, sha256[:2], f"{sha256}.{ext}")
+
+
 def _labelled(session: Session, settings: Settings, project_id: str) -> tuple[list[str], LabelledImages]:
     """The labelled images, and the asset id of each, in the same order (one query)."""
     rows = _labelled_rows(session, project_id)
+    root = str(settings.assets_dir.resolve())
     items = [
-        LabelledImage(
-            path=str(content_path(settings.assets_dir, sha, ext).resolve()), content_hash=sha, label=name, split=split
-        )
+        LabelledImage(path=stored_file_path(root, sha, ext), content_hash=sha, label=name, split=split)
         for _, sha, ext, split, name in rows
     ]
     images = LabelledImages(class_names=sorted(labelled_counts(session, project_id)), items=items)

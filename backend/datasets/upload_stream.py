@@ -10,6 +10,8 @@ from pathlib import Path
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+MAX_TEXT_FIELD_CHARS = 1024
+
 
 class UploadError(ValueError):
     """The request is not a multipart upload we can read."""
@@ -30,14 +32,21 @@ class _Part:
     file: ReceivedFile | None = None
     hasher: "hashlib._Hash | None" = None
     handle: object = None
+    text_field: str | None = None  # the name of a wanted text field this part carries
 
 
 async def receive_files(
-    body: AsyncIterator[bytes], content_type: str, temp_dir: Path, max_file_bytes: int, field_name: str = "files"
+    body: AsyncIterator[bytes],
+    content_type: str,
+    temp_dir: Path,
+    max_file_bytes: int,
+    field_name: str = "files",
+    text_fields: dict[str, str] | None = None,
 ) -> list[ReceivedFile]:
+    """The file parts of `field_name`. Small text parts whose names are keys of `text_fields` are stored there."""
     kind, options = parse_options_header(content_type)
     if kind != b"multipart/form-data" or b"boundary" not in options:
-        raise UploadError("Send the images as multipart/form-data, in a field named 'files'.")
+        raise UploadError(f"Send the upload as multipart/form-data, with the files in a field named {field_name!r}.")
     temp_dir.mkdir(parents=True, exist_ok=True)
     received: list[ReceivedFile] = []
     part = _Part()
@@ -63,6 +72,10 @@ async def receive_files(
         _, disposition = parse_options_header(part.headers.get(b"content-disposition", b""))
         name = disposition.get(b"name", b"").decode("utf-8", "replace")
         filename = disposition.get(b"filename")
+        if filename is None and text_fields is not None and name in text_fields:
+            part.text_field = name
+            text_fields[name] = ""
+            return
         if name != field_name or filename is None:
             return  # other form fields are ignored
         handle = tempfile.NamedTemporaryFile(dir=temp_dir, delete=False, prefix="upload-")  # noqa: SIM115 (closed in on_part_end)
@@ -71,6 +84,8 @@ async def receive_files(
         part.handle = handle
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
+        if part.text_field is not None and len(text_fields[part.text_field]) < MAX_TEXT_FIELD_CHARS:
+            text_fields[part.text_field] += data[start:end].decode("utf-8", "replace")[:MAX_TEXT_FIELD_CHARS]
         file = part.file
         if file is None or file.too_large:
             return

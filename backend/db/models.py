@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -83,6 +83,10 @@ class Run(SQLModel, table=True):
     spec: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     snapshot_hash: str = ""
     metrics: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # [{code, message, epoch}] from `warning` events (events/store.py): a succeeded run may still carry a poor model
+    quality_warnings: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
     last_seq: int = -1
     created_at: datetime = Field(default_factory=now)
     started_at: datetime | None = None
@@ -98,3 +102,14 @@ class RunEvent(SQLModel, table=True):
     type: str
     ts: float
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class AssetFingerprint(SQLModel, table=True):
+    """What the dataset checks compare between images: written at import, back-filled for older assets."""
+
+    __tablename__ = "asset_fingerprint"
+    asset_id: str = Field(foreign_key="asset.id", primary_key=True, ondelete="CASCADE")
+    phash: str | None = None  # 64-bit perceptual hash, 16 hex digits; None: a flat picture, or unreadable
+    channels: int | None = None  # 1 grey, 2 grey + alpha, 3 colour, 4 colour + alpha
+    # False: a back-fill found the file missing or undecodable (an import only stores files that decode)
+    readable: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})

@@ -1,8 +1,9 @@
 """Engine and sessions. SQLite runs in WAL mode with foreign keys on; PostgreSQL via VISIONFLOW_DATABASE_URL."""
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.schema import CreateColumn
 from sqlmodel import Session, SQLModel, create_engine
 
 from backend.db import models  # noqa: F401  (registers the tables)
@@ -32,6 +33,36 @@ def make_engine(url: str) -> Engine:
 
 def create_tables(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine)
+    add_missing_columns(engine)
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add columns the tables have gained since a database was created (create_all only creates missing tables).
+
+    Only columns that can be added to rows already there: nullable ones, or ones with a server default; any other
+    missing column is an error that names it. Idempotent. A stop-gap until migrations move to Alembic (another
+    issue), which will take over from here. Returns "table.column" of each column added.
+    """
+    existing_tables = set(inspect(engine).get_table_names())
+    added: list[str] = []
+    with engine.begin() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                if not column.nullable and column.server_default is None:
+                    raise RuntimeError(
+                        f"database table {table.name!r} lacks column {column.name!r}, which has no default to fill "
+                        "existing rows with: migrate the database or start from a new one"
+                    )
+                definition = CreateColumn(column).compile(dialect=engine.dialect)
+                quoted = engine.dialect.identifier_preparer.quote(table.name)
+                connection.execute(text(f"ALTER TABLE {quoted} ADD COLUMN {definition}"))
+                added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def session_for(engine: Engine) -> Session:

@@ -70,6 +70,15 @@ class Evaluation(_Payload):
     preview: list[dict[str, Any]] = Field(default_factory=list)
 
 
+class QualityWarning(_Payload):
+    """A degenerate model, found after an evaluation (worker/quality.py). A run with warnings can still succeed."""
+
+    code: Literal["collapsed", "no_better_than_majority", "overfitting"]
+    message: str  # a sentence a person understands
+    epoch: int  # 1-based epoch of the evaluated weights
+    final: bool = False  # about the final model (best.pt) rather than one epoch on the way
+
+
 class Checkpoint(_Payload):
     epoch: int
     path: str  # relative to the run directory
@@ -96,6 +105,7 @@ EVENT_TYPES: dict[str, type[_Payload]] = {
     "log": Log,
     "batch": Batch,
     "evaluation": Evaluation,
+    "warning": QualityWarning,
     "checkpoint": Checkpoint,
     "artifact": Artifact,
     "finished": Finished,

@@ -48,6 +48,11 @@ def apply_to_run(run: Run, event: WorkerEvent) -> None:
                 k: event.data[k]
                 for k in ("accuracy", "top5", "precision", "recall", "f1", "avg_confidence", "val_loss")
             } | {"epoch": event.data["epoch"]}
+            if event.data.get("final"):
+                run.quality_warnings = []  # the final model's own verdict follows as `warning` events, if any
+        case "warning":  # one entry per code, the latest; a new list, so the JSON column sees the change
+            kept = [warning for warning in run.quality_warnings or [] if warning.get("code") != event.data["code"]]
+            run.quality_warnings = [*kept, {k: event.data[k] for k in ("code", "message", "epoch")}]
         case "finished":
             run.status = event.data["status"]
             run.reason = event.data.get("reason", "")

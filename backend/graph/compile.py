@@ -4,6 +4,7 @@ Call only on a graph that `validate` passed without errors: compile assumes a da
 """
 
 import hashlib
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -16,14 +17,12 @@ from backend.graph.spec import (
     DatasetItem,
     DatasetSpec,
     EvaluationSpec,
-    ModelSpec,
     PipelineStep,
     RunSettings,
     TrainingJobSpec,
 )
 from backend.graph.validate import nodes_of
-from nodes.datasets import ProjectDatasetParams
-from nodes.models import YoloV8Cls, YoloV8ClsParams
+from nodes.base import DatasetNode, DatasetParams, ModelNode
 
 
 class LabelledImage(BaseModel):
@@ -56,7 +55,10 @@ def compile_job(
 ) -> TrainingJobSpec:
     chain = _chain(graph, catalogue)
     dataset_node, model_node = chain[0], chain[-1]
-    model = YoloV8ClsParams.model_validate(model_node.params)
+    dataset_type, model_type = catalogue.get(dataset_node.type), catalogue.get(model_node.type)
+    if not (issubclass(dataset_type, DatasetNode) and issubclass(model_type, ModelNode)):
+        raise CompileError("the chain must run from a dataset node to a model node; validate the graph first")
+    model = model_type.model_spec(model_node.params, partial(_store_path, model_store))
     pipeline = [
         PipelineStep(node_id=node.id, transform=step.transform, params=step.params, splits=list(step.splits))
         for node in chain[1:-1]
@@ -64,17 +66,19 @@ def compile_job(
     ]
     return TrainingJobSpec(
         workflow_name=graph.name,
-        dataset=_dataset(images, ProjectDatasetParams.model_validate(dataset_node.params)),
+        dataset=_dataset(images, dataset_type.dataset_params(dataset_node.params)),
         pipeline=pipeline,
-        model=ModelSpec(
-            architecture=YoloV8Cls.architecture(model.size),
-            imgsz=model.imgsz,
-            pretrained=str(model_store / model.pretrained) if model.pretrained and model_store else None,
-        ),
+        model=model,
         overrides=ultralytics_overrides(settings, model.imgsz),
         evaluation=EvaluationSpec(every=settings.eval_every, checkpoint=settings.checkpoint),
         output_dir=str(output_dir),
     )
+
+
+def _store_path(model_store: Path | None, name: str) -> str:
+    if model_store is None:
+        raise CompileError(f"the graph names pretrained weights {name!r} but no model store was given")
+    return str(model_store / name)
 
 
 def ultralytics_overrides(settings: RunSettings, imgsz: int) -> dict[str, object]:
@@ -82,6 +86,9 @@ def ultralytics_overrides(settings: RunSettings, imgsz: int) -> dict[str, object
     overrides: dict[str, object] = {
         "epochs": settings.epochs,
         "batch": settings.batch,
+        # Ultralytics accumulates gradients up to a nominal batch of 64: batch 16 would step once every 4 batches.
+        # One optimiser step per batch keeps a small set's step budget (backend/recommend.py) honest.
+        "nbs": settings.batch,
         "lr0": settings.learning_rate,
         "optimizer": settings.optimizer,
         "patience": settings.patience,
@@ -114,14 +121,14 @@ def _chain(graph: Graph, catalogue: Catalogue) -> list[Node]:
     return chain
 
 
-def assign_splits(images: LabelledImages, params: ProjectDatasetParams) -> dict[str, str]:
+def assign_splits(images: LabelledImages, params: DatasetParams) -> dict[str, str]:
     """Image path → train/val: a split fixed by the source wins, the dataset node splits the rest."""
     unsplit = [(f"{item.content_hash}:{item.path}", item.label) for item in images.items if item.split is None]
     free = split_items(unsplit, params.val_fraction, params.seed, params.stratified)
     return {item.path: item.split or free[f"{item.content_hash}:{item.path}"] for item in images.items}
 
 
-def _dataset(images: LabelledImages, params: ProjectDatasetParams) -> DatasetSpec:
+def _dataset(images: LabelledImages, params: DatasetParams) -> DatasetSpec:
     index = {name: i for i, name in enumerate(images.class_names)}
     splits = assign_splits(images, params)
     items = sorted(
@@ -132,4 +139,6 @@ def _dataset(images: LabelledImages, params: ProjectDatasetParams) -> DatasetSpe
     digest = hashlib.sha256()
     for item in items:
         digest.update(f"{hashes[item.path]}\t{images.class_names[item.label]}\t{item.split}\n".encode())
-    return DatasetSpec(class_names=list(images.class_names), items=items, snapshot_hash=digest.hexdigest())
+    return DatasetSpec(
+        class_names=list(images.class_names), items=items, snapshot_hash=digest.hexdigest(), balance=params.balance
+    )

@@ -47,6 +47,8 @@ class DatasetSpec(BaseModel):
     class_names: list[str]
     items: list[DatasetItem]
     snapshot_hash: str  # sha256 over (content, label, split) of every item: what this run trained on
+    # How training draws its images: "weighted_sampling" draws each class about equally often (worker/sampling.py).
+    balance: Literal["none", "weighted_sampling"] = "none"
 
     def count(self, split: Split) -> int:
         return sum(1 for item in self.items if item.split == split)
@@ -76,6 +78,17 @@ class EvaluationSpec(BaseModel):
     preview_size: int = 16
 
 
+LABEL_ERRORS_FILE = "label_errors.json"  # what a label check leaves in its run folder (worker/crossval.py)
+
+
+class CrossValidationSpec(BaseModel):
+    """A label check: k models, each trained on all but one fold of every labelled item (train and val alike) and
+    predicting the fold it did not see, so every item gets out-of-sample probabilities (worker/crossval.py)."""
+
+    model_config = ConfigDict(frozen=True)
+    folds: int = Field(ge=2, le=10, description="Number of folds (models trained); stratified by class, seeded.")
+
+
 class TrainingJobSpec(BaseModel):
     model_config = ConfigDict(frozen=True)
     spec_version: int = SPEC_VERSION
@@ -89,6 +102,8 @@ class TrainingJobSpec(BaseModel):
     # A `weights/last.pt` inside output_dir: continue that interrupted run after its last saved epoch, with its
     # optimiser state and epoch count. Everything else in the spec must be the interrupted run's.
     resume_from: str | None = None
+    # Set on a label-check run: k-fold out-of-sample probabilities of every item instead of one training.
+    cross_validation: CrossValidationSpec | None = None
 
     @model_validator(mode="after")
     def _labels_in_range(self) -> "TrainingJobSpec":

@@ -10,9 +10,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from backend.catalogue import Catalogue
-from backend.graph.issues import Code, Issue
+from backend.graph.dataset_checks import dataset_issues
+from backend.graph.facts import ImageFacts
+from backend.graph.issues import Code, Issue, IssueFix
 from backend.graph.schema import SCHEMA_VERSION, Edge, Graph, Node
-from nodes.models import IMGSZ_STRIDE
+from nodes.base import ModelNode
 
 
 class ProjectFacts(BaseModel):
@@ -27,6 +29,7 @@ class ProjectFacts(BaseModel):
 class ValidationContext(BaseModel):
     model_config = ConfigDict(frozen=True)
     project: ProjectFacts | None = None  # None: a template or a folder run, bound later
+    images: tuple[ImageFacts, ...] | None = None  # the labelled images the dataset node stands for; None: unknown
 
 
 def parse_graph(document: Any) -> tuple[Graph | None, list[Issue]]:
@@ -68,6 +71,7 @@ def validate(graph: Graph, catalogue: Catalogue, context: ValidationContext | No
     issues += _structure(graph, catalogue, good_edges)
     issues += _model_params(graph, catalogue)
     issues += _dataset_facts(graph, catalogue, context)
+    issues += dataset_issues(graph, catalogue, context.images, context.project.id if context.project else None)
     return issues
 
 
@@ -250,27 +254,63 @@ def _structure(graph: Graph, catalogue: Catalogue, edges: list[Edge]) -> list[Is
 def _model_params(graph: Graph, catalogue: Catalogue) -> list[Issue]:
     issues = []
     for node in nodes_of(graph, catalogue, "model"):
-        imgsz, weights = node.params.get("imgsz"), node.params.get("pretrained")
-        if isinstance(imgsz, int) and not isinstance(imgsz, bool) and imgsz % IMGSZ_STRIDE:
-            lower = max(IMGSZ_STRIDE, imgsz // IMGSZ_STRIDE * IMGSZ_STRIDE)
+        node_type = catalogue.get(node.type)
+        if not issubclass(node_type, ModelNode) or node_type.check_params(node.params):
+            continue  # not a model node we can ask, or its parameters are already reported
+        model = node_type.model_spec(node.params, str)
+        stride = node_type.imgsz_stride
+        if model.imgsz % stride:
+            lower = max(stride, model.imgsz // stride * stride)
             issues.append(
                 Issue(
                     code=Code.IMGSZ_NOT_MULTIPLE_OF_32,
-                    message=f"Input size must be a multiple of {IMGSZ_STRIDE}: try {lower} or {lower + IMGSZ_STRIDE}.",
+                    message=f"Input size must be a multiple of {stride}: try {lower} or {lower + stride}.",
                     node_id=node.id,
                     field="imgsz",
                 )
             )
-        if isinstance(weights, str) and weights not in catalogue.weights:
-            issues.append(
-                Issue(
-                    code=Code.UNKNOWN_WEIGHTS,
-                    message=f"The model store has no weights {weights!r}.",
-                    node_id=node.id,
-                    field="pretrained",
-                )
-            )
+        if model.pretrained is not None:
+            issues += _weights_issues(node, node_type, model.pretrained, model.architecture, catalogue)
     return issues
+
+
+def _weights_issues(
+    node: Node, node_type: type[ModelNode], name: str, architecture: str, catalogue: Catalogue
+) -> list[Issue]:
+    stored = catalogue.stored_weights(name)
+    if stored is None:
+        return [
+            Issue(
+                code=Code.UNKNOWN_WEIGHTS,
+                message=f"The model store has no weights {name!r}.",
+                node_id=node.id,
+                field="pretrained",
+            )
+        ]
+    if stored.architecture == architecture:
+        return []
+    if stored.family == node_type.family and stored.size in node_type.sizes:
+        return [
+            Issue(
+                code=Code.WEIGHTS_ARCHITECTURE_MISMATCH,
+                message=f"{name!r} holds {stored.architecture} weights, but this node builds {architecture}: "
+                f"only matching layers would carry over. Set the size to {stored.size!r}.",
+                node_id=node.id,
+                field=node_type.size_param,
+                fix=IssueFix(
+                    label=f"Use size {stored.size}", node_id=node.id, field=node_type.size_param, value=stored.size
+                ),
+            )
+        ]
+    return [
+        Issue(
+            code=Code.WEIGHTS_ARCHITECTURE_MISMATCH,
+            message=f"{name!r} holds {stored.architecture} weights ({stored.family}), but this {node_type.title} "
+            f"builds {architecture}: choose weights of its family, or a {stored.family} model node.",
+            node_id=node.id,
+            field="pretrained",
+        )
+    ]
 
 
 def _dataset_facts(graph: Graph, catalogue: Catalogue, context: ValidationContext) -> list[Issue]:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from backend.catalogue import Catalogue
+from backend.datasets.image_facts import project_image_facts
 from backend.datasets.library import labelled_images, project_facts
 from backend.db.models import Project, Run, Workflow
 from backend.db.session import session_for
@@ -24,6 +25,7 @@ from backend.graph.schema import Graph
 from backend.graph.spec import RunSettings, TrainingJobSpec
 from backend.graph.validate import ValidationContext, validate_document
 from backend.runners.base import JobHandle, JobRunner
+from backend.runs.label_check import DEFAULT_FOLDS, label_check_spec
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,7 +81,10 @@ class RunService:
         """Validate and compile the workflow, store the run as queued; raises InvalidWorkflow with all issues."""
         with session_for(self.engine) as session:
             project = session.get(Project, workflow.project_id)
-            context = ValidationContext(project=project_facts(session, project))
+            context = ValidationContext(
+                project=project_facts(session, project),
+                images=project_image_facts(session, self.settings, project.id),  # for the dataset checks
+            )
             issues = validate_document(workflow.graph, self.catalogue, context)
             if has_errors(issues):
                 raise InvalidWorkflow(issues)
@@ -147,6 +152,36 @@ class RunService:
             }
         )
         child.spec = child_spec.model_dump(mode="json")
+        with session_for(self.engine) as session:
+            session.add(child)
+            session.commit()
+        self._enqueue(child.id)
+        return self._load(child.id)
+
+    def check_labels(self, run: Run, folds: int = DEFAULT_FOLDS) -> Run:
+        """A new run, linked to this one, that finds label errors in its snapshot by k-fold cross-validation;
+        raises LabelCheckRefused (see runs/label_check.py)."""
+        with session_for(self.engine) as session:
+            ancestors, parent_id = [], run.parent_run_id
+            while parent_id is not None and len(ancestors) < 1000:
+                parent = session.get(Run, parent_id)
+                if parent is None:
+                    break
+                ancestors.append(parent.spec)
+                parent_id = parent.parent_run_id
+        spec = label_check_spec(run.id, run.status, run.spec, ancestors, folds, self.settings.runs_dir)
+        child = Run(
+            project_id=run.project_id,
+            workflow_id=run.workflow_id,
+            workflow_name=run.workflow_name,
+            parent_run_id=run.id,
+            settings={**run.settings, "epochs": spec.overrides.get("epochs"), "cross_validation_folds": folds},
+            spec={},
+            snapshot_hash=run.snapshot_hash,
+        )
+        child.spec = spec.model_copy(
+            update={"output_dir": str((self.settings.runs_dir / child.id).resolve())}
+        ).model_dump(mode="json")
         with session_for(self.engine) as session:
             session.add(child)
             session.commit()

@@ -31,6 +31,10 @@ from backend.worker.review import preview_sample
 
 def run_job(spec: TrainingJobSpec, emit: Callable[[WorkerEvent], None], should_stop: Callable[[], bool]) -> FinalStatus:
     """Train `spec` in this process, emitting events; returns the final status (also sent as `finished`)."""
+    if spec.cross_validation is not None:  # a label check: k trainings, one `finished`
+        from backend.worker.crossval import run_cross_validation
+
+        return run_cross_validation(spec, emit, should_stop)
 
     def send(payload: Any) -> None:
         emit(WorkerEvent.of(payload, time.time()))
@@ -96,6 +100,17 @@ def loader_workers(requested: int, cpu: bool) -> int:
 
 
 def _train(spec: TrainingJobSpec, reporter: Reporter) -> None:
+    data, plan = train_model(spec, reporter)
+    if reporter.final:
+        from backend.worker.finish import finish
+
+        reporter.check_stop()
+        finish(spec, reporter, _val_items(spec, data), plan.val_transforms, plan.inference_transforms is not None)
+
+
+def train_model(spec: TrainingJobSpec, reporter: Reporter) -> tuple[MaterialisedDataset, Any]:
+    """Materialise the snapshot and train it, reporting through `reporter`: no export, no model card.
+    Returns the materialised dataset and the TrainingPlan it trained with. Label checks train their folds here."""
     _check_model(spec.model)
     resume_from = _check_resume(spec)
     from ultralytics import YOLO
@@ -127,6 +142,7 @@ def _train(spec: TrainingJobSpec, reporter: Reporter) -> None:
         checkpoint=spec.evaluation.checkpoint,
         workers=loader_workers(int(arguments.get("workers", 1)), on_cpu(str(arguments.get("device") or ""))),
         inference_transforms=torchvision_equivalent(val_transforms),
+        balance=spec.dataset.balance,
     )
     reporter.preview_items = preview_sample(spec.dataset, spec.evaluation.preview_size, seed, exclude=data.skipped)
     reporter.val_transforms = val_transforms
@@ -142,11 +158,7 @@ def _train(spec: TrainingJobSpec, reporter: Reporter) -> None:
             "info",
             f"stopped early after epoch {reporter.epochs_done}: no improvement in {trainer.args.patience} epochs",
         )
-    if reporter.final:
-        from backend.worker.finish import finish
-
-        reporter.check_stop()
-        finish(spec, reporter, _val_items(spec, data), val_transforms, plan.inference_transforms is not None)
+    return data, plan
 
 
 def _val_items(spec: TrainingJobSpec, data: MaterialisedDataset) -> list[int]:

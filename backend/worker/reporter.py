@@ -2,7 +2,9 @@
 
 Each evaluation previews the same seeded, class-stratified validation sample. The final evaluation (of best.pt)
 also ranks every validation image by loss into predictions.json and saves Eigen-CAM overlays of the preview
-images as cam/<item>.png.
+images as cam/<item>.png. After each evaluation the model is checked for degeneracy (worker/quality.py): an epoch's
+new findings, and every finding about the final model, become `warning` events; a degenerate final model marks
+its predictions.json suggestions untrusted.
 """
 
 import json
@@ -14,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from backend.events.models import Artifact, Batch, Checkpoint, Evaluation, Log, Started
+from backend.events.models import Artifact, Batch, Checkpoint, Evaluation, Log, QualityWarning, Started
 from backend.graph.spec import TrainingJobSpec
 from backend.worker.materialise import item_index
 from backend.worker.metrics import evaluation_fields
+from backend.worker.quality import Finding, LossPoint, assess, untrusted_reason
 from backend.worker.review import predictions_report, preview_entries
 
 BATCH_EVENT_INTERVAL_S = 0.2  # at most ~5 batch events a second; an epoch's last batch is always reported
@@ -43,6 +46,8 @@ class Reporter:
         self.epochs_done = 0
         self.evaluations: dict[int, dict[str, float]] = {}  # epoch -> summary
         self.final: dict[str, float] = {}
+        self.loss_history: list[LossPoint] = []  # (epoch, training loss, validation loss) of each evaluation
+        self.findings: list[Finding] = []  # the latest evaluation's quality findings
         self.written: list[Artifact] = []  # files this process wrote besides the weights
         self._epoch_started = self._window_started = self._last_sent = 0.0
         self._window_images = self._batch = self._batches = self._batch_size = self._images = 0
@@ -56,6 +61,7 @@ class Reporter:
             "on_train_epoch_end": self.on_epoch_end,
             "on_fit_epoch_end": self.on_fit_epoch_end,
             "on_val_batch_end": self.check_stop,
+            "on_train_end": self.on_train_end,
         }
 
     def log(self, level: str, message: str) -> None:
@@ -129,24 +135,40 @@ class Reporter:
             return
         epoch = trainer.epoch + 1
         self.epochs_done = epoch
+        train_loss = float(sum(trainer.tloss.values()))
         if trainer.evaluated:
-            self.evaluations[epoch] = self._evaluate(trainer, epoch, final=False)
+            self.evaluations[epoch] = self._evaluate(trainer, epoch, final=False, train_loss=train_loss)
         # The epoch's own numbers: its training loss always, its validation metrics when it was evaluated.
-        metrics = {"train_loss": float(sum(trainer.tloss.values())), **self.evaluations.get(epoch, {})}
+        metrics = {"train_loss": train_loss, **self.evaluations.get(epoch, {})}
         for kind, saved in (("last", trainer.last_saved_epoch), ("best", trainer.best_saved_epoch)):
             if saved == epoch:
                 path = trainer.last if kind == "last" else trainer.best
                 self.send(Checkpoint(epoch=epoch, path=self.relative(path), kind=kind, metrics=metrics))
         self.check_stop()
 
-    def _evaluate(self, trainer: Any, epoch: int, final: bool) -> dict[str, float]:
+    def on_train_end(self, trainer: Any) -> None:
+        if trainer.recalibrations:
+            images = trainer.recalibrations[-1][0]
+            mean_ms = sum(ms for _, ms in trainer.recalibrations) / len(trainer.recalibrations)
+            self.log(
+                "info",
+                f"BatchNorm statistics re-estimated on {images} training images before each of "
+                f"{len(trainer.recalibrations)} evaluations: {mean_ms:.0f} ms each on average",
+            )
+
+    def _evaluate(self, trainer: Any, epoch: int, final: bool, train_loss: float = 0.0) -> dict[str, float]:
         targets, probabilities = trainer.validator.outputs()
         items = [item_index(sample[0]) for sample in trainer.test_loader.dataset.samples]
-        fields = evaluation_fields(targets, probabilities, list(self.spec.dataset.class_names))
+        class_names = list(self.spec.dataset.class_names)
+        fields = evaluation_fields(targets, probabilities, class_names)
         val_loss = None if final else trainer.metrics.get("val/loss")
         if final:
             val_loss = self.evaluations.get(epoch, {}).get("val_loss")
             val_loss = _csv_val_loss(trainer, epoch) if val_loss is None else val_loss
+        else:
+            self.loss_history.append(LossPoint(epoch, train_loss, None if val_loss is None else float(val_loss)))
+        earlier = {finding.code for finding in self.findings}
+        self.findings = assess(targets, probabilities, class_names, self.loss_history)
         preview = self._preview(items, targets, probabilities)
         if final:
             self._write_predictions(items, targets, probabilities, epoch)
@@ -161,6 +183,9 @@ class Reporter:
                 **fields,
             )
         )
+        for finding in self.findings:  # an epoch's warnings once, until they clear; the final model's all
+            if final or finding.code not in earlier:
+                self.send(QualityWarning(code=finding.code, message=finding.message, epoch=epoch, final=final))
         summary = {key: fields[key] for key in SUMMARY_KEYS}
         return summary if val_loss is None else {**summary, "val_loss": float(val_loss)}
 
@@ -170,7 +195,8 @@ class Reporter:
         return preview_entries([items[i] for i in rows], targets[rows], probabilities[rows])
 
     def _write_predictions(self, items: list[int], targets: np.ndarray, probabilities: np.ndarray, epoch: int) -> None:
-        report = predictions_report(items, targets, probabilities, list(self.spec.dataset.class_names), epoch)
+        class_names = list(self.spec.dataset.class_names)
+        report = predictions_report(items, targets, probabilities, class_names, epoch, untrusted_reason(self.findings))
         path = self.output_dir / "predictions.json"
         write_atomically(path, json.dumps(report, separators=(",", ":")).encode())
         self.add_artifact(path, "other")

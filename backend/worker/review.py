@@ -117,9 +117,17 @@ def self_confidence_issues(labels: np.ndarray, probabilities: np.ndarray) -> lis
 
 
 def predictions_report(
-    items: Sequence[int], labels: np.ndarray, probabilities: np.ndarray, class_names: list[str], epoch: int
+    items: Sequence[int],
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    class_names: list[str],
+    epoch: int,
+    untrusted_reason: str = "",
 ) -> dict[str, Any]:
-    """The content of predictions.json: every row ranked by loss, and the likely mislabelled items."""
+    """The content of predictions.json: every row ranked by loss, and the likely mislabelled items.
+
+    `untrusted_reason` (worker/quality.py) says why a degenerate model's suggestions must not be offered as one-key
+    accepts; then `suggestions_trusted` is false. The suggestions are still listed, for whoever wants to look."""
     labels = np.asarray(labels, dtype=np.int64)
     probabilities = np.asarray(probabilities, dtype=np.float64)
     loss = losses(labels, probabilities)
@@ -143,4 +151,6 @@ def predictions_report(
         "items": rows,
         "likely_mislabelled": [int(items[i]) for i in suspects],
         "mislabelled_method": method,
+        "suggestions_trusted": not untrusted_reason,
+        "untrusted_reason": untrusted_reason,
     }

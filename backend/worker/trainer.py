@@ -8,7 +8,11 @@ What changes against `ClassificationTrainer`:
 - the DataLoader may use worker processes on the CPU too (Ultralytics forces 0 there);
 - checkpoints carry a torchvision version of our validation preprocessing, where one exists, as the `transforms`
   plain Ultralytics predicts with;
-- a resumed run gets back its own counters (optimiser steps, the epoch best.pt holds) along with Ultralytics'.
+- a resumed run gets back its own counters (optimiser steps, the epoch best.pt holds) along with Ultralytics';
+- before each evaluation the evaluated (EMA) model's BatchNorm statistics are re-estimated on training images
+  (worker/batchnorm.py), so the metrics, best.pt / last.pt of evaluated epochs and the export are sound on small data;
+- images under 10 px on a side train (Ultralytics' verifier drops them silently); the pipeline resizes them;
+- with `highest_accuracy`, equal accuracy goes to the lower validation loss.
 """
 
 import os
@@ -24,12 +28,21 @@ import albumentations as A
 import numpy as np
 import torch
 from ultralytics.data import ClassificationDataset, build_dataloader
+from ultralytics.data import utils as ultralytics_data_utils
 from ultralytics.engine import trainer as base_trainer
 from ultralytics.models.yolo.classify import ClassificationTrainer, ClassificationValidator
 from ultralytics.utils import DEFAULT_CFG
 
 from backend.graph.spec import CheckpointStrategy
+from backend.worker.batchnorm import (
+    CALIBRATION_CACHE_BYTES,
+    CALIBRATION_IMAGES,
+    calibration_order,
+    chunks,
+    recalibrate,
+)
 from backend.worker.pipeline import transform_bgr
+from backend.worker.sampling import with_weighted_sampling
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,8 @@ class TrainingPlan:
     checkpoint: CheckpointStrategy
     workers: int  # DataLoader processes, honoured on the CPU as well
     inference_transforms: Any = None  # torchvision Compose equal to val_transforms; None: keep Ultralytics' own
+    calibration_images: int = CALIBRATION_IMAGES  # training images that re-estimate BatchNorm statistics; 0: never
+    balance: str = "none"  # "weighted_sampling": draw training images class-balanced (worker/sampling.py)
 
 
 class PipelineDataset(ClassificationDataset):
@@ -55,16 +70,24 @@ class PipelineDataset(ClassificationDataset):
     def __getitem__(self, i: int) -> dict[str, Any]:
         if not self._worker_seeded:
             self._seed_for_worker()
-        path, label, npy_path, _ = self.samples[i]
+        return {"img": transform_bgr(self.transforms, self.load_bgr(i)), "cls": self.samples[i][1]}
+
+    def load_bgr(self, i: int) -> np.ndarray:
+        path, _, npy_path, _ = self.samples[i]
         if self.cache_ram:
-            image = self.img_cache[i]
-        elif self.cache_disk:
+            return self.img_cache[i]
+        if self.cache_disk:
             if not npy_path.exists():
                 np.save(npy_path.as_posix(), self.imread(path), allow_pickle=False)
-            image = np.load(npy_path)
-        else:
-            image = self.imread(path)
-        return {"img": transform_bgr(self.transforms, image), "cls": label}
+            return np.load(npy_path)
+        return self.imread(path)
+
+    def verify_images(self) -> list[tuple]:
+        # Ultralytics' check asserts at least 10 px on a side and drops smaller images without a word; our pipelines
+        # end by resizing to imgsz, so any size trains. Every other check (corrupt files, formats) still applies.
+        # Patched here, on this thread, around the whole thread-pool scan.
+        with mock.patch.object(ultralytics_data_utils, "exif_size", _size_for_the_check):
+            return super().verify_images()
 
     def _seed_for_worker(self) -> None:
         # Forked DataLoader workers inherit one random state; without this they would augment in lockstep.
@@ -72,6 +95,15 @@ class PipelineDataset(ClassificationDataset):
         if info is not None:
             self.transforms.set_random_seed(info.seed % 2**32)
         self._worker_seeded = True
+
+
+_exif_size = ultralytics_data_utils.exif_size
+
+
+def _size_for_the_check(image: Any) -> tuple[int, int]:
+    """What Ultralytics' image check sees as an image's size: at least 10 px on a side (it only asserts on it)."""
+    width, height = _exif_size(image)
+    return max(width, 10), max(height, 10)
 
 
 class ProbabilityValidator(ClassificationValidator):
@@ -99,6 +131,8 @@ class VisionflowTrainer(ClassificationTrainer):
         self.best_epoch = 0  # 1-based epoch best.pt holds
         self.last_saved_epoch = 0  # 1-based epoch of the latest last.pt / best.pt writes
         self.best_saved_epoch = 0
+        self.recalibrations: list[tuple[int, float]] = []  # (images, milliseconds) of each BatchNorm re-estimation
+        self._calibration_batches: list[torch.Tensor] | None = None
         super().__init__(cfg, overrides, _callbacks)
 
     def get_dataset(self) -> dict[str, Any]:
@@ -127,6 +161,8 @@ class VisionflowTrainer(ClassificationTrainer):
             drop_last=(bool(self.args.compile) or lone_last) and mode == "train",
             device=self.device,
         )
+        if mode == "train" and self.plan.balance == "weighted_sampling" and rank == -1:  # one process, not DDP
+            loader = with_weighted_sampling(loader, [sample[1] for sample in dataset.samples])
         if loader.num_workers and sys.platform == "linux":
             # This process is itself spawned, so DataLoader workers would be spawned too: ~3 s of imports each.
             loader.multiprocessing_context = "fork"
@@ -161,6 +197,7 @@ class VisionflowTrainer(ClassificationTrainer):
         self.evaluated = False
         if not self._evaluation_due():
             return self.metrics, None  # None: EarlyStopping ignores the epoch and best.pt is not replaced
+        self.recalibrate_batchnorm()
         metrics = self.validator(self)
         metrics.pop("fitness", None)
         fitness = self._fitness(metrics)
@@ -201,9 +238,36 @@ class VisionflowTrainer(ClassificationTrainer):
         last = epoch >= self.epochs or self.stop or out_of_time or self.stopper.possible_stop
         return last or epoch % self.plan.eval_every == 0
 
+    def recalibrate_batchnorm(self) -> None:
+        """Re-estimate the BatchNorm statistics of the model that is validated and saved (the EMA when there is one)
+        on a fixed, seeded sample of training images seen through the validation pipeline."""
+        started = time.perf_counter()
+        batches = self._calibration_batches
+        if batches is None:
+            dataset, transforms = self.train_loader.dataset, self.plan.val_transforms
+            order = calibration_order(len(dataset), int(self.args.seed), self.plan.calibration_images)
+            chunked = chunks(order, min(self.batch_size, max(len(order), 1)))
+            batches = [torch.stack([transform_bgr(transforms, dataset.load_bgr(i)) for i in c]) for c in chunked]
+            if sum(batch.nbytes for batch in batches) <= CALIBRATION_CACHE_BYTES:
+                self._calibration_batches = batches  # the validation pipeline is deterministic: same tensors each time
+        images = recalibrate(self.ema.ema if self.ema else self.model, batches, self.device)
+        if images:
+            self.recalibrations.append((images, (time.perf_counter() - started) * 1000))
+
     def _fitness(self, metrics: dict[str, float]) -> float:
         if self.plan.checkpoint == "highest_accuracy":
-            return float(metrics["metrics/accuracy_top1"])
+            return accuracy_fitness(float(metrics["metrics/accuracy_top1"]), metrics.get("val/loss"), self._val_count())
         if self.plan.checkpoint == "lowest_val_loss":
             return -float(metrics["val/loss"])
         return float(self.epoch + 1)  # latest: every evaluated epoch improves on the previous one
+
+    def _val_count(self) -> int:
+        return len(self.test_loader.dataset) if self.test_loader is not None else 0
+
+
+def accuracy_fitness(accuracy: float, val_loss: float | None, val_images: int) -> float:
+    """Accuracy, with equal accuracies ordered by validation loss (lower is fitter). The loss term stays under half
+    an accuracy step (1 / val_images), so it never outweighs one more correct image."""
+    if val_loss is None or not np.isfinite(val_loss) or val_images <= 0:
+        return accuracy
+    return accuracy + 1 / (1 + max(float(val_loss), 0.0)) / (2 * (val_images + 1))

@@ -62,3 +62,14 @@ def test_a_folder_with_one_class_is_refused(tmp_path):
     (tmp_path / "only" / "cats").mkdir(parents=True)
     result = visionflow("run", str(SMALL), "--data", str(tmp_path / "only"), data_dir=tmp_path)
     assert result.returncode == 2 and "at least 2 class folders" in result.stderr
+
+
+@pytest.mark.train
+def test_run_without_a_workflow_trains_the_recommended_one_at_a_fitted_size(presplit_digits, tmp_path):
+    result = visionflow("run", "--data", str(presplit_digits), "--epochs", "1", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Recommended for your data: Small model, fast inference, 320px (320 px → 32 px for your 32 px images)" in (
+        result.stdout
+    )
+    assert "Training settings: epochs 1, batch 16, eval_every 1 (given: epochs). Data-aware default:" in result.stdout
+    assert "yolov8n-cls.yaml at 32px" in result.stdout and "succeeded" in result.stdout

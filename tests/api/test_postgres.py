@@ -74,7 +74,7 @@ async def test_projects_uploads_labels_and_csv_on_postgres(pg_client):
 
 
 async def test_runs_and_their_events_on_postgres(pg_client):
-    project, _ = await labelled_project(pg_client)
+    project, _ = await labelled_project(pg_client, per_class=6)  # enough that the dataset checks find nothing
     workflow = (
         await pg_client.post(
             f"/api/projects/{project['id']}/workflows", json={"graph": chain(("data", "dataset.project", {}), MODEL)}

@@ -12,7 +12,7 @@ async def test_catalogue_and_templates_endpoints(client):
 
 
 async def test_saving_keeps_a_broken_graph_and_returns_its_issues(client):
-    project, _ = await labelled_project(client)
+    project, _ = await labelled_project(client, per_class=6)  # enough that the dataset checks find nothing
     broken = chain(DATA, FLIP)
     created = await client.post(f"/api/projects/{project['id']}/workflows", json={"graph": broken})
     assert created.status_code == 201
@@ -25,7 +25,7 @@ async def test_saving_keeps_a_broken_graph_and_returns_its_issues(client):
 
 
 async def test_validate_endpoint_422_with_every_issue_and_200_when_valid(client):
-    project, _ = await labelled_project(client)
+    project, _ = await labelled_project(client, per_class=6)  # enough that the dataset checks find nothing
     bad = chain(DATA, ("flip", "augment.horizontal_flip", {"p": 3}), ("model", "model.yolov8_cls", {"imgsz": 33}))
     response = await client.post("/api/workflows/validate", json={"graph": bad, "project_id": project["id"]})
     assert response.status_code == 422
@@ -49,7 +49,7 @@ async def test_project_facts_reach_validation(client):
 
 
 async def test_template_instantiation_gives_a_valid_workflow(client):
-    project, _ = await labelled_project(client)
+    project, _ = await labelled_project(client, per_class=6)  # enough that the dataset checks find nothing
     created = await client.post(
         f"/api/projects/{project['id']}/workflows/from-template", json={"template_id": "small-fast-320"}
     )

@@ -115,3 +115,18 @@ def test_every_override_key_exists_in_ultralytics_default_config():
 def test_templates_compile(template_id):
     spec = build(graph=load_templates()[template_id])
     assert spec.pipeline and spec.model.imgsz % 32 == 0
+
+
+@pytest.mark.parametrize("type_id", ["model.yolov8_cls", "model.yolo11_cls", "model.yolo26_cls"])
+def test_every_model_family_compiles_to_its_yaml_and_store_weights(type_id):
+    family = type_id.removeprefix("model.").removesuffix("_cls")
+    graph = Graph.model_validate(
+        chain(("data", "dataset.project", {}), ("model", type_id, {"size": "m", "pretrained": "w.pt"}))
+    )
+    spec = build(graph)
+    assert (spec.model.architecture, spec.model.imgsz, spec.model.pretrained) == (
+        f"{family}m-cls.yaml",
+        224,
+        "/models/w.pt",
+    )
+    assert build(graph).canonical_json() == spec.canonical_json()

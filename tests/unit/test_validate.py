@@ -2,6 +2,7 @@
 
 import copy
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from backend.catalogue import build_catalogue
 from backend.graph.issues import Code
 from backend.graph.validate import ProjectFacts, ValidationContext, validate_document
+from backend.models_store import StoredClasses, StoredWeights
+from nodes.models import family_of
 from tests.conftest import DATA, FLIP, MODEL, chain
 
 CATALOGUE = build_catalogue()
@@ -173,6 +176,54 @@ def test_unknown_pretrained_weights():
     assert issue.field == "pretrained"
 
 
+class FixedWeights:
+    """A model store that holds the given entries (a WeightsSource)."""
+
+    def __init__(self, *architectures: str) -> None:
+        self._entries = tuple(
+            StoredWeights(
+                name=f"{arch.removesuffix('.yaml')}-000000000000.pt",
+                filename="upload.pt",
+                architecture=arch,
+                family=family_of(arch)[0],
+                size=family_of(arch)[1],
+                classes=StoredClasses(nc=1000),
+                sha256="0" * 64,
+                bytes=1,
+                uploaded_at=datetime(2026, 1, 1, tzinfo=UTC),
+            )
+            for arch in architectures
+        )
+
+    def entries(self):
+        return self._entries
+
+
+def with_weights(name, node_type="model.yolo11_cls", size="n"):
+    return chain(DATA, FLIP, ("model", node_type, {"size": size, "imgsz": 32, "pretrained": name}))
+
+
+STORE = build_catalogue(FixedWeights("yolo11s-cls.yaml", "yolov8n-cls.yaml"))
+
+
+def test_stored_weights_of_the_node_architecture_pass():
+    assert validate_document(with_weights("yolo11s-cls-000000000000.pt", size="s"), STORE) == []
+
+
+def test_weights_of_another_size_offer_the_size_as_a_fix():
+    issues = validate_document(with_weights("yolo11s-cls-000000000000.pt", size="n"), STORE)
+    (issue,) = [i for i in issues if i.code == Code.WEIGHTS_ARCHITECTURE_MISMATCH]
+    assert (issue.node_id, issue.field, issue.severity) == ("model", "size", "error")
+    assert (issue.fix.field, issue.fix.value) == ("size", "s")
+
+
+def test_weights_of_another_family_are_refused_on_the_pretrained_field():
+    issues = validate_document(with_weights("yolov8n-cls-000000000000.pt", node_type="model.yolo26_cls"), STORE)
+    (issue,) = [i for i in issues if i.code == Code.WEIGHTS_ARCHITECTURE_MISMATCH]
+    assert (issue.field, issue.fix) == ("pretrained", None)
+    assert "yolov8n-cls.yaml" in issue.message and "yolo26n-cls.yaml" in issue.message
+
+
 def facts(**counts):
     return ValidationContext(project=ProjectFacts(id="p1", name="Birds", labelled_per_class=counts))
 
@@ -198,6 +249,7 @@ def test_a_project_with_labelled_classes_passes():
 
 def test_every_code_is_tested():
     source = Path(__file__).read_text().split("def test_every_code_is_tested")[0]
+    source += Path(__file__).with_name("test_dataset_checks.py").read_text()  # the dataset checks' codes
     tested = set(re.findall(r"Code\.([A-Z0-9_]+)", source))
     assert {c.name for c in Code} <= tested
 

@@ -1,0 +1,133 @@
+"""The model store over HTTP: list, upload (checked by the worker's `weights_check` in a subprocess), delete.
+
+The server streams an upload to disk under a cap and never opens it: a separate Python process loads it with
+`weights_only=True` and compares it with the architecture's yaml. A refused file leaves nothing in the store.
+Downloading official weights by name is not offered: it needs the internet and checksums we could verify.
+"""
+
+import asyncio
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from litestar import Controller, Request, delete, get, post
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
+
+from backend.datasets.upload_stream import UploadError, discard, receive_files
+from backend.models_store import ModelStore, StoredClasses, StoredWeights, StoreError
+from backend.settings import Settings
+from backend.worker.offline import offline_environment
+from nodes.models import ARCHITECTURES
+
+CHECK_TIMEOUT_S = 300.0
+
+
+class Unprocessable(HTTPException):
+    status_code = 422
+
+
+class PayloadTooLarge(HTTPException):
+    status_code = 413
+
+
+@dataclass
+class WeightsChecker:
+    """Runs `python -m backend.worker.weights_check` on one file; one check at a time (each loads torch)."""
+
+    config_dir: Path
+    timeout_s: float = CHECK_TIMEOUT_S
+    _one_at_a_time: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
+
+    async def check(self, path: Path, architecture: str | None) -> dict[str, Any]:
+        async with self._one_at_a_time:
+            with tempfile.TemporaryDirectory(prefix="weights-check-") as folder:
+                result = Path(folder) / "result.json"
+                command = [sys.executable, "-m", "backend.worker.weights_check", str(path), "--result", str(result)]
+                command += ["--config-dir", str(self.config_dir.resolve())]
+                command += ["--architecture", architecture] if architecture else []
+                process = await asyncio.create_subprocess_exec(
+                    *command,
+                    env={**os.environ, **offline_environment(self.config_dir.resolve())},
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.PIPE,
+                )
+                try:
+                    _, stderr = await asyncio.wait_for(process.communicate(), self.timeout_s)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()
+                    return {"ok": False, "reason": f"The check did not finish within {self.timeout_s:.0f} s."}
+                if not result.is_file():
+                    last = (stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+                    return {"ok": False, "reason": f"The check failed (exit {process.returncode}): {last[0][:300]}"}
+                return json.loads(result.read_text())
+
+
+class ModelStoreController(Controller):
+    path = "/api/models"
+    tags = ["models"]
+
+    @get("/")
+    async def list_models(self, model_store: ModelStore) -> list[StoredWeights]:
+        return list(model_store.entries())
+
+    @post("/", status_code=201)
+    async def upload_model(
+        self, request: Request, settings: Settings, model_store: ModelStore, weights_checker: WeightsChecker
+    ) -> StoredWeights:
+        """Multipart field `file`: one `.pt`; optional field `architecture` (e.g. "yolo11n-cls.yaml"), needed
+        when the checkpoint does not say. 422 with the reason when the file is not weights of that architecture."""
+        fields = {"architecture": ""}
+        try:
+            received = await receive_files(
+                request.stream(),
+                request.headers.get("content-type", ""),
+                model_store.incoming_dir(),
+                settings.max_model_upload_bytes,
+                field_name="file",
+                text_fields=fields,
+            )
+        except UploadError as error:
+            raise ClientException(detail=str(error)) from None
+        try:
+            if len(received) != 1:
+                raise ClientException(detail="Send exactly one .pt file in the multipart field 'file'.")
+            upload = received[0]
+            if upload.too_large:
+                raise PayloadTooLarge(
+                    detail=f"The file is over the {settings.max_model_upload_bytes // 2**20} MiB limit for weights."
+                )
+            architecture = fields["architecture"].strip() or None
+            if architecture is not None and architecture not in ARCHITECTURES:
+                raise Unprocessable(
+                    detail=f"architecture: {architecture!r} is not one a model node trains; "
+                    f"choose one of {', '.join(ARCHITECTURES)}."
+                )
+            upload.temp_path = upload.temp_path.replace(upload.temp_path.with_suffix(".pt"))  # Ultralytics wants .pt
+            result = await weights_checker.check(upload.temp_path, architecture)
+            if not result.get("ok"):
+                raise Unprocessable(detail=f"{upload.filename}: refused. {result.get('reason', '')}".strip())
+            try:
+                return model_store.add(
+                    upload.temp_path,
+                    filename=upload.filename,
+                    architecture=result["architecture"],
+                    classes=StoredClasses(nc=result["nc"], names=result.get("names")),
+                    sha256=upload.sha256,
+                )
+            except StoreError as error:
+                raise HTTPException(status_code=409, detail=str(error)) from None
+        finally:
+            discard(received)
+
+    @delete("/{name:str}", status_code=204)
+    async def delete_model(self, name: str, model_store: ModelStore) -> None:
+        """Remove weights from the store. Workflows that name them then report `unknown_weights`."""
+        try:
+            model_store.remove(name)
+        except StoreError as error:
+            raise NotFoundException(detail=str(error)) from None

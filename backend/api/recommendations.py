@@ -1,0 +1,36 @@
+"""Data-aware recommendations: which template fits a project's images, and what a first run should be."""
+
+from typing import Any
+
+from litestar import get
+from sqlmodel import Session
+
+from backend.api.access import Access
+from backend.catalogue import Catalogue
+from backend.datasets.image_facts import project_image_facts
+from backend.recommend import DataSummary, RunDefaults, summarise
+from backend.settings import Settings
+from backend.templates import describe_templates, run_defaults_for, template_fits
+
+
+def project_summary(session: Session, settings: Settings, project_id: str) -> DataSummary | None:
+    return summarise(project_image_facts(session, settings, project_id))
+
+
+@get("/api/templates", tags=["catalogue"])
+async def list_templates(
+    access: Access, catalogue: Catalogue, settings: Settings, project_id: str | None = None
+) -> list[dict[str, Any]]:
+    """The recommended workflows; with `project_id`, each says how it fits that project's labelled images."""
+    if project_id is None:
+        return describe_templates()
+    project = access.project(project_id)
+    return describe_templates(template_fits(catalogue, project_summary(access.session, settings, project.id)))
+
+
+@get("/api/workflows/{workflow_id:str}/run-defaults", tags=["runs"])
+async def run_defaults(access: Access, catalogue: Catalogue, settings: Settings, workflow_id: str) -> RunDefaults:
+    """What the Run Training dialog pre-fills: epochs and batch chosen from a budget of optimiser steps and time."""
+    workflow = access.workflow(workflow_id)
+    summary = project_summary(access.session, settings, workflow.project_id)
+    return run_defaults_for(workflow.graph, catalogue, summary)

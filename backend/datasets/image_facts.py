@@ -1,0 +1,97 @@
+"""A project's labelled images as `ImageFacts`, read from the database for the dataset checks.
+
+One query for the facts (asset, label, fingerprint), one for the assets that still lack a fingerprint: a
+15,000-image project is read on every validation, so no file is opened here unless a fingerprint is missing.
+"""
+
+import time
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, insert, select
+
+from backend.datasets.fingerprints import fingerprint_file, header_channels
+from backend.datasets.images import content_path, thumbnail_path
+from backend.datasets.library import stored_file_path
+from backend.db.models import Annotation, Asset, AssetFingerprint, ImageClass
+from backend.graph.facts import ImageFacts
+from backend.settings import Settings
+
+BACKFILL_BUDGET_S = 5.0  # per call: an old 15,000-image project gets its fingerprints over a few validations
+
+
+def project_image_facts(session: Session, settings: Settings, project_id: str) -> tuple[ImageFacts, ...]:
+    """Every labelled image of the project, with its path as compile keys it; fingerprints back-filled first."""
+    backfill_fingerprints(session, settings, project_id)
+    query = (
+        select(
+            Asset.sha256,
+            Asset.ext,
+            Asset.split,
+            Asset.filename,
+            Asset.source_path,
+            Asset.width,
+            Asset.height,
+            ImageClass.name,
+            AssetFingerprint.readable,
+            AssetFingerprint.phash,
+            AssetFingerprint.channels,
+        )
+        .join(Annotation, Annotation.asset_id == Asset.id)
+        .join(ImageClass, ImageClass.id == Annotation.class_id)
+        .join(AssetFingerprint, AssetFingerprint.asset_id == Asset.id, isouter=True)
+        .where(Asset.project_id == project_id)
+    )
+    rows = session.connection().execute(query).all()  # plain rows: the ORM's row handling doubles the time
+    root = str(settings.assets_dir.resolve())
+    return tuple(
+        ImageFacts(
+            path=stored_file_path(root, sha, ext),
+            name=source_path or filename,
+            content_hash=sha,
+            label=label,
+            split=split if split in ("train", "val") else None,
+            width=width,
+            height=height,
+            channels=channels,
+            phash=phash,
+            readable=readable is not False,  # None: no fingerprint yet (the back-fill ran out of time)
+        )
+        for sha, ext, split, filename, source_path, width, height, label, readable, phash, channels in rows
+    )
+
+
+def backfill_fingerprints(
+    session: Session, settings: Settings, project_id: str, budget_s: float = BACKFILL_BUDGET_S
+) -> int:
+    """Give the project's assets without a fingerprint one, from the thumbnail (else the stored file), for up to
+    `budget_s` seconds; an asset that decodes from neither is marked unreadable. Commits when it added rows;
+    returns how many."""
+    missing = session.exec(
+        select(Asset.id, Asset.sha256, Asset.ext)
+        .join(AssetFingerprint, AssetFingerprint.asset_id == Asset.id, isouter=True)
+        .where(Asset.project_id == project_id, AssetFingerprint.asset_id.is_(None))
+    ).all()
+    if not missing:
+        return 0
+    deadline = time.monotonic() + budget_s
+    rows = []
+    for asset_id, sha256, ext in missing:
+        if rows and time.monotonic() > deadline:
+            break
+        stored = content_path(settings.assets_dir, sha256, ext)
+        found = fingerprint_file(thumbnail_path(settings.thumbs_dir, sha256)) or fingerprint_file(stored)
+        rows.append(
+            {
+                "asset_id": asset_id,
+                "phash": found[0] if found else None,
+                "channels": header_channels(stored) if found else None,  # the thumbnail lost the original's mode
+                "readable": found is not None,
+            }
+        )
+    try:
+        session.exec(insert(AssetFingerprint), params=rows)
+        session.commit()
+    except IntegrityError:  # another request back-filled the same assets meanwhile: theirs stand
+        session.rollback()
+        return 0
+    return len(rows)

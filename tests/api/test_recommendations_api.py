@@ -1,0 +1,45 @@
+"""Templates fitted to a project's images; the Run Training defaults; a run started without settings."""
+
+from backend.recommend import MIN_EPOCHS
+from tests.api.helpers import labelled_project
+
+
+async def test_templates_without_a_project_have_no_fit(client):
+    templates = (await client.get("/api/templates")).json()
+    assert len(templates) >= 3 and all(t["fit"] is None for t in templates)
+
+
+async def test_the_best_fit_for_tiny_images_is_recommended_at_a_fitted_size(client):
+    project, _ = await labelled_project(client, per_class=6)  # 24 px images
+    response = await client.get("/api/templates", params={"project_id": project["id"]})
+    assert response.status_code == 200, response.text
+    fits = {t["id"]: t["fit"] for t in response.json()}
+    assert [key for key, fit in fits.items() if fit["recommended"]] == ["small-fast-320"]
+    small = fits["small-fast-320"]
+    assert small["imgsz"] == 32 and small["template_imgsz"] == 320
+    assert small["summary"] == "320 px → 32 px for your 24 px images"
+    assert all(fit["imgsz"] == 32 for fit in fits.values())
+
+
+async def test_an_unknown_project_is_a_404_naming_it(client):
+    response = await client.get("/api/templates", params={"project_id": "nope"})
+    assert response.status_code == 404 and "nope" in response.json()["detail"]
+
+
+async def test_a_workflow_from_a_template_trains_at_the_fitted_size_with_fitted_defaults(client):
+    project, _ = await labelled_project(client, per_class=6)
+    workflow = (
+        await client.post(
+            f"/api/projects/{project['id']}/workflows/from-template", json={"template_id": "small-fast-320"}
+        )
+    ).json()
+    model = next(n for n in workflow["graph"]["nodes"] if n["id"] == "model")
+    assert model["params"]["imgsz"] == 32
+    defaults = (await client.get(f"/api/workflows/{workflow['id']}/run-defaults")).json()
+    assert defaults["settings"]["epochs"] >= MIN_EPOCHS and defaults["settings"]["batch"] <= 16
+    assert "weight updates" in defaults["explanation"]
+
+    run = await client.post(f"/api/workflows/{workflow['id']}/runs")
+    assert run.status_code == 202, run.text
+    assert run.json()["settings"]["epochs"] == defaults["settings"]["epochs"]
+    await client.post(f"/api/runs/{run.json()['id']}/cancel")

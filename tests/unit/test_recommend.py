@@ -1,0 +1,112 @@
+"""Data-aware recommendations: fitted input size, a step budget instead of fixed epochs, one best template."""
+
+import pytest
+
+from backend.catalogue import build_catalogue
+from backend.graph.facts import ImageFacts
+from backend.models_store import ModelStore
+from backend.recommend import (
+    MIN_EPOCHS,
+    TARGET_STEPS,
+    TIME_BUDGET_S,
+    fit_template,
+    fitted_imgsz,
+    run_defaults,
+    seconds_per_image,
+    summarise,
+)
+from backend.templates import instantiate, model_choice, recommended_template, run_defaults_for, template_fits
+from tests.unit.test_catalogue import store_weights
+
+
+def images(count: int, width: int, height: int | None = None, classes: int = 2) -> list[ImageFacts]:
+    return [
+        ImageFacts(
+            path=f"/d/{i}.png",
+            name=f"{i}.png",
+            content_hash=f"{i:064x}",
+            label=f"class{i % classes}",
+            width=width,
+            height=height or width,
+        )
+        for i in range(count)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("side", "template", "fitted"),
+    [(1, 320, 32), (8, 320, 32), (24, 320, 32), (33, 320, 64), (100, 320, 128), (100, 64, 64), (900, 384, 384)],
+)
+def test_the_input_size_is_fitted_to_the_images_never_above_the_template(side, template, fitted):
+    assert fitted_imgsz(template, summarise(images(40, side))) == fitted
+
+
+def test_the_typical_side_is_the_median_area_side_so_a_few_large_images_do_not_decide():
+    mixed = images(30, 24) + images(3, 4000, 3000)
+    assert fitted_imgsz(320, summarise(mixed)) == 32
+
+
+def test_the_card_says_how_the_template_adapts_to_small_images():
+    fit = fit_template(320, "n", summarise(images(200, 24)))
+    assert fit.imgsz == 32 and fit.template_imgsz == 320
+    assert fit.summary == "320 px → 32 px for your 24 px images"
+
+
+def test_a_small_set_gets_enough_optimiser_steps_not_a_fixed_ten_epochs():
+    defaults = run_defaults(summarise(images(150, 24)), imgsz=32, size="n")
+    settings = defaults.settings
+    train = 150 - round(150 * 0.2)
+    steps = settings.epochs * (train // settings.batch)
+    assert steps >= TARGET_STEPS and settings.epochs > 10
+    assert settings.batch < 64  # several steps per epoch, not one or two
+    assert "weight updates" in defaults.explanation
+
+
+def test_a_large_set_is_capped_by_the_time_budget_and_says_so():
+    summary = summarise(images(15_000, 640))
+    defaults = run_defaults(summary, imgsz=320, size="n")
+    per_epoch = (12_000 + 0.5 * 3_000) * seconds_per_image(320, "n")
+    assert defaults.settings.epochs * per_epoch <= max(TIME_BUDGET_S, 3 * per_epoch)
+    assert defaults.settings.epochs < MIN_EPOCHS and "budget" in defaults.explanation
+
+
+def test_no_data_keeps_the_standard_settings():
+    defaults = run_defaults(None, imgsz=224, size="n")
+    assert defaults.settings.epochs == 10 and "No labelled images" in defaults.explanation
+
+
+def test_exactly_one_template_is_recommended_for_data_and_none_without():
+    catalogue = build_catalogue()
+    fits = template_fits(catalogue, summarise(images(300, 24)))
+    assert sum(f.recommended for f in fits.values()) == 1
+    best = recommended_template(fits)
+    assert fits[best].score == max(f.score for f in fits.values())
+    assert not any(f.recommended for f in template_fits(catalogue, None).values())
+
+
+def test_a_big_model_fits_a_few_hundred_images_worse_than_a_small_one():
+    summary = summarise(images(300, 24))
+    assert fit_template(320, "n", summary).score > fit_template(384, "m", summary).score
+
+
+def test_instantiating_with_a_fit_trains_at_the_fitted_size():
+    catalogue = build_catalogue()
+    fits = template_fits(catalogue, summarise(images(300, 24)))
+    document = instantiate("small-fast-320", "p1", catalogue, fits["small-fast-320"])
+    _, imgsz, size = model_choice(document, catalogue)
+    assert (imgsz, size) == (32, "n")
+    assert run_defaults_for(document, catalogue, summarise(images(300, 24))).settings.epochs >= MIN_EPOCHS
+
+
+def test_templates_prefer_pretrained_weights_of_their_architecture_and_say_so(tmp_path):
+    (tmp_path / "models").mkdir()
+    store = ModelStore(tmp_path / "models")
+    name = store_weights(store, tmp_path, "yolov8n-cls.yaml", b"weights of the small model")
+    store_weights(store, tmp_path, "yolov8m-cls.yaml", b"weights of another size")
+    catalogue = build_catalogue(tmp_path / "models")
+    fits = template_fits(catalogue, summarise(images(300, 24)))
+    small = fits["small-fast-320"]
+    assert small.pretrained == name and any(name in note for note in small.notes)
+    assert fits["balanced-224"].pretrained is None  # the store holds no yolov8s weights
+    document = instantiate("small-fast-320", "p1", catalogue, small)
+    assert next(n for n in document["nodes"] if n["id"] == "model")["params"]["pretrained"] == name
