@@ -25,6 +25,7 @@ from backend.api.runs import RunController
 from backend.api.workflows import WorkflowController
 from backend.api.ws import run_events_socket
 from backend.catalogue import build_catalogue
+from backend.datasets.image_facts import FingerprintBackfill
 from backend.db.session import create_tables, make_engine, session_for
 from backend.events.bus import EventBus
 from backend.models_store import ModelStore
@@ -56,9 +57,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await runs.start()
+        backfill = FingerprintBackfill(engine, settings)
+        backfill.start()
         try:
             yield
         finally:
+            backfill.stop()
             await runs.stop()
             await predictor.shutdown()
 

@@ -47,9 +47,14 @@ class Catalogue:
 
     def _descriptor(self, node: type[NodeType]) -> dict[str, Any]:
         schema = node.params_schema()
-        if issubclass(node, ModelNode) and "pretrained" in schema.get("properties", {}):
-            schema = _with_weights_enum(schema, tuple(entry.name for entry in self.weights_for(node.family)))
+        model: dict[str, Any] = {}
+        if issubclass(node, ModelNode):
+            # The Ultralytics configs this node trains, size → yaml: what a store upload may be declared as.
+            model = {"family": node.family, "architectures": {size: node.architecture(size) for size in node.sizes}}
+            if "pretrained" in schema.get("properties", {}):
+                schema = _with_weights_enum(schema, tuple(entry.name for entry in self.weights_for(node.family)))
         return {
+            **model,
             "type": node.type_id,
             "title": node.title,
             "category": node.category,

@@ -15,15 +15,19 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from statistics import median
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from backend.graph.dataset_checks import IMBALANCE_RATIO
 from backend.graph.facts import ImageFacts
 from backend.graph.spec import RunSettings
 
 IMGSZ_STRIDE = 32
 MIN_IMGSZ = 32
-TARGET_STEPS = 300  # optimiser steps a first run aims for
+TARGET_STEPS = (
+    500  # optimiser steps a first run aims for (bench/learning.py: 300 left digits one image short of an SVM)
+)
 MIN_EPOCHS, MAX_EPOCHS = 10, 300
 MAX_BATCH, MIN_BATCH = 64, 8
 BATCHES_PER_EPOCH_AT_LEAST = 8  # smaller batches for small sets, so an epoch is several steps, not one or two
@@ -33,6 +37,7 @@ EVALUATIONS_AT_MOST = 25
 # (yolov8n-cls measured here: ~1,200 images/s at 32 px, ~575 at 64 px; see ../shared/ENVIRONMENT.md).
 SECONDS_PER_IMAGE_FIXED = 5.3e-4
 SECONDS_PER_PIXEL = 2.96e-7
+ACCELERATOR_SPEEDUP = 20.0  # a GPU against one CPU thread, roughly, for these small models (not measured here)
 SIZE_COST = {"n": 1.0, "s": 3.0, "m": 8.0, "l": 16.0, "x": 26.0}  # compute relative to the nano model
 SIZE_RANK = {"n": 0, "s": 1, "m": 2, "l": 3, "x": 4}
 
@@ -63,6 +68,7 @@ class TemplateFit(BaseModel):
     pretrained: str | None  # model-store weights the template starts from, when the store has them
     summary: str  # one line for the card, e.g. "320 px → 32 px for your 24 px images"
     notes: list[str]
+    balance: Literal["none", "weighted_sampling"] = "none"  # the dataset node's class balance for this data
 
 
 class RunDefaults(BaseModel):
@@ -72,7 +78,8 @@ class RunDefaults(BaseModel):
 
 
 def summarise(images: Sequence[ImageFacts]) -> DataSummary | None:
-    """None when there are no labelled images."""
+    """None when there are no labelled images that can be read (an unreadable file has no size to go by)."""
+    images = [i for i in images if i.readable and i.width > 0 and i.height > 0]
     if not images:
         return None
     sides = [math.sqrt(max(i.width, 1) * max(i.height, 1)) for i in images]
@@ -101,9 +108,12 @@ def seconds_per_image(imgsz: int, size: str) -> float:
     return (SECONDS_PER_IMAGE_FIXED + SECONDS_PER_PIXEL * imgsz * imgsz) * SIZE_COST.get(size, 1.0)
 
 
-def run_defaults(summary: DataSummary | None, imgsz: int, size: str, val_fraction: float = 0.2) -> RunDefaults:
-    """Epochs, batch and evaluation interval for a first run of a model of `size` at `imgsz` on this data."""
-    base = RunSettings()
+def run_defaults(
+    summary: DataSummary | None, imgsz: int, size: str, val_fraction: float = 0.2, device: str = "cpu"
+) -> RunDefaults:
+    """Epochs, batch and evaluation interval for a first run of a model of `size` at `imgsz` on this data, on
+    `device` (the CPU, or an accelerator estimated at `ACCELERATOR_SPEEDUP` times its speed)."""
+    base = RunSettings(device=device)
     if summary is None:
         return RunDefaults(settings=base, explanation="No labelled images yet: the standard settings.")
     val = summary.fixed_val or round(summary.images * val_fraction)
@@ -111,7 +121,8 @@ def run_defaults(summary: DataSummary | None, imgsz: int, size: str, val_fractio
     batch = _batch_for(train)
     steps_per_epoch = max(1, train // batch)
     epochs = min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(TARGET_STEPS / steps_per_epoch)))
-    per_epoch_s = (train + 0.5 * val) * seconds_per_image(imgsz, size)  # validation: a forward pass only
+    speedup = 1.0 if device == "cpu" else ACCELERATOR_SPEEDUP
+    per_epoch_s = (train + 0.5 * val) * seconds_per_image(imgsz, size) / speedup  # validation: a forward pass only
     affordable = max(1, int(TIME_BUDGET_S / per_epoch_s))
     capped = affordable < epochs
     epochs = max(min(epochs, affordable), min(3, epochs))
@@ -120,10 +131,11 @@ def run_defaults(summary: DataSummary | None, imgsz: int, size: str, val_fractio
     estimate = _duration(epochs * per_epoch_s)
     explanation = (
         f"{epochs} epochs of {steps_per_epoch} steps (batch {batch}) ≈ {epochs * steps_per_epoch} weight updates "
-        f"on {train} training images at {imgsz} px, about {estimate} on a CPU"
+        f"on {train} training images at {imgsz} px, about {estimate} on {'a CPU' if speedup == 1 else 'a GPU'}"
     )
     if capped:
-        explanation += f" (capped by a {_duration(TIME_BUDGET_S)} budget: a GPU or more epochs will do better)"
+        faster = "a GPU or more epochs" if speedup == 1 else "more epochs"
+        explanation += f" (capped by a {_duration(TIME_BUDGET_S)} budget: {faster} will do better)"
     return RunDefaults(settings=settings, explanation=explanation + ".")
 
 
@@ -167,6 +179,16 @@ def fit_template(
     if pretrained:
         score += 0.1
         notes.append(f"Starts from the pretrained weights {pretrained}.")
+    counts = sorted(summary.per_class.values())
+    balance: Literal["none", "weighted_sampling"] = "none"
+    if len(counts) > 1 and counts[-1] >= IMBALANCE_RATIO * counts[0]:
+        balance = "weighted_sampling"
+        notes.append(
+            f"Your classes are imbalanced ({counts[-1]} vs {counts[0]} images): training draws them evenly "
+            "(weighted sampling), so the small classes are not drowned out."
+        )
+    if summary.grey_share is not None and summary.grey_share >= 0.9:
+        notes.append("Your images are grey: colour augmentations in this workflow change nothing and can go.")
     notes.append(f"Default run: {defaults.explanation}")
     return TemplateFit(
         score=round(max(0.0, min(1.0, score)), 3),
@@ -176,6 +198,7 @@ def fit_template(
         pretrained=pretrained,
         summary=line,
         notes=notes,
+        balance=balance,
     )
 
 

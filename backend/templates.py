@@ -13,7 +13,7 @@ from typing import Any
 from backend.catalogue import Catalogue
 from backend.graph.schema import Graph
 from backend.recommend import DataSummary, RunDefaults, TemplateFit, fit_template, rank, run_defaults
-from nodes.base import ModelNode
+from nodes.base import DatasetNode, ModelNode
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "recommended_workflows"
 
@@ -25,14 +25,11 @@ def load_templates(directory: Path = TEMPLATES_DIR) -> dict[str, Graph]:
 
 
 def model_choice(graph: Graph | dict[str, Any], catalogue: Catalogue) -> tuple[str, int, str] | None:
-    """(model node id, input size, model size letter) of a graph's model node, or None when it has none."""
-    nodes = graph.nodes if isinstance(graph, Graph) else [_NodeView(n) for n in graph.get("nodes", [])]
-    for node in nodes:
+    """(model node id, input size, model size letter) of a graph's first model node with valid parameters, or None."""
+    for node in _nodes(graph):
         node_type = catalogue.get(node.type)
-        if node_type is None or node_type.category != "model" or node_type.check_params(node.params):
-            continue
-        params = node_type.parse_params(node.params)
-        return node.id, int(getattr(params, "imgsz", 224)), str(getattr(params, "size", "n"))
+        if isinstance(node_type, type) and issubclass(node_type, ModelNode) and not node_type.check_params(node.params):
+            return node.id, node_type.imgsz(node.params), node_type.size(node.params)
     return None
 
 
@@ -77,6 +74,8 @@ def instantiate(
             category = node["type"].split(".", 1)[0]
         if category == "dataset":
             node["params"]["project_id"] = project_id
+            if fit is not None and fit.balance != "none":
+                node["params"]["balance"] = fit.balance
         if category == "model" and fit is not None:
             node["params"]["imgsz"] = fit.imgsz
             if fit.pretrained:
@@ -94,6 +93,14 @@ def _pretrained(catalogue: Catalogue, model_type: str, size: str) -> str | None:
     return next((w.name for w in catalogue.weights_for(node_type.family) if w.architecture == wanted), None)
 
 
+def _nodes(graph: Graph | dict[str, Any]) -> list[Any]:
+    """The nodes of a parsed graph, or of a stored document whatever its shape (saving accepts half-built graphs)."""
+    if isinstance(graph, Graph):
+        return list(graph.nodes)
+    nodes = graph.get("nodes") if isinstance(graph, dict) else None
+    return [_NodeView(n) for n in nodes] if isinstance(nodes, list) else []
+
+
 class _NodeView:
     """A stored node dict read like a graph Node (type, id, params)."""
 
@@ -104,19 +111,19 @@ class _NodeView:
         self.params = raw.get("params") if isinstance(raw.get("params"), dict) else {}
 
 
-def run_defaults_for(graph: dict[str, Any], catalogue: Catalogue, summary: DataSummary | None) -> RunDefaults:
-    """What the Run Training dialog pre-fills for this workflow on this data."""
+def run_defaults_for(
+    graph: Graph | dict[str, Any], catalogue: Catalogue, summary: DataSummary | None, device: str = "cpu"
+) -> RunDefaults:
+    """What the Run Training dialog pre-fills for this workflow on this data (any stored graph, even a broken one)."""
     _, imgsz, size = model_choice(graph, catalogue) or ("", 224, "n")
     val_fraction = next(
         (
-            float(n["params"]["val_fraction"])
-            for n in graph.get("nodes", [])
-            if isinstance(n, dict)
-            and isinstance(n.get("params"), dict)
-            and isinstance(n["params"].get("val_fraction"), int | float)
-            and (t := catalogue.get(str(n.get("type")))) is not None
-            and t.category == "dataset"
+            node_type.dataset_params(node.params).val_fraction
+            for node in _nodes(graph)
+            if isinstance(node_type := catalogue.get(node.type), type)
+            and issubclass(node_type, DatasetNode)
+            and not node_type.check_params(node.params)
         ),
         0.2,
     )
-    return run_defaults(summary, imgsz, size, val_fraction)
+    return run_defaults(summary, imgsz, size, val_fraction, device)

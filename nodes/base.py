@@ -129,6 +129,11 @@ class ModelNode(NodeType):
         raise NotImplementedError
 
     @classmethod
+    def size(cls, params: dict[str, Any]) -> str:
+        """The size letter (one of `sizes`); call only on params that `check_params` accepted."""
+        return str(getattr(cls.Params.model_validate(params), cls.size_param))
+
+    @classmethod
     def model_spec(cls, params: dict[str, Any], weights_path_of: Callable[[str], str]) -> ModelSpec:
         """What the worker builds; `weights_path_of` turns a store name into the file the worker reads."""
         raise NotImplementedError

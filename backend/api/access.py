@@ -23,6 +23,10 @@ class Access:
         self.session = session
         self.caller = caller
 
+    def administer(self, what: str) -> None:
+        """Changes that reach every project (`what`: e.g. the model store) are for administrators. Today every caller
+        is the local user, who administers this server; users and roles will decide here, in this one place."""
+
     def projects(self) -> list[Project]:
         return list(self.session.exec(select(Project).order_by(Project.created_at.desc())).all())
 

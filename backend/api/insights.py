@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Controller, get
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from litestar.response import File
 from sqlmodel import select
 
@@ -36,7 +36,20 @@ def load_predictions(settings: Settings, run: Run) -> dict[str, Any]:
     path = run_dir(settings, run) / "predictions.json"
     if not path.is_file():
         raise NotFoundException(detail="This run has no prediction list yet: it is written after the final evaluation.")
-    return json.loads(path.read_text())
+    return read_run_file(path)
+
+
+def read_run_file(path: Path) -> dict[str, Any]:
+    """A JSON file a worker wrote into a run folder; a damaged one is a clear 409, not a server error."""
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise HTTPException(
+            status_code=409, detail=f"This run's {path.name} cannot be read ({type(error).__name__}): run it again."
+        ) from None
+    if not isinstance(found, dict):
+        raise HTTPException(status_code=409, detail=f"This run's {path.name} is not what a worker writes: run it again.")
+    return found
 
 
 def assets_by_hash(access: Access, run: Run) -> dict[str, str]:
@@ -148,14 +161,14 @@ def latest_label_check(access: Access, settings: Settings, run: Run) -> tuple[Ru
         path = run_dir(settings, run) / LABEL_ERRORS_FILE
         if not path.is_file():
             raise NotFoundException(detail="This label check has no queue yet: it is written when every fold is done.")
-        return run, json.loads(path.read_text())
+        return run, read_run_file(path)
     children = access.session.exec(
         select(Run).where(Run.parent_run_id == run.id, Run.status == "succeeded").order_by(Run.finished_at.desc())
     ).all()
     for child in children:
         path = run_dir(settings, child) / LABEL_ERRORS_FILE
         if child.spec.get("cross_validation") and path.is_file():
-            return child, json.loads(path.read_text())
+            return child, read_run_file(path)
     return None
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from litestar import Controller, Request, delete, get, post
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 
+from backend.api.access import Access
 from backend.datasets.upload_stream import UploadError, discard, receive_files
 from backend.models_store import ModelStore, StoredClasses, StoredWeights, StoreError
 from backend.settings import Settings
@@ -64,7 +65,10 @@ class WeightsChecker:
                 if not result.is_file():
                     last = (stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
                     return {"ok": False, "reason": f"The check failed (exit {process.returncode}): {last[0][:300]}"}
-                return json.loads(result.read_text())
+                try:
+                    return json.loads(result.read_text())
+                except ValueError:
+                    return {"ok": False, "reason": "The check wrote a result that cannot be read."}
 
 
 class ModelStoreController(Controller):
@@ -77,10 +81,16 @@ class ModelStoreController(Controller):
 
     @post("/", status_code=201)
     async def upload_model(
-        self, request: Request, settings: Settings, model_store: ModelStore, weights_checker: WeightsChecker
+        self,
+        request: Request,
+        access: Access,
+        settings: Settings,
+        model_store: ModelStore,
+        weights_checker: WeightsChecker,
     ) -> StoredWeights:
         """Multipart field `file`: one `.pt`; optional field `architecture` (e.g. "yolo11n-cls.yaml"), needed
         when the checkpoint does not say. 422 with the reason when the file is not weights of that architecture."""
+        access.administer("the model store")
         fields = {"architecture": ""}
         try:
             received = await receive_files(
@@ -90,6 +100,7 @@ class ModelStoreController(Controller):
                 settings.max_model_upload_bytes,
                 field_name="file",
                 text_fields=fields,
+                max_files=1,
             )
         except UploadError as error:
             raise ClientException(detail=str(error)) from None
@@ -125,8 +136,9 @@ class ModelStoreController(Controller):
             discard(received)
 
     @delete("/{name:str}", status_code=204)
-    async def delete_model(self, name: str, model_store: ModelStore) -> None:
+    async def delete_model(self, name: str, access: Access, model_store: ModelStore) -> None:
         """Remove weights from the store. Workflows that name them then report `unknown_weights`."""
+        access.administer("the model store")
         try:
             model_store.remove(name)
         except StoreError as error:

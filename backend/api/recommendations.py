@@ -3,11 +3,13 @@
 from typing import Any
 
 from litestar import get
+from litestar.params import Parameter
 from sqlmodel import Session
 
 from backend.api.access import Access
 from backend.catalogue import Catalogue
 from backend.datasets.image_facts import project_image_facts
+from backend.graph.spec import DEVICE_PATTERN
 from backend.recommend import DataSummary, RunDefaults, summarise
 from backend.settings import Settings
 from backend.templates import describe_templates, run_defaults_for, template_fits
@@ -29,8 +31,15 @@ async def list_templates(
 
 
 @get("/api/workflows/{workflow_id:str}/run-defaults", tags=["runs"])
-async def run_defaults(access: Access, catalogue: Catalogue, settings: Settings, workflow_id: str) -> RunDefaults:
-    """What the Run Training dialog pre-fills: epochs and batch chosen from a budget of optimiser steps and time."""
+async def run_defaults(
+    access: Access,
+    catalogue: Catalogue,
+    settings: Settings,
+    workflow_id: str,
+    device: str = Parameter(default="cpu", pattern=DEVICE_PATTERN, description="Where the run will train."),
+) -> RunDefaults:
+    """What the Run Training dialog pre-fills: epochs and batch chosen from a budget of optimiser steps and time
+    on `device`."""
     workflow = access.workflow(workflow_id)
     summary = project_summary(access.session, settings, workflow.project_id)
-    return run_defaults_for(workflow.graph, catalogue, summary)
+    return run_defaults_for(workflow.graph, catalogue, summary, device)

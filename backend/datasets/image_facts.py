@@ -1,11 +1,14 @@
 """A project's labelled images as `ImageFacts`, read from the database for the dataset checks.
 
-One query for the facts (asset, label, fingerprint), one for the assets that still lack a fingerprint: a
-15,000-image project is read on every validation, so no file is opened here unless a fingerprint is missing.
+One query for the facts (asset, label, fingerprint): a 15,000-image project is read on every validation, so no
+file is opened here. Uploads get their fingerprint as they arrive; assets from before fingerprints existed get
+theirs from `FingerprintBackfill`, a thread the server starts, never from a request (decoding blocks).
 """
 
+import threading
 import time
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, insert, select
 
@@ -13,15 +16,16 @@ from backend.datasets.fingerprints import fingerprint_file, header_channels
 from backend.datasets.images import content_path, thumbnail_path
 from backend.datasets.library import stored_file_path
 from backend.db.models import Annotation, Asset, AssetFingerprint, ImageClass
+from backend.db.session import session_for
 from backend.graph.facts import ImageFacts
 from backend.settings import Settings
 
-BACKFILL_BUDGET_S = 5.0  # per call: an old 15,000-image project gets its fingerprints over a few validations
+BACKFILL_BUDGET_S = 2.0  # per commit of the back-fill: progress lands in steps
 
 
 def project_image_facts(session: Session, settings: Settings, project_id: str) -> tuple[ImageFacts, ...]:
-    """Every labelled image of the project, with its path as compile keys it; fingerprints back-filled first."""
-    backfill_fingerprints(session, settings, project_id)
+    """Every labelled image of the project, with its path as compile keys it. An asset still waiting for its
+    fingerprint has no perceptual hash (near-duplicate checks skip it) and counts as readable."""
     query = (
         select(
             Asset.sha256,
@@ -95,3 +99,37 @@ def backfill_fingerprints(
         session.rollback()
         return 0
     return len(rows)
+
+
+class FingerprintBackfill:
+    """Fingerprints for every asset that lacks one, project by project, in a daemon thread; `stop()` ends it after
+    the batch in hand."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine, self.settings = engine, settings
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self.run, name="fingerprint-backfill", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> int:
+        """Back-fill everything now (the thread's body; tests call it directly); returns how many were added."""
+        added = 0
+        with session_for(self.engine) as session:
+            projects = session.exec(
+                select(Asset.project_id)
+                .join(AssetFingerprint, AssetFingerprint.asset_id == Asset.id, isouter=True)
+                .where(AssetFingerprint.asset_id.is_(None))
+                .distinct()
+            ).all()
+            for project_id in projects:
+                while not self._stop.is_set():
+                    step = backfill_fingerprints(session, self.settings, project_id)
+                    added += step
+                    if step == 0:
+                        break
+        return added

@@ -42,8 +42,10 @@ async def receive_files(
     max_file_bytes: int,
     field_name: str = "files",
     text_fields: dict[str, str] | None = None,
+    max_files: int | None = None,
 ) -> list[ReceivedFile]:
-    """The file parts of `field_name`. Small text parts whose names are keys of `text_fields` are stored there."""
+    """The file parts of `field_name`. Small text parts whose names are keys of `text_fields` are stored there.
+    With `max_files`, one file part more stops the upload at once (nothing more is written to disk)."""
     kind, options = parse_options_header(content_type)
     if kind != b"multipart/form-data" or b"boundary" not in options:
         raise UploadError(f"Send the upload as multipart/form-data, with the files in a field named {field_name!r}.")
@@ -78,6 +80,8 @@ async def receive_files(
             return
         if name != field_name or filename is None:
             return  # other form fields are ignored
+        if max_files is not None and len(received) >= max_files:
+            raise UploadError(f"Send at most {max_files} file(s) in the multipart field {field_name!r}.")
         handle = tempfile.NamedTemporaryFile(dir=temp_dir, delete=False, prefix="upload-")  # noqa: SIM115 (closed in on_part_end)
         part.file = ReceivedFile(filename=filename.decode("utf-8", "replace"), temp_path=Path(handle.name))
         part.hasher = hashlib.sha256()
@@ -121,9 +125,11 @@ async def receive_files(
         parser.finalize()
     except Exception as error:
         discard(received)
-        if part.file is not None:
+        if part.file is not None and part.file not in received:
             part.handle.close()
             part.file.temp_path.unlink(missing_ok=True)
+        if isinstance(error, UploadError):
+            raise
         raise UploadError(f"The upload could not be read: {error}") from error
     return received
 

@@ -67,6 +67,7 @@ class Evaluation(_Payload):
     per_class: list[ClassMetrics]
     confusion_matrix: list[list[int]]  # [true][predicted]
     class_names: list[str]
+    quality: list[str] = Field(default_factory=list)  # codes of the quality warnings that hold after it
     preview: list[dict[str, Any]] = Field(default_factory=list)
 
 

@@ -48,8 +48,9 @@ def apply_to_run(run: Run, event: WorkerEvent) -> None:
                 k: event.data[k]
                 for k in ("accuracy", "top5", "precision", "recall", "f1", "avg_confidence", "val_loss")
             } | {"epoch": event.data["epoch"]}
-            if event.data.get("final"):
-                run.quality_warnings = []  # the final model's own verdict follows as `warning` events, if any
+            # Warnings that no longer hold go; those that do stay (their `warning` event came once, or follows).
+            holding = set(event.data.get("quality") or [])
+            run.quality_warnings = [w for w in run.quality_warnings or [] if w.get("code") in holding]
         case "warning":  # one entry per code, the latest; a new list, so the JSON column sees the change
             kept = [warning for warning in run.quality_warnings or [] if warning.get("code") != event.data["code"]]
             run.quality_warnings = [*kept, {k: event.data[k] for k in ("code", "message", "epoch")}]

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from backend.catalogue import Catalogue
-from backend.datasets.split import split_items
+from backend.datasets.split import split_of_each
 from backend.graph.schema import Graph, Node
 from backend.graph.spec import (
     DatasetItem,
@@ -123,9 +123,8 @@ def _chain(graph: Graph, catalogue: Catalogue) -> list[Node]:
 
 def assign_splits(images: LabelledImages, params: DatasetParams) -> dict[str, str]:
     """Image path → train/val: a split fixed by the source wins, the dataset node splits the rest."""
-    unsplit = [(f"{item.content_hash}:{item.path}", item.label) for item in images.items if item.split is None]
-    free = split_items(unsplit, params.val_fraction, params.seed, params.stratified)
-    return {item.path: item.split or free[f"{item.content_hash}:{item.path}"] for item in images.items}
+    splits = split_of_each(images.items, params.val_fraction, params.seed, params.stratified)
+    return {item.path: split for item, split in zip(images.items, splits, strict=True)}
 
 
 def _dataset(images: LabelledImages, params: DatasetParams) -> DatasetSpec:

@@ -6,20 +6,23 @@ many times). The train/validation split is computed exactly as compile computes 
 `backend/datasets/split.py`), so leakage is reported between the very sets the run would use.
 """
 
+from __future__ import annotations
+
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from backend.catalogue import Catalogue
-from backend.datasets.split import split_items
+from backend.datasets.split import split_of_each
 from backend.graph.facts import ImageFacts
 from backend.graph.issues import Code, Issue, IssueFix
 from backend.graph.schema import Graph, Node
-from nodes.models import IMGSZ_STRIDE
+from nodes.base import ModelNode
 from nodes.preprocess import Resize, ResizeParams
 
 NEAR_DUPLICATE_BITS = 3  # re-encoded or resized copies measured 0–2 bits apart; distinct digits rarely ≤ 3
@@ -38,7 +41,7 @@ def dataset_issues(
     A node bound to another project than `project_id` is skipped (validate reports that one)."""
     if images is None:
         return []
-    model = next((n for n in graph.nodes if _category(catalogue, n) == "model"), None)
+    model = _model_input(graph, catalogue)
     resize = next((n for n in graph.nodes if n.type == Resize.type_id), None)
     issues: list[Issue] = []
     for node in graph.nodes:
@@ -51,7 +54,11 @@ def dataset_issues(
 
 
 def check_images(
-    node_id: str, params: BaseModel, images: Sequence[ImageFacts], model: Node | None = None, resize: Node | None = None
+    node_id: str,
+    params: BaseModel,
+    images: Sequence[ImageFacts],
+    model: ModelInput | None = None,
+    resize: Node | None = None,
 ) -> list[Issue]:
     splits = assign_splits(images, params)
     readable = [i for i, image in enumerate(images) if image.readable]
@@ -71,12 +78,27 @@ def check_images(
 
 
 def assign_splits(images: Sequence[ImageFacts], params: BaseModel) -> list[str]:
-    """Train/val of each image, as compile's `assign_splits` gives it: a split fixed by the source wins."""
-    unsplit = [(f"{image.content_hash}:{image.path}", image.label) for image in images if image.split is None]
-    free = split_items(
-        unsplit, getattr(params, "val_fraction", 0.2), getattr(params, "seed", 0), getattr(params, "stratified", True)
+    """Train/val of each image, as compile's `assign_splits` gives it (the same function decides both)."""
+    return split_of_each(
+        images, getattr(params, "val_fraction", 0.2), getattr(params, "seed", 0), getattr(params, "stratified", True)
     )
-    return [image.split or free[f"{image.content_hash}:{image.path}"] for image in images]
+
+
+@dataclass(frozen=True)
+class ModelInput:
+    """What the small-image check needs of the model node: its id, input size and the size's stride."""
+
+    node_id: str
+    imgsz: int
+    stride: int
+
+
+def _model_input(graph: Graph, catalogue: Catalogue) -> ModelInput | None:
+    for node in graph.nodes:
+        node_type = catalogue.get(node.type)
+        if isinstance(node_type, type) and issubclass(node_type, ModelNode) and not node_type.check_params(node.params):
+            return ModelInput(node.id, node_type.imgsz(node.params), node_type.imgsz_stride)
+    return None
 
 
 def _category(catalogue: Catalogue, node: Node) -> str | None:
@@ -222,6 +244,8 @@ def _class_splits(node_id: str, images: Sequence[ImageFacts], splits: list[str],
     totals = Counter(image.label for image in images)
     fixed = Counter(image.label for image in images if image.split is not None)
     issues = []
+    # A class without validation images trains but cannot be scored: a warning, unless no class has any (no run).
+    no_validation_at_all = not any(split == "val" for split in (splits[i] for i in readable))
     for label in sorted(totals):
         train, val = counts[(label, "train")], counts[(label, "val")]
         if val == 0 and train > 0:
@@ -233,10 +257,11 @@ def _class_splits(node_id: str, images: Sequence[ImageFacts], splits: list[str],
                 remedy = "add more images or keep Stratified on, so that each class keeps one for validation"
             message = (
                 f"Class '{label}' has no validation image (its {_plural(train, 'image')} all go to training), so "
-                f"the run could not tell how well the model recognises it: {remedy}."
+                f"the run cannot tell how well the model recognises it: {remedy}."
             )
+            severity = "error" if no_validation_at_all else "warning"
             issues.append(
-                Issue(code=Code.CLASS_WITHOUT_VALIDATION_IMAGES, severity="error", message=message, node_id=node_id)
+                Issue(code=Code.CLASS_WITHOUT_VALIDATION_IMAGES, severity=severity, message=message, node_id=node_id)
             )
         elif train == 0:
             unreadable = totals[label] - val
@@ -280,14 +305,16 @@ def _imbalance(
     ]
 
 
-def _small_images(images: Sequence[ImageFacts], readable: list[int], model: Node, mode: str | None) -> list[Issue]:
-    imgsz = model.params.get("imgsz")
+def _small_images(
+    images: Sequence[ImageFacts], readable: list[int], model: ModelInput, mode: str | None
+) -> list[Issue]:
+    imgsz, stride = model.imgsz, model.stride
     sized = [images[i] for i in readable if images[i].width > 0 and images[i].height > 0]
-    if not isinstance(imgsz, int) or isinstance(imgsz, bool) or not sized:
+    if not sized:
         return []
     cropped = mode == "center_crop"  # the shortest side fills the input; otherwise the longest does
     side = median(min(i.width, i.height) if cropped else max(i.width, i.height) for i in sized)
-    fitting = max(IMGSZ_STRIDE, math.ceil(side / IMGSZ_STRIDE) * IMGSZ_STRIDE)
+    fitting = max(stride, math.ceil(side / stride) * stride)
     if imgsz < UPSAMPLING_FACTOR * side or fitting >= imgsz:
         return []
     message = (
@@ -295,13 +322,13 @@ def _small_images(images: Sequence[ImageFacts], readable: list[int], model: Node
         f"an input size of {imgsz} px they are enlarged about {imgsz / side:.0f}×: training gets slower and learns "
         f"no extra detail. {fitting} px fits these images."
     )
-    fix = IssueFix(label=f"Use {fitting} px", node_id=model.id, field="imgsz", value=fitting)
+    fix = IssueFix(label=f"Use {fitting} px", node_id=model.node_id, field="imgsz", value=fitting)
     return [
         Issue(
             code=Code.SMALL_IMAGES_UPSAMPLED,
             severity="warning",
             message=message,
-            node_id=model.id,
+            node_id=model.node_id,
             field="imgsz",
             fix=fix,
         )

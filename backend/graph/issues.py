@@ -36,7 +36,7 @@ class Code(StrEnum):
     NEAR_DUPLICATE_IMAGES = "near_duplicate_images"  # warning: near-identical pictures in one split
     DUPLICATE_LEAKAGE = "duplicate_leakage"  # warning: the same file in training and validation
     NEAR_DUPLICATE_LEAKAGE = "near_duplicate_leakage"  # warning: near-identical pictures across the splits
-    CLASS_WITHOUT_VALIDATION_IMAGES = "class_without_validation_images"  # error: the run could not evaluate it
+    CLASS_WITHOUT_VALIDATION_IMAGES = "class_without_validation_images"  # warning (error when no class has any)
     CLASS_WITHOUT_TRAINING_IMAGES = "class_without_training_images"  # error: the model could not learn it
     FEW_TRAINING_IMAGES = "few_training_images"  # warning: a class with only a handful to learn from
     CLASS_IMBALANCE = "class_imbalance"  # warning, with a fix: weighted sampling

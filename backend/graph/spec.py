@@ -16,6 +16,9 @@ Optimizer = Literal["auto", "SGD", "Adam", "AdamW", "NAdam", "RAdam", "RMSProp"]
 Split = Literal["train", "val"]
 
 
+DEVICE_PATTERN = r"^(cpu|cuda|cuda:\d+|\d+(,\d+)*)$"
+
+
 class RunSettings(BaseModel):
     """What a person chooses when starting a run. Defaults suit a first run on a laptop CPU."""
 
@@ -31,7 +34,7 @@ class RunSettings(BaseModel):
     eval_every: int = Field(default=1, ge=1, le=1000, description="Evaluate on the validation split every N epochs.")
     checkpoint: CheckpointStrategy = Field(default="highest_accuracy", description="Which weights become best.pt.")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    device: str = Field(default="cpu", pattern=r"^(cpu|cuda|cuda:\d+|\d+(,\d+)*)$")
+    device: str = Field(default="cpu", pattern=DEVICE_PATTERN)
     workers: int = Field(default=1, ge=0, le=32, description="Data-loading processes.")
 
 

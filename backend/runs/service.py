@@ -25,7 +25,7 @@ from backend.graph.schema import Graph
 from backend.graph.spec import RunSettings, TrainingJobSpec
 from backend.graph.validate import ValidationContext, validate_document
 from backend.runners.base import JobHandle, JobRunner
-from backend.runs.label_check import DEFAULT_FOLDS, label_check_spec
+from backend.runs.label_check import DEFAULT_FOLDS, LabelCheckRefused, label_check_spec
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -162,6 +162,15 @@ class RunService:
         """A new run, linked to this one, that finds label errors in its snapshot by k-fold cross-validation;
         raises LabelCheckRefused (see runs/label_check.py)."""
         with session_for(self.engine) as session:
+            busy = session.exec(
+                select(Run).where(Run.parent_run_id == run.id, Run.status.in_(("queued", "running")))
+            ).all()
+            ongoing = [child.id for child in busy if "cross_validation_folds" in (child.settings or {})]
+            if ongoing:
+                raise LabelCheckRefused(
+                    f"A label check of this run is already under way (run {ongoing[0]}): wait for it or cancel it.",
+                    conflict=True,
+                )
             ancestors, parent_id = [], run.parent_run_id
             while parent_id is not None and len(ancestors) < 1000:
                 parent = session.get(Run, parent_id)

@@ -59,7 +59,10 @@ def fold_assignment(labels: Sequence[int], folds: int, seed: int) -> list[int]:
 
 
 def fold_spec(spec: TrainingJobSpec, assignment: Sequence[int], fold: int) -> TrainingJobSpec:
-    """The spec of one fold: the same items (same indices), fold `fold` as validation, the rest as training."""
+    """The spec of one fold: the same items (same indices), fold `fold` as validation, the rest as training.
+
+    The held-out fold must not choose anything: its weights are the last epoch's (no best-of-N picked on the fold it
+    then predicts) and training never stops early on its losses, or its probabilities would be optimistic."""
     items = [
         item.model_copy(update={"split": "val" if assignment[i] == fold else "train"})
         for i, item in enumerate(spec.dataset.items)
@@ -67,6 +70,8 @@ def fold_spec(spec: TrainingJobSpec, assignment: Sequence[int], fold: int) -> Tr
     return spec.model_copy(
         update={
             "dataset": spec.dataset.model_copy(update={"items": items}),
+            "evaluation": spec.evaluation.model_copy(update={"checkpoint": "latest"}),
+            "overrides": {**spec.overrides, "patience": max(int(spec.overrides.get("epochs", 1)), 1) + 1},
             "output_dir": str(Path(spec.output_dir).resolve() / "folds" / f"fold{fold + 1}"),
             "cross_validation": None,
             "resume_from": None,

@@ -180,6 +180,7 @@ class Reporter:
                 final=final,
                 val_loss=val_loss,
                 preview=preview,
+                quality=[finding.code for finding in self.findings],
                 **fields,
             )
         )

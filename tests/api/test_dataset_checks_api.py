@@ -9,7 +9,7 @@ from sqlmodel import Session, delete, select
 
 from backend.datasets.fingerprints import perceptual_hash
 from backend.datasets.folder import folder_image_facts, read_image_folder
-from backend.datasets.image_facts import project_image_facts
+from backend.datasets.image_facts import FingerprintBackfill, project_image_facts
 from backend.datasets.library import labelled_images
 from backend.db.models import AssetFingerprint
 from backend.db.session import make_engine
@@ -75,6 +75,9 @@ async def test_fingerprints_are_stored_at_upload_and_back_filled(client, setting
         assert sorted(stored) == [1, 3, 4] and all(len(phash) == 16 for phash in stored.values())
         session.exec(delete(AssetFingerprint))  # as in a database from before fingerprints
         session.commit()
+        waiting = project_image_facts(session, settings, project["id"])  # requests never decode: no hash yet
+        assert all(f.phash is None and f.readable for f in waiting)
+        assert FingerprintBackfill(engine, settings).run() == 3  # the server's thread
         facts = {f.name: f for f in project_image_facts(session, settings, project["id"])}
         compiled = labelled_images(session, settings, project["id"])  # what compile keys the split by
         assert sorted(f.path for f in facts.values()) == sorted(item.path for item in compiled.items)
@@ -130,6 +133,7 @@ async def test_an_asset_whose_file_vanished_is_reported_unreadable(client, setti
     with Session(engine) as session:
         session.exec(delete(AssetFingerprint))
         session.commit()
+    FingerprintBackfill(engine, settings).run()
     engine.dispose()
     status, issues = await validate(client, project["id"])
     assert status == 200 and [i["code"] for i in issues] == ["unreadable_images"]

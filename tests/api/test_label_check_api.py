@@ -68,6 +68,8 @@ async def test_a_label_check_covers_every_labelled_image(client, tmp_path):
     assert response.status_code == 202, response.text
     check = response.json()
     assert check["parent_run_id"] == parent["id"] and check["status"] == "queued"
+    twice = await client.post(f"/api/runs/{parent['id']}/label-check", json={"folds": 2})
+    assert twice.status_code == 409 and "already under way" in twice.json()["detail"]
     finished = await _wait(client, check["id"])
     assert finished["status"] == "succeeded", finished["reason"]
     assert 0 <= finished["metrics"]["accuracy"] <= 1

@@ -43,3 +43,25 @@ async def test_a_workflow_from_a_template_trains_at_the_fitted_size_with_fitted_
     assert run.status_code == 202, run.text
     assert run.json()["settings"]["epochs"] == defaults["settings"]["epochs"]
     await client.post(f"/api/runs/{run.json()['id']}/cancel")
+
+
+async def test_a_saved_half_built_graph_gets_defaults_and_a_422_not_a_500(client):
+    project, _ = await labelled_project(client, per_class=6)
+    workflow = (await client.post(f"/api/projects/{project['id']}/workflows", json={"graph": {"nodes": 5}})).json()
+    defaults = await client.get(f"/api/workflows/{workflow['id']}/run-defaults")
+    assert defaults.status_code == 200 and defaults.json()["settings"]["epochs"] >= MIN_EPOCHS
+    run = await client.post(f"/api/workflows/{workflow['id']}/runs")
+    assert run.status_code == 422 and run.json()["issues"][0]["code"] == "invalid_graph"
+
+
+async def test_run_defaults_for_a_gpu_and_a_bad_device_is_a_400_naming_it(client):
+    project, _ = await labelled_project(client, per_class=6)
+    workflow = (
+        await client.post(
+            f"/api/projects/{project['id']}/workflows/from-template", json={"template_id": "small-fast-320"}
+        )
+    ).json()
+    gpu = await client.get(f"/api/workflows/{workflow['id']}/run-defaults", params={"device": "cuda:0"})
+    assert gpu.status_code == 200 and gpu.json()["settings"]["device"] == "cuda:0"
+    bad = await client.get(f"/api/workflows/{workflow['id']}/run-defaults", params={"device": "tpu; rm"})
+    assert bad.status_code == 400 and "device" in bad.text

@@ -109,3 +109,10 @@ def test_every_family_offers_sizes_n_to_x_with_its_own_yaml():
         assert build_catalogue().get(type_id).architecture("m") == f"{family}m-cls.yaml"
     assert ARCHITECTURES["yolo26x-cls.yaml"][1] == "x"
     assert len(ARCHITECTURES) == 15
+
+
+def test_model_nodes_say_which_ultralytics_configs_they_train():
+    described = {d["type"]: d for d in build_catalogue().describe()}
+    assert described["model.yolo11_cls"]["architectures"]["s"] == "yolo11s-cls.yaml"
+    assert described["model.yolov8_cls"]["family"] != described["model.yolo26_cls"]["family"]
+    assert "architectures" not in described["dataset.project"]

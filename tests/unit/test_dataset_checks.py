@@ -2,7 +2,6 @@
 (the split is compile's, near-duplicate search finds what brute force finds, and is fast at 15,000 images)."""
 
 import random
-import time
 from pathlib import Path
 
 import numpy as np
@@ -128,7 +127,9 @@ def test_leakage_follows_the_split_compile_makes():
 def test_a_class_with_one_image_gets_no_validation_image():
     images = [*(image(f"cat{n}.jpg", "cat") for n in range(10)), image("lonely.jpg", "owl")]
     (issue,) = only(images, Code.CLASS_WITHOUT_VALIDATION_IMAGES, DATA, MODEL)
-    assert issue.severity == "error" and "'owl'" in issue.message and "at least 2 images" in issue.message
+    assert issue.severity == "warning" and "'owl'" in issue.message and "at least 2 images" in issue.message
+    singles = [image(f"{label}.jpg", label) for label in ("owl", "cat", "dog")]  # nothing left to validate on
+    assert {i.severity for i in issues_of(singles) if i.code == Code.CLASS_WITHOUT_VALIDATION_IMAGES} == {"error"}
 
 
 def test_a_fixed_split_without_validation_images_for_a_class():
@@ -173,6 +174,9 @@ def test_small_images_far_below_the_input_size_warn_on_imgsz():
     assert "24 px" in issue.message and "about 9×" in issue.message
     assert (issue.fix.node_id, issue.fix.field, issue.fix.value) == ("model", "imgsz", 32)
     assert issues_of(balanced(size=(8, 8))) == []  # 32 px is the smallest input: nothing better to offer
+    for family in ("model.yolo11_cls", "model.yolo26_cls"):  # any model node, its input size left at the default
+        (issue,) = only(images, Code.SMALL_IMAGES_UPSAMPLED, DATA, FLIP, ("model", family, {}))
+        assert "224 px" in issue.message and issue.fix.value == 32
 
 
 def test_extreme_aspect_ratios_with_center_crop():
@@ -222,18 +226,15 @@ def test_near_neighbours_match_brute_force(max_bits):
     assert near_neighbours(values, max_bits) == brute_force(values, max_bits)
 
 
-def test_checks_on_15000_images_are_fast():
+def test_checks_on_15000_images_find_the_copies_among_them():
     rng = random.Random(1)
     images = [
         image(f"{n}.jpg", f"class{n % 20}", size=(rng.randint(50, 400), rng.randint(50, 400))) for n in range(15_000)
     ]
     images += [image(f"copy{n}.jpg", "class0", phash=flip_bits(images[n * 20].phash, 1)) for n in range(300)]
     images += [image(f"blank{n}.jpg", "class1", phash="0" * 16) for n in range(500)]  # one crowded bucket
-    started = time.perf_counter()
-    issues = issues_of(images)
-    elapsed = time.perf_counter() - started
+    issues = issues_of(images)  # its speed is measured in bench/, not asserted here (a shared CI machine)
     assert {Code.NEAR_DUPLICATE_IMAGES, Code.NEAR_DUPLICATE_LEAKAGE} <= {i.code for i in issues}
-    assert elapsed < 2.0, f"dataset checks took {elapsed:.2f} s"
 
 
 def test_the_balance_fix_reaches_the_job_spec():

@@ -110,3 +110,31 @@ def test_templates_prefer_pretrained_weights_of_their_architecture_and_say_so(tm
     assert fits["balanced-224"].pretrained is None  # the store holds no yolov8s weights
     document = instantiate("small-fast-320", "p1", catalogue, small)
     assert next(n for n in document["nodes"] if n["id"] == "model")["params"]["pretrained"] == name
+
+
+def test_unreadable_images_do_not_drag_the_fitted_size_down():
+    broken = [image.model_copy(update={"readable": False, "width": 0, "height": 0}) for image in images(3, 1)]
+    assert fitted_imgsz(320, summarise(broken + images(4, 200))) == 224
+    assert summarise(broken) is None
+
+
+def test_imbalanced_classes_get_weighted_sampling_and_grey_images_a_note():
+    catalogue = build_catalogue()
+    skewed = images(90, 24, classes=1) + [i.model_copy(update={"label": "rare"}) for i in images(10, 24)]
+    fits = template_fits(catalogue, summarise(skewed))
+    small = fits["small-fast-320"]
+    assert small.balance == "weighted_sampling" and any("90 vs 10" in note for note in small.notes)
+    document = instantiate("small-fast-320", "p1", catalogue, small)
+    assert next(n for n in document["nodes"] if n["id"] == "data")["params"]["balance"] == "weighted_sampling"
+    balanced = template_fits(catalogue, summarise(images(100, 24)))["small-fast-320"]
+    assert balanced.balance == "none"
+    grey = [i.model_copy(update={"channels": 1}) for i in images(100, 24)]
+    assert any("grey" in note for note in fit_template(320, "n", summarise(grey)).notes)
+
+
+def test_on_a_gpu_the_time_budget_affords_more_epochs_and_the_settings_say_where():
+    summary = summarise(images(15_000, 640))
+    cpu = run_defaults(summary, imgsz=320, size="n")
+    gpu = run_defaults(summary, imgsz=320, size="n", device="cuda")
+    assert gpu.settings.epochs > cpu.settings.epochs and gpu.settings.device == "cuda"
+    assert "on a GPU" in gpu.explanation and "on a CPU" in cpu.explanation

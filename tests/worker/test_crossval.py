@@ -50,6 +50,9 @@ def test_fold_spec_holds_out_one_fold_whatever_the_split(make_spec, digits_datas
     assert second.cross_validation is None and second.output_dir.endswith("folds/fold2")
     assert [i.split == "val" for i in second.dataset.items] == [f == 1 for f in folds]
     assert [i.path for i in second.dataset.items] == [i.path for i in spec.dataset.items]
+    # the held-out fold picks no checkpoint and stops nothing early: its probabilities stay out-of-sample
+    assert second.evaluation.checkpoint == "latest"
+    assert second.overrides["patience"] > second.overrides["epochs"]
 
 
 def test_untrusted_when_no_better_than_the_majority_class():

@@ -117,7 +117,7 @@ def _warning(code: str, epoch: int, final: bool = False) -> WorkerEvent:
     return WorkerEvent.of(QualityWarning(code=code, message=f"{code} at {epoch}", epoch=epoch, final=final), 1.0)
 
 
-def test_warnings_project_onto_the_run_and_the_final_evaluation_starts_afresh():
+def test_warnings_project_onto_the_run_and_each_evaluation_drops_those_that_no_longer_hold():
     run = _run()
     apply_to_run(run, _warning("collapsed", 1))
     apply_to_run(run, _warning("collapsed", 2))
@@ -127,8 +127,11 @@ def test_warnings_project_onto_the_run_and_the_final_evaluation_starts_afresh():
         {"code": "overfitting", "message": "overfitting at 2", "epoch": 2},
     ]
     metrics = dict.fromkeys(("accuracy", "top5", "precision", "recall", "f1", "avg_confidence", "val_loss"), 0.5)
-    apply_to_run(run, WorkerEvent(type="evaluation", ts=1.0, data={**metrics, "epoch": 2, "final": False}))
-    assert len(run.quality_warnings) == 2  # an epoch's evaluation does not clear them
+    evaluation = {**metrics, "epoch": 3, "final": False, "quality": ["collapsed", "overfitting"]}
+    apply_to_run(run, WorkerEvent(type="evaluation", ts=1.0, data=evaluation))
+    assert len(run.quality_warnings) == 2  # still holding: kept, though not sent again
+    apply_to_run(run, WorkerEvent(type="evaluation", ts=1.0, data={**evaluation, "epoch": 4, "quality": ["overfitting"]}))
+    assert [w["code"] for w in run.quality_warnings] == ["overfitting"]  # the collapse cleared
     apply_to_run(run, WorkerEvent(type="evaluation", ts=1.0, data={**metrics, "epoch": 2, "final": True}))
     assert run.quality_warnings == []  # the final model was fine after all
     apply_to_run(run, _warning("no_better_than_majority", 2, final=True))

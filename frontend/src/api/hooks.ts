@@ -18,7 +18,7 @@ export const keys = {
   nodes: ["nodes"] as const,
   /** Fitted to a project's images, so under the project: new images refresh the fit. */
   templates: (pid: string | null) => (pid ? (["projects", pid, "templates"] as const) : (["templates"] as const)),
-  runDefaults: (wid: string) => ["workflows", wid, "run-defaults"] as const,
+  runDefaults: (wid: string, device: string) => ["workflows", wid, "run-defaults", device] as const,
   runSettingsSchema: ["run-settings-schema"] as const,
 };
 
@@ -90,11 +90,12 @@ export function useTemplates(pid: string | null = null) {
   });
 }
 
-/** What the Run Training dialog pre-fills for this workflow and its data; asked afresh each time it opens. */
-export function useRunDefaults(wid: string, enabled: boolean) {
+/** What the Run Training dialog pre-fills for this workflow and its data on `device`; asked afresh each time it
+ * opens. */
+export function useRunDefaults(wid: string, enabled: boolean, device = "cpu") {
   return useQuery({
-    queryKey: keys.runDefaults(wid),
-    queryFn: () => api.get<RunDefaults>(`/api/workflows/${wid}/run-defaults`),
+    queryKey: keys.runDefaults(wid, device),
+    queryFn: () => api.get<RunDefaults>(`/api/workflows/${wid}/run-defaults?device=${encodeURIComponent(device)}`),
     enabled,
     staleTime: 0,
     // A refetch would reset what the person typed in the open dialog.

@@ -131,6 +131,9 @@ export interface NodeDescriptor {
   outputs: PortSpec[];
   params_schema: JsonSchema;
   defaults: Record<string, unknown>;
+  /** Model nodes: the store weights' family, and the Ultralytics config of each size. */
+  family?: string;
+  architectures?: Record<string, string>;
 }
 
 export interface GraphNode {
@@ -309,6 +312,8 @@ export interface EvaluationData {
   confusion_matrix: number[][];
   class_names: string[];
   /** The same fixed validation sample at every evaluation. */
+  /** Codes of the quality warnings that hold after this evaluation (older runs: absent). */
+  quality?: string[];
   preview: PreviewEntry[];
 }
 

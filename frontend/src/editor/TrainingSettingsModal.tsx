@@ -62,7 +62,9 @@ interface Props {
 
 export function TrainingSettingsModal({ workflowId, opened, onClose, onStart, starting, error, issues }: Props) {
   const schema = useRunSettingsSchema();
-  const defaults = useRunDefaults(workflowId, opened);
+  // Epochs are chosen for the machine the run will use: the device the person chose last time (a machine choice).
+  const device = typeof remembered().device === "string" ? String(remembered().device) : "cpu";
+  const defaults = useRunDefaults(workflowId, opened, device);
   const defaultsSettled = !defaults.isFetching;
   const model = useMemo(() => (schema.data ? toFormModel(schema.data) : null), [schema.data]);
   const [data, setData] = useState<Record<string, unknown>>({});

@@ -2,16 +2,15 @@ import { describe, expect, it } from "vitest";
 import type { NodeDescriptor } from "../api/types";
 import { architectureOptions, formatSize } from "./architectures";
 
-const node = (type: string, category: string, sizes?: string[]) =>
-  ({ type, category, title: type, params_schema: { properties: sizes ? { size: { enum: sizes } } : {} } }) as unknown as NodeDescriptor;
+const node = (type: string, category: string, architectures?: Record<string, string>) =>
+  ({ type, category, title: type, params_schema: {}, architectures }) as unknown as NodeDescriptor;
 
 describe("architecture options", () => {
   it("lists one architecture per model family and size, nothing from other categories", () => {
     const options = architectureOptions([
-      node("model.yolo11_cls", "model", ["n", "s"]),
-      node("model.yolov8_cls", "model", ["n"]),
+      node("model.yolo11_cls", "model", { n: "yolo11n-cls.yaml", s: "yolo11s-cls.yaml" }),
+      node("model.yolov8_cls", "model", { n: "yolov8n-cls.yaml" }),
       node("augment.flip", "augmentation"),
-      node("model.odd", "model", ["n"]),
     ]);
     expect(options.map((o) => o.value)).toEqual(["yolo11n-cls.yaml", "yolo11s-cls.yaml", "yolov8n-cls.yaml"]);
   });

@@ -1,5 +1,5 @@
 /** Architectures a stored model can be declared as, read from the node catalogue's model nodes (each family's
- * `size` choices), so a new model family shows up here without a change. */
+ * `architectures`), so a new model family shows up here without a change. */
 import type { NodeDescriptor } from "../api/types";
 
 export interface ArchitectureOption {
@@ -7,19 +7,11 @@ export interface ArchitectureOption {
   label: string;
 }
 
-/** `model.yolo11_cls` with sizes n, s → yolo11n-cls.yaml, yolo11s-cls.yaml (Ultralytics' config names). */
+/** Every (size → Ultralytics config) pair the catalogue's model nodes list, e.g. yolo11n-cls.yaml. */
 export function architectureOptions(catalogue: NodeDescriptor[]): ArchitectureOption[] {
-  const out: ArchitectureOption[] = [];
-  for (const d of catalogue) {
-    const family = /^model\.(.+)_cls$/.exec(d.type)?.[1];
-    if (d.category !== "model" || !family) continue;
-    const size = (d.params_schema?.properties as Record<string, { enum?: unknown[] }> | undefined)?.size;
-    for (const s of size?.enum ?? []) {
-      if (typeof s !== "string") continue;
-      out.push({ value: `${family}${s}-cls.yaml`, label: `${d.title} · ${s}` });
-    }
-  }
-  return out;
+  return catalogue.flatMap((d) =>
+    Object.entries(d.architectures ?? {}).map(([size, yaml]) => ({ value: yaml, label: `${d.title} · ${size}` })),
+  );
 }
 
 export function formatSize(bytes: number): string {

@@ -53,7 +53,7 @@ function RunView() {
   const terminal = isTerminal(model.finished?.status);
   const dense = store.events.every((e, i) => e.seq === i);
   const status = model.finished?.status ?? model.status ?? run.data?.status ?? null;
-  const warnings = bannerWarnings(model.warnings, run.data?.quality_warnings);
+  const warnings = bannerWarnings(model.warnings, run.data?.quality_warnings, model.sawEvaluation);
   const setTab = (t: string | null) =>
     setParams((prev) => {
       const next = new URLSearchParams(prev);

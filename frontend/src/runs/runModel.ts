@@ -50,6 +50,8 @@ export interface RunModel {
   artifacts: ArtifactData[];
   /** Every quality warning in order (the banner shows the latest of each code). */
   warnings: WarningData[];
+  /** Whether an evaluation event was applied: from then on the events, not the stored run, say what holds. */
+  sawEvaluation: boolean;
   logs: LogLine[];
 }
 
@@ -86,6 +88,7 @@ export function emptyModel(): RunModel {
     evaluations: [],
     artifacts: [],
     warnings: [],
+    sawEvaluation: false,
     logs: [],
   };
 }
@@ -180,6 +183,10 @@ export function applyEvent(model: RunModel, e: RunEvent): void {
         cutFrom(d.epoch, model.evalX, model.accuracy, model.precision, model.recall, model.f1, model.avgConfidence, model.valLoss);
       }
       model.evaluations.push(d);
+      // Warnings that no longer hold after this evaluation go, as the server drops them from the run.
+      const holding = new Set(d.quality ?? []);
+      model.warnings = model.warnings.filter((w) => holding.has(w.code));
+      model.sawEvaluation = true;
       if (!d.final) {
         model.evalX.push(d.epoch);
         model.accuracy.push(d.accuracy);

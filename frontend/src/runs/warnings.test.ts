@@ -21,6 +21,19 @@ describe("run quality warnings", () => {
     expect(model.logs.filter((l) => l.level === "warning")).toHaveLength(4);
   });
 
+  it("drops warnings that no longer hold after an evaluation, so a run that recovered shows none", () => {
+    const model = emptyModel();
+    const evaluation = (seq: number, quality: string[], final = false) =>
+      event(seq, "evaluation", { epoch: seq, final, accuracy: 0.5, f1: 0.5, quality, per_class: [], confusion_matrix: [], class_names: [], preview: [] });
+    applyEvent(model, evaluation(0, ["collapsed"]));
+    applyEvent(model, event(1, "warning", { code: "collapsed", message: "all one class", epoch: 1, final: false }));
+    applyEvent(model, evaluation(2, ["collapsed"]));
+    expect(bannerWarnings(model.warnings, null, model.sawEvaluation)).toHaveLength(1);
+    applyEvent(model, evaluation(3, []));
+    const stale = [{ code: "collapsed", message: "all one class", epoch: 1 }];
+    expect(bannerWarnings(model.warnings, stale, model.sawEvaluation)).toEqual([]);
+  });
+
   it("uses the run's stored warnings when no event carried one (and shows them for a succeeded run)", () => {
     const model = emptyModel();
     applyEvent(model, event(0, "finished", { status: "succeeded", reason: "", metrics: {} }));

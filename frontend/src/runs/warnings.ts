@@ -22,9 +22,13 @@ export function warningOf(e: RunEvent): WarningData | null {
   return { code: d.code, message: d.message, epoch: typeof d.epoch === "number" ? d.epoch : 0, final: !!d.final };
 }
 
-/** What the banner lists: from the live events when there are any, else what the run stored. */
-export function bannerWarnings(fromEvents: WarningData[], stored: QualityWarning[] | null | undefined): QualityWarning[] {
-  return latestByCode(fromEvents.length ? fromEvents : (stored ?? []));
+/** What the banner lists: from the live events once an evaluation arrived, else what the run stored. */
+export function bannerWarnings(
+  fromEvents: WarningData[],
+  stored: QualityWarning[] | null | undefined,
+  sawEvaluation = fromEvents.length > 0,
+): QualityWarning[] {
+  return latestByCode(sawEvaluation ? fromEvents : (stored ?? []));
 }
 
 /** For the runs list: the distinct kinds of warning a run has. */
