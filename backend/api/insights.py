@@ -48,7 +48,9 @@ def read_run_file(path: Path) -> dict[str, Any]:
             status_code=409, detail=f"This run's {path.name} cannot be read ({type(error).__name__}): run it again."
         ) from None
     if not isinstance(found, dict):
-        raise HTTPException(status_code=409, detail=f"This run's {path.name} is not what a worker writes: run it again.")
+        raise HTTPException(
+            status_code=409, detail=f"This run's {path.name} is not what a worker writes: run it again."
+        )
     return found
 
 

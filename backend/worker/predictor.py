@@ -121,7 +121,12 @@ class Predictor:
         order = np.argsort(-probabilities, kind="stable")[: max(1, min(top_k, len(probabilities)))]
         top = [{"index": int(i), "class": run.class_names[i], "confidence": float(probabilities[i])} for i in order]
         ms = (time.perf_counter() - started) * 1000
-        return {"top": top, "backend": run.backend, "ms": ms, "cam_png": self._cam(run_dir, run, tensor) if cam else None}
+        return {
+            "top": top,
+            "backend": run.backend,
+            "ms": ms,
+            "cam_png": self._cam(run_dir, run, tensor) if cam else None,
+        }
 
     def _load(self, run_dir: Path) -> _LoadedRun:
         from backend.graph.spec import TrainingJobSpec

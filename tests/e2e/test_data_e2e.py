@@ -171,9 +171,13 @@ def test_label_with_hotkeys_and_undo(page: Page, base_url: str, tmp_path: Path, 
     first, second, third = order[:3]
     expect(annotator).to_have_attribute("data-asset-id", first)
     # The keys are shown next to their classes.
-    expect(page.locator("[data-testid=annotator-classes] [data-class-name=zero] [data-testid=class-hotkey]")).to_have_text("1")
+    expect(
+        page.locator("[data-testid=annotator-classes] [data-class-name=zero] [data-testid=class-hotkey]")
+    ).to_have_text("1")
 
-    label_of = lambda aid: api(page, "GET", f"/api/projects/{pid}/assets?limit=1000")["items"][order.index(aid)]["class_id"]  # noqa: E731
+    label_of = lambda aid: api(page, "GET", f"/api/projects/{pid}/assets?limit=1000")["items"][order.index(aid)][
+        "class_id"
+    ]  # noqa: E731
 
     page.keyboard.press("1")  # first → zero, then on to the next unlabelled image
     expect(annotator).to_have_attribute("data-asset-id", second)
@@ -302,7 +306,9 @@ def test_select_many_assign_delete_and_merge(page: Page, base_url: str, tmp_path
     page.get_by_role("menuitem", name="Merge into…").click()
     page.get_by_test_id("merge-target").click()
     page.get_by_role("option", name="dog").click()
-    expect(page.get_by_test_id("dry-run-message")).to_have_text("4 image(s) move from 'cat' to 'dog', and 'cat' is deleted.")
+    expect(page.get_by_test_id("dry-run-message")).to_have_text(
+        "4 image(s) move from 'cat' to 'dog', and 'cat' is deleted."
+    )
     page.get_by_test_id("class-merge-confirm").click()
     expect(page.locator("[data-testid=class-list] [data-class-name=dog] [data-testid=class-count]")).to_have_text("4")
     expect(page.locator("[data-testid=class-list] [data-class-name=cat]")).to_have_count(0)

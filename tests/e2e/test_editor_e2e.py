@@ -34,15 +34,26 @@ def digits_project(page: Page) -> dict[str, Any]:
     return max(projects, key=lambda p: p["labelled_count"])
 
 
-def copy_labelled_images(base_url: str, source: dict[str, Any], target_id: str, classes: int = 3, per_class: int = 16) -> None:
+def copy_labelled_images(
+    base_url: str, source: dict[str, Any], target_id: str, classes: int = 3, per_class: int = 16
+) -> None:
     """Give a new project a small labelled dataset, taken from the digits project through the API."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
         source_classes = client.get(f"/api/projects/{source['id']}/classes").json()[:classes]
         for source_class in source_classes:
             target_class = client.post(f"/api/projects/{target_id}/classes", json={"name": source_class["name"]}).json()
-            page_ = client.get(f"/api/projects/{source['id']}/assets", params={"class_id": source_class["id"], "limit": per_class}).json()
+            page_ = client.get(
+                f"/api/projects/{source['id']}/assets", params={"class_id": source_class["id"], "limit": per_class}
+            ).json()
             files = [
-                ("files", (f"{source_class['name']}-{a['filename']}", client.get(f"/api/assets/{a['id']}/file").content, "image/png"))
+                (
+                    "files",
+                    (
+                        f"{source_class['name']}-{a['filename']}",
+                        client.get(f"/api/assets/{a['id']}/file").content,
+                        "image/png",
+                    ),
+                )
                 for a in page_["items"]
             ]
             report = client.post(f"/api/projects/{target_id}/assets", files=files)
@@ -114,7 +125,9 @@ def test_build_a_workflow_from_the_palette_and_train(page: Page, base_url: str, 
     # The server says the model has no input: badge and red border on the node, a line in the issues panel.
     model_input = model["inputs"][0]["name"]
     expect(node(page, model_id)).to_have_attribute("data-severity", "error")
-    expect(page.locator(f"[data-testid=issue-item][data-node-id='{model_id}'][data-code=missing_input]")).to_have_count(1)
+    expect(page.locator(f"[data-testid=issue-item][data-node-id='{model_id}'][data-code=missing_input]")).to_have_count(
+        1
+    )
 
     out_port = dataset["outputs"][0]["name"]
     drag_edge(page, data_id, out_port, aug_id, augmentation["inputs"][0]["name"])
@@ -123,7 +136,9 @@ def test_build_a_workflow_from_the_palette_and_train(page: Page, base_url: str, 
     # A second edge into a single-input port is refused while dragging.
     drag_edge(page, data_id, out_port, model_id, model_input)
     expect(page.locator(".react-flow__edge")).to_have_count(2)
-    expect(page.locator(f"[data-testid=issue-item][data-node-id='{model_id}'][data-code=missing_input]")).to_have_count(0)
+    expect(page.locator(f"[data-testid=issue-item][data-node-id='{model_id}'][data-code=missing_input]")).to_have_count(
+        0
+    )
 
     # Parameters in the inspector: an invalid input size is explained on the field and blocks training.
     select_node(page, model_id)
@@ -225,7 +240,9 @@ def test_reloading_a_live_run_loses_and_doubles_nothing(page: Page, artifacts: P
 def test_a_failed_save_keeps_the_changes_and_delete_removes_nodes(page: Page) -> None:
     digits = digits_project(page)
     template = api(page, "GET", "/api/templates")[0]
-    workflow = api(page, "POST", f"/api/projects/{digits['id']}/workflows/from-template", {"template_id": template["id"]})
+    workflow = api(
+        page, "POST", f"/api/projects/{digits['id']}/workflows/from-template", {"template_id": template["id"]}
+    )
     types = {n["type"]: n for n in catalogue(page)}
     graph_nodes = workflow["graph"]["nodes"]
     model_id = next(n["id"] for n in graph_nodes if types[n["type"]]["category"] == "model")

@@ -20,7 +20,9 @@ TRAINING_TIMEOUT_S = 240
 FINAL = re.compile("succeeded|failed|cancelled|interrupted")
 
 
-def wait_for(client: httpx.Client, run_id: str, statuses: set[str], timeout: float = TRAINING_TIMEOUT_S) -> dict[str, Any]:
+def wait_for(
+    client: httpx.Client, run_id: str, statuses: set[str], timeout: float = TRAINING_TIMEOUT_S
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         run = client.get(f"/api/runs/{run_id}").json()
@@ -58,7 +60,9 @@ def trained(base_url: str, demo: dict[str, Any]) -> dict[str, Any]:
     return {**demo, "rid": run["id"], "run": run, "evaluations": evaluations}
 
 
-def test_preview_grid_marks_predictions_and_slides_across_evaluations(page: Page, trained: dict[str, Any], artifacts: Path) -> None:
+def test_preview_grid_marks_predictions_and_slides_across_evaluations(
+    page: Page, trained: dict[str, Any], artifacts: Path
+) -> None:
     evaluations = trained["evaluations"]
     assert evaluations and all(e["preview"] for e in evaluations), "the worker sends no preview images"
     sample = [p["item"] for p in evaluations[-1]["preview"]]
@@ -77,7 +81,9 @@ def test_preview_grid_marks_predictions_and_slides_across_evaluations(page: Page
         expect(tile).to_have_attribute("data-correct", "true" if expected else "false")
     expect(tiles.first.locator("img")).to_have_js_property("complete", True)
     assert tiles.first.locator("img").evaluate("img => img.naturalWidth") > 0
-    expect(grid.get_by_test_id("preview-summary")).to_contain_text(f"{sum(map(bool, [final[i].get('correct', final[i]['label'] == final[i]['predicted']) for i in final]))}/{len(sample)} right")
+    expect(grid.get_by_test_id("preview-summary")).to_contain_text(
+        f"{sum(map(bool, [final[i].get('correct', final[i]['label'] == final[i]['predicted']) for i in final]))}/{len(sample)} right"
+    )
 
     # Slide back to the first evaluation: the same images, that evaluation's predictions.
     thumb = grid.get_by_test_id("preview-slider").get_by_role("slider")
@@ -110,7 +116,9 @@ def test_preview_grid_marks_predictions_and_slides_across_evaluations(page: Page
     page.screenshot(path=str(artifacts / "run-preview-grid.png"))
 
 
-def test_worst_predictions_filter_and_open_in_the_annotator(page: Page, trained: dict[str, Any], artifacts: Path) -> None:
+def test_worst_predictions_filter_and_open_in_the_annotator(
+    page: Page, trained: dict[str, Any], artifacts: Path
+) -> None:
     rid, pid = trained["rid"], trained["pid"]
     page.goto(f"/projects/{pid}/runs/{rid}?tab=predictions")
     worst = page.get_by_test_id("worst-predictions")
@@ -175,7 +183,9 @@ def test_likely_mislabelled_queue_walks_in_the_annotator(page: Page, trained: di
     expect(page).to_have_url(re.compile(rf"/runs/{rid}\?tab=predictions"))
 
 
-def test_try_it_predicts_an_uploaded_digit(page: Page, trained: dict[str, Any], tmp_path: Path, artifacts: Path) -> None:
+def test_try_it_predicts_an_uploaded_digit(
+    page: Page, trained: dict[str, Any], tmp_path: Path, artifacts: Path
+) -> None:
     root = render_digits(tmp_path / "digits", limit_per_class=1)
     three = next((root / "3").glob("*.png"))
     page.goto(f"/projects/{trained['pid']}/runs/{trained['rid']}?tab=try")
@@ -219,19 +229,27 @@ def test_checkpoints_and_artifacts(page: Page, trained: dict[str, Any]) -> None:
         expect(page.get_by_test_id("model-card")).not_to_contain_text("Loading")
 
 
-def test_resume_a_cancelled_run_keeps_streaming(page: Page, base_url: str, demo: dict[str, Any], artifacts: Path) -> None:
+def test_resume_a_cancelled_run_keeps_streaming(
+    page: Page, base_url: str, demo: dict[str, Any], artifacts: Path
+) -> None:
     with httpx.Client(base_url=base_url, timeout=30) as client:
         run = start_run(client, demo["wid"], epochs=4)
         page.goto(f"/projects/{demo['pid']}/runs/{run['id']}")
-        expect(page.get_by_test_id("chart-metrics")).not_to_have_attribute("data-points", "0", timeout=TRAINING_TIMEOUT_S * 1000)
+        expect(page.get_by_test_id("chart-metrics")).not_to_have_attribute(
+            "data-points", "0", timeout=TRAINING_TIMEOUT_S * 1000
+        )
         client.post(f"/api/runs/{run['id']}/cancel")
         stopped = wait_for(client, run["id"], {"succeeded", "failed", "cancelled", "interrupted"})
         if stopped["status"] == "succeeded":
             pytest.skip("the run finished before the cancel landed")
         expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "cancelled")
         page.get_by_test_id("resume-run").click()
-        expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", re.compile("queued|running|succeeded"))
-        expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", FINAL, timeout=TRAINING_TIMEOUT_S * 1000)
+        expect(page.get_by_test_id("run-status")).to_have_attribute(
+            "data-status", re.compile("queued|running|succeeded")
+        )
+        expect(page.get_by_test_id("run-status")).to_have_attribute(
+            "data-status", FINAL, timeout=TRAINING_TIMEOUT_S * 1000
+        )
         stored = client.get(f"/api/runs/{run['id']}/events").json()
     assert stored[-1]["type"] == "finished" and stored[-1]["data"]["status"] == "succeeded", stored[-1]
     events = page.get_by_test_id("run-events")

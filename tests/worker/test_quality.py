@@ -130,7 +130,9 @@ def test_warnings_project_onto_the_run_and_each_evaluation_drops_those_that_no_l
     evaluation = {**metrics, "epoch": 3, "final": False, "quality": ["collapsed", "overfitting"]}
     apply_to_run(run, WorkerEvent(type="evaluation", ts=1.0, data=evaluation))
     assert len(run.quality_warnings) == 2  # still holding: kept, though not sent again
-    apply_to_run(run, WorkerEvent(type="evaluation", ts=1.0, data={**evaluation, "epoch": 4, "quality": ["overfitting"]}))
+    apply_to_run(
+        run, WorkerEvent(type="evaluation", ts=1.0, data={**evaluation, "epoch": 4, "quality": ["overfitting"]})
+    )
     assert [w["code"] for w in run.quality_warnings] == ["overfitting"]  # the collapse cleared
     apply_to_run(run, WorkerEvent(type="evaluation", ts=1.0, data={**metrics, "epoch": 2, "final": True}))
     assert run.quality_warnings == []  # the final model was fine after all
