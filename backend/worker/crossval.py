@@ -15,7 +15,6 @@ Run folder: label_errors.json, and folds/fold<n>/ holding each fold's own traini
 
 import json
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from backend.events.models import (
 from backend.graph.spec import LABEL_ERRORS_FILE, DatasetSpec, TrainingJobSpec
 from backend.worker.materialise import item_index
 from backend.worker.quality import Finding, assess, untrusted_reason
-from backend.worker.reporter import Cancelled, Reporter, write_atomically
+from backend.worker.reporter import Reporter, write_atomically
 from backend.worker.review import likely_mislabelled, losses, preview_entries, preview_sample, top_k
 
 REPORT_VERSION = 1
@@ -83,24 +82,13 @@ def run_cross_validation(
     spec: TrainingJobSpec, emit: Callable[[WorkerEvent], None], should_stop: Callable[[], bool]
 ) -> FinalStatus:
     """Run the label check `spec` in this process, emitting events; returns the final status (also `finished`)."""
-    from backend.worker.job import _concise, _ultralytics_warnings_as_logs
+    from backend.worker.job import guarded
 
     def send(payload: Any) -> None:
         emit(WorkerEvent.of(payload, time.time()))
 
     check = _LabelCheck(spec, send, should_stop)
-    status: FinalStatus = "succeeded"
-    reason = ""
-    try:
-        with _ultralytics_warnings_as_logs(send):
-            if should_stop():
-                raise Cancelled
-            check.run()
-    except Cancelled:
-        status, reason = "cancelled", "stopped on request"
-    except Exception as error:
-        status, reason = "failed", _concise(error)
-        send(Log(level="error", message=traceback.format_exc()[-4000:]))
+    status, reason = guarded(check.run, send, should_stop)
     send(Finished(status=status, reason=reason, metrics=check.summary()))
     return status
 

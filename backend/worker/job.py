@@ -40,23 +40,29 @@ def run_job(spec: TrainingJobSpec, emit: Callable[[WorkerEvent], None], should_s
         emit(WorkerEvent.of(payload, time.time()))
 
     reporter = Reporter(spec, send, should_stop)
-    status: FinalStatus = "succeeded"
-    reason = ""
     try:
-        with _ultralytics_warnings_as_logs(send):
-            if should_stop():
-                raise Cancelled
-            _train(spec, reporter)
-    except Cancelled:
-        status, reason = "cancelled", "stopped on request"
-    except Exception as error:
-        status, reason = "failed", _concise(error)
-        send(Log(level="error", message=traceback.format_exc()[-4000:]))
+        status, reason = guarded(lambda: _train(spec, reporter), send, should_stop)
     finally:
         reporter.close_loaders()
     reporter.send_artifacts()
     send(Finished(status=status, reason=reason, metrics=reporter.summary()))
     return status
+
+
+def guarded(work: Callable[[], None], send: Send, should_stop: Callable[[], bool]) -> tuple[FinalStatus, str]:
+    """Run `work` with Ultralytics' warnings as `log` events; a cancel or any exception becomes the final status
+    (and the traceback a log), never an escaping error: every job ends with exactly one `finished`."""
+    try:
+        with _ultralytics_warnings_as_logs(send):
+            if should_stop():
+                raise Cancelled
+            work()
+    except Cancelled:
+        return "cancelled", "stopped on request"
+    except Exception as error:
+        send(Log(level="error", message=traceback.format_exc()[-4000:]))
+        return "failed", _concise(error)
+    return "succeeded", ""
 
 
 def train_arguments(spec: TrainingJobSpec, data_root: Path) -> dict[str, Any]:
