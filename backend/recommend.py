@@ -33,10 +33,15 @@ MAX_BATCH, MIN_BATCH = 64, 8
 BATCHES_PER_EPOCH_AT_LEAST = 8  # smaller batches for small sets, so an epoch is several steps, not one or two
 TIME_BUDGET_S = 150.0  # a first run on a 2-core CPU should finish in a few minutes
 EVALUATIONS_AT_MOST = 25
-# Seconds per training image on one CPU thread for the nano model: a fixed cost plus a cost per pixel
-# (yolov8n-cls measured here: ~1,200 images/s at 32 px, ~575 at 64 px; see ../shared/ENVIRONMENT.md).
-SECONDS_PER_IMAGE_FIXED = 5.3e-4
+# Seconds per image and epoch on this 2-core CPU for the nano model (training and validation images alike), a
+# fixed cost plus a cost per pixel, and a fixed cost per epoch (evaluation set-up, BatchNorm re-estimation, events).
+# Fitted to bench/learning.py's runs here (the digits: 23 epochs of 1,438 + 360 images at 32 px in ~62 s after the
+# start; 200 faces: 50 epochs in ~46 s); the pixel term is the training loop's slope between 32 and 64 px (~1,200
+# and ~575 images/s, ../shared/ENVIRONMENT.md).
+SECONDS_PER_IMAGE_FIXED = 1.0e-3
 SECONDS_PER_PIXEL = 2.96e-7
+SECONDS_PER_EPOCH = 0.6
+STARTUP_S = 10.0  # a worker process imports torch and Ultralytics before the first batch
 ACCELERATOR_SPEEDUP = 20.0  # a GPU against one CPU thread, roughly, for these small models (not measured here)
 SIZE_COST = {"n": 1.0, "s": 3.0, "m": 8.0, "l": 16.0, "x": 26.0}  # compute relative to the nano model
 SIZE_RANK = {"n": 0, "s": 1, "m": 2, "l": 3, "x": 4}
@@ -122,13 +127,13 @@ def run_defaults(
     steps_per_epoch = max(1, train // batch)
     epochs = min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(TARGET_STEPS / steps_per_epoch)))
     speedup = 1.0 if device == "cpu" else ACCELERATOR_SPEEDUP
-    per_epoch_s = (train + 0.5 * val) * seconds_per_image(imgsz, size) / speedup  # validation: a forward pass only
+    per_epoch_s = SECONDS_PER_EPOCH + (train + val) * seconds_per_image(imgsz, size) / speedup
     affordable = max(1, int(TIME_BUDGET_S / per_epoch_s))
     capped = affordable < epochs
     epochs = max(min(epochs, affordable), min(3, epochs))
     eval_every = evaluation_interval(epochs)
     settings = base.model_copy(update={"epochs": epochs, "batch": batch, "eval_every": eval_every})
-    estimate = _duration(epochs * per_epoch_s)
+    estimate = _duration(STARTUP_S + epochs * per_epoch_s)
     explanation = (
         f"{epochs} epochs of {steps_per_epoch} steps (batch {batch}) ≈ {epochs * steps_per_epoch} weight updates "
         f"on {train} training images at {imgsz} px, about {estimate} on {'a CPU' if speedup == 1 else 'a GPU'}"

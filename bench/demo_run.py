@@ -1,7 +1,7 @@
 """The newcomer's first minute: `visionflow demo` + a real server, one Run Training click with the dialog's
-default settings on the demo workflow, timed from the click to `finished`. Prints status, epochs, accuracy.
+default settings (GET /api/workflows/{id}/run-defaults) on the demo workflow, timed from the click to `finished`. Prints status, epochs, accuracy.
 
-    .venv/bin/python bench/demo_run.py
+    .venv/bin/python bench/demo_run.py [--epochs N]
 """
 
 import sys
@@ -15,14 +15,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.conftest import LiveServer  # noqa: E402  (a real `visionflow serve` on a temp data dir, demo seeded)
 
 
-def main() -> None:
+def main(epochs: int | None = None) -> None:
+    """`epochs`: replace the dialog's epochs (to compare with a fixed-length run); None keeps its defaults."""
     with tempfile.TemporaryDirectory() as scratch:
         server = LiveServer(Path(scratch) / "data")
         try:
             project = httpx.get(f"{server.url}/api/projects").json()[0]
             workflow = httpx.get(f"{server.url}/api/projects/{project['id']}/workflows").json()[0]
+            # What the Run Training dialog pre-fills (data-aware epochs and batch), then the click.
+            defaults = httpx.get(f"{server.url}/api/workflows/{workflow['id']}/run-defaults").json()
+            print(f"dialog defaults: {defaults['explanation']}")
+            if epochs is not None:
+                defaults["settings"].update(epochs=epochs, eval_every=1)
+                print(f"epochs replaced: {epochs}")
             clicked = time.monotonic()
-            run = httpx.post(f"{server.url}/api/workflows/{workflow['id']}/runs", json={}).json()
+            run = httpx.post(f"{server.url}/api/workflows/{workflow['id']}/runs", json=defaults["settings"]).json()
             while run["status"] in ("queued", "running"):
                 time.sleep(0.5)
                 run = httpx.get(f"{server.url}/api/runs/{run['id']}").json()
@@ -38,4 +45,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[sys.argv.index("--epochs") + 1]) if "--epochs" in sys.argv else None)

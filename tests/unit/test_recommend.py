@@ -7,6 +7,7 @@ from backend.graph.facts import ImageFacts
 from backend.models_store import ModelStore
 from backend.recommend import (
     MIN_EPOCHS,
+    SECONDS_PER_EPOCH,
     TARGET_STEPS,
     TIME_BUDGET_S,
     fit_template,
@@ -65,7 +66,7 @@ def test_a_small_set_gets_enough_optimiser_steps_not_a_fixed_ten_epochs():
 def test_a_large_set_is_capped_by_the_time_budget_and_says_so():
     summary = summarise(images(15_000, 640))
     defaults = run_defaults(summary, imgsz=320, size="n")
-    per_epoch = (12_000 + 0.5 * 3_000) * seconds_per_image(320, "n")
+    per_epoch = SECONDS_PER_EPOCH + (12_000 + 3_000) * seconds_per_image(320, "n")
     assert defaults.settings.epochs * per_epoch <= max(TIME_BUDGET_S, 3 * per_epoch)
     assert defaults.settings.epochs < MIN_EPOCHS and "budget" in defaults.explanation
 
