@@ -128,7 +128,7 @@ def run_defaults(
     epochs = min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(TARGET_STEPS / steps_per_epoch)))
     speedup = 1.0 if device == "cpu" else ACCELERATOR_SPEEDUP
     per_epoch_s = SECONDS_PER_EPOCH + (train + val) * seconds_per_image(imgsz, size) / speedup
-    affordable = max(1, int(TIME_BUDGET_S / per_epoch_s))
+    affordable = max(1, int((TIME_BUDGET_S - STARTUP_S) / per_epoch_s))
     capped = affordable < epochs
     epochs = max(min(epochs, affordable), min(3, epochs))
     eval_every = evaluation_interval(epochs)

@@ -1,7 +1,7 @@
 """Templates fitted to a project's images; the Run Training defaults; a run started without settings."""
 
 from backend.recommend import MIN_EPOCHS
-from tests.api.helpers import labelled_project
+from tests.api.helpers import labelled_project, new_project, png_bytes, upload
 
 
 async def test_templates_without_a_project_have_no_fit(client):
@@ -65,3 +65,18 @@ async def test_run_defaults_for_a_gpu_and_a_bad_device_is_a_400_naming_it(client
     assert gpu.status_code == 200 and gpu.json()["settings"]["device"] == "cuda:0"
     bad = await client.get(f"/api/workflows/{workflow['id']}/run-defaults", params={"device": "tpu; rm"})
     assert bad.status_code == 400 and "device" in bad.text
+
+
+async def test_one_pixel_images_upload_and_get_the_smallest_input_size(client):
+    project = await new_project(client, "Specks")
+    files = [  # distinct contents: the same bytes twice would be one image
+        (f"{label}/{n}.png", png_bytes((10 * n, 20, blue), size=(1, 1)))
+        for label, blue in (("dark", 30), ("light", 220))
+        for n in range(3)
+    ]
+    report = (await upload(client, project["id"], files)).json()
+    assert len(report["imported"]) == 6 and report["rejected"] == []
+    fits = {
+        t["id"]: t["fit"] for t in (await client.get("/api/templates", params={"project_id": project["id"]})).json()
+    }
+    assert fits["small-fast-320"]["summary"] == "320 px → 32 px for your 1 px images"

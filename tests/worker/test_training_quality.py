@@ -109,3 +109,24 @@ def test_images_of_8_px_train_and_predict(tmp_path: Path):
 
     result = Predictor().predict(tmp_path / "run", Path(dataset.items[0].path), top_k=2, cam=True)
     assert result["top"][0]["class"] in ("0", "1", "7") and result["cam_png"]
+
+
+def test_images_of_one_pixel_and_slivers_train(tmp_path: Path):
+    """Any size trains: 1×1, 1×5 and 3×2 pictures, dark ones against light ones, reach the trainer and evaluate."""
+    rng = np.random.default_rng(0)
+    files = []
+    for label, (low, high) in enumerate(((0, 60), (190, 255))):
+        for n in range(10):
+            width, height = ((1, 1), (1, 5), (3, 2))[n % 3]
+            pixels = rng.integers(low, high, (height, width, 3), dtype=np.uint8)
+            path = tmp_path / "tiny" / f"{label}_{n}.png"
+            path.parent.mkdir(exist_ok=True)
+            Image.fromarray(pixels).save(path)
+            files.append((path, label))
+    dataset = _dataset(files, ["dark", "light"])
+    status, events = _train(_spec(dataset, tmp_path / "run", imgsz=32, epochs=2))
+    assert status == "succeeded", _of(events, "finished")
+    [started] = _of(events, "started")
+    assert (started["train_images"], started["val_images"]) == (dataset.count("train"), dataset.count("val"))
+    final = _of(events, "evaluation")[-1]
+    assert final["final"] and sum(map(sum, final["confusion_matrix"])) == dataset.count("val")
