@@ -14,6 +14,9 @@ class Settings(BaseSettings):
     cancel_grace_s: float = 10.0
     max_upload_file_bytes: int = 50 * 1024 * 1024
     max_model_upload_bytes: int = 1024 * 1024 * 1024  # pretrained weights: yolov8x-cls.pt is ~110 MB
+    # GitHub's release API for official weights (the release Ultralytics 8.4.190 downloads from); tests point it
+    # at a local server
+    weights_release_url: str = "https://api.github.com/repos/ultralytics/assets/releases/tags/v8.4.0"
     max_image_pixels: int = 50_000_000  # decompression-bomb guard
     frontend_dir: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 

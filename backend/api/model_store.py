@@ -1,8 +1,9 @@
-"""The model store over HTTP: list, upload (checked by the worker's `weights_check` in a subprocess), delete.
+"""The model store over HTTP: list, upload or download official weights (either checked by the worker's
+`weights_check` in a subprocess), delete.
 
-The server streams an upload to disk under a cap and never opens it: a separate Python process loads it with
-`weights_only=True` and compares it with the architecture's yaml. A refused file leaves nothing in the store.
-Downloading official weights by name is not offered: it needs the internet and checksums we could verify.
+The server streams an upload or a download to disk under a cap and never opens it: a separate Python process loads
+it with `weights_only=True` and compares it with the architecture's yaml. A refused file leaves nothing in the store.
+A download is by official name only, and is verified against the sha256 the release publishes before that check.
 """
 
 import asyncio
@@ -16,9 +17,22 @@ from typing import Any
 
 from litestar import Controller, Request, delete, get, post
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
+from litestar.params import Body
+from pydantic import BaseModel, Field
 
 from backend.api.access import Access
 from backend.datasets.upload_stream import UploadError, discard, receive_files
+from backend.models_download import (
+    AlreadyStored,
+    DownloadError,
+    NotReleased,
+    TooLarge,
+    Unreachable,
+    Unverifiable,
+    architecture_of,
+    download_official,
+    official_names,
+)
 from backend.models_store import ModelStore, StoredClasses, StoredWeights, StoreError
 from backend.settings import Settings
 from backend.worker.offline import offline_environment
@@ -33,6 +47,19 @@ class Unprocessable(HTTPException):
 
 class PayloadTooLarge(HTTPException):
     status_code = 413
+
+
+_DOWNLOAD_STATUS: dict[type[DownloadError], int] = {
+    Unreachable: 503,
+    NotReleased: 404,
+    Unverifiable: 422,
+    TooLarge: 413,
+    AlreadyStored: 409,
+}
+
+
+class DownloadRequest(BaseModel):
+    name: str = Field(description='An official file name from `GET /api/models/official`, e.g. "yolo11n-cls.pt".')
 
 
 @dataclass
@@ -79,6 +106,50 @@ class ModelStoreController(Controller):
     async def list_models(self, model_store: ModelStore) -> list[StoredWeights]:
         return list(model_store.entries())
 
+    @get("/official")
+    async def official_models(self) -> list[str]:
+        """Names of the official Ultralytics weights `POST /api/models/download` accepts: one per architecture."""
+        return list(official_names())
+
+    @post("/download", status_code=201)
+    async def download_model(
+        self,
+        access: Access,
+        settings: Settings,
+        model_store: ModelStore,
+        weights_checker: WeightsChecker,
+        data: DownloadRequest = Body(),
+    ) -> StoredWeights:
+        """Download official weights by name from the release (`VISIONFLOW_WEIGHTS_RELEASE_URL`), verify the
+        release's sha256, check them like an upload, store them. 503 when the server has no way to reach it."""
+        access.administer("the model store")
+        if architecture_of(data.name) is None:
+            raise ClientException(
+                detail=f"name: {data.name[:100]!r} is not an official file a model node trains from; "
+                f"choose one of {', '.join(official_names())}."
+            )
+        try:
+            downloaded = await download_official(
+                data.name,
+                release_url=settings.weights_release_url,
+                folder=model_store.incoming_dir(),
+                max_bytes=settings.max_model_upload_bytes,
+                stored_as=lambda sha256: next((e.name for e in model_store.entries() if e.sha256 == sha256), None),
+            )
+        except DownloadError as error:
+            raise HTTPException(status_code=_DOWNLOAD_STATUS[type(error)], detail=str(error)) from None
+        try:
+            return await _check_and_store(
+                model_store,
+                weights_checker,
+                downloaded.path,
+                downloaded.name,
+                downloaded.architecture,
+                downloaded.sha256,
+            )
+        finally:
+            downloaded.path.unlink(missing_ok=True)
+
     @post("/", status_code=201)
     async def upload_model(
         self,
@@ -119,19 +190,9 @@ class ModelStoreController(Controller):
                     f"choose one of {', '.join(ARCHITECTURES)}."
                 )
             upload.temp_path = upload.temp_path.replace(upload.temp_path.with_suffix(".pt"))  # Ultralytics wants .pt
-            result = await weights_checker.check(upload.temp_path, architecture)
-            if not result.get("ok"):
-                raise Unprocessable(detail=f"{upload.filename}: refused. {result.get('reason', '')}".strip())
-            try:
-                return model_store.add(
-                    upload.temp_path,
-                    filename=upload.filename,
-                    architecture=result["architecture"],
-                    classes=StoredClasses(nc=result["nc"], names=result.get("names")),
-                    sha256=upload.sha256,
-                )
-            except StoreError as error:
-                raise HTTPException(status_code=409, detail=str(error)) from None
+            return await _check_and_store(
+                model_store, weights_checker, upload.temp_path, upload.filename, architecture, upload.sha256
+            )
         finally:
             discard(received)
 
@@ -143,3 +204,27 @@ class ModelStoreController(Controller):
             model_store.remove(name)
         except StoreError as error:
             raise NotFoundException(detail=str(error)) from None
+
+
+async def _check_and_store(
+    model_store: ModelStore,
+    weights_checker: WeightsChecker,
+    path: Path,
+    filename: str,
+    architecture: str | None,
+    sha256: str,
+) -> StoredWeights:
+    """The one way a file enters the store: the worker's check in a subprocess, then a move under a generated name."""
+    result = await weights_checker.check(path, architecture)
+    if not result.get("ok"):
+        raise Unprocessable(detail=f"{filename}: refused. {result.get('reason', '')}".strip())
+    try:
+        return model_store.add(
+            path,
+            filename=filename,
+            architecture=result["architecture"],
+            classes=StoredClasses(nc=result["nc"], names=result.get("names")),
+            sha256=sha256,
+        )
+    except StoreError as error:
+        raise HTTPException(status_code=409, detail=str(error)) from None

@@ -175,9 +175,8 @@ def test_label_with_hotkeys_and_undo(page: Page, base_url: str, tmp_path: Path, 
         page.locator("[data-testid=annotator-classes] [data-class-name=zero] [data-testid=class-hotkey]")
     ).to_have_text("1")
 
-    label_of = lambda aid: api(page, "GET", f"/api/projects/{pid}/assets?limit=1000")["items"][order.index(aid)][
-        "class_id"
-    ]  # noqa: E731
+    def label_of(aid):
+        return api(page, "GET", f"/api/projects/{pid}/assets?limit=1000")["items"][order.index(aid)]["class_id"]
 
     page.keyboard.press("1")  # first → zero, then on to the next unlabelled image
     expect(annotator).to_have_attribute("data-asset-id", second)

@@ -5,7 +5,7 @@ import { api, request } from "./client";
 import { keys } from "./hooks";
 import type { StoredModel } from "./types";
 
-export const modelKeys = { list: ["models"] as const };
+export const modelKeys = { list: ["models"] as const, official: ["models", "official"] as const };
 
 export function useStoredModels() {
   return useQuery({ queryKey: modelKeys.list, queryFn: () => api.get<StoredModel[]>("/api/models") });
@@ -29,6 +29,21 @@ export function useUploadModel() {
       if (architecture) form.append("architecture", architecture);
       return request<StoredModel>("POST", "/api/models", form);
     },
+    onSuccess: refresh,
+  });
+}
+
+/** Official weight file names the server can download (one per architecture a model node trains). */
+export function useOfficialModelNames() {
+  return useQuery({ queryKey: modelKeys.official, queryFn: () => api.get<string[]>("/api/models/official"), staleTime: Infinity });
+}
+
+/** Download official weights by name; the server verifies the release's sha256 and checks them like an upload.
+ * Without internet it answers 503 with a sentence saying so. */
+export function useDownloadOfficialModel() {
+  const refresh = useRefreshStore();
+  return useMutation({
+    mutationFn: (name: string) => request<StoredModel>("POST", "/api/models/download", { name }),
     onSuccess: refresh,
   });
 }

@@ -1,12 +1,13 @@
-/** The model store: pretrained weights that model nodes can start from. Upload a `.pt` (the server checks it in a
- * worker and says why when it refuses), see what is stored, delete. */
+/** The model store: pretrained weights that model nodes can start from. Upload a `.pt` or download official weights
+ * by name (the server verifies and checks either in a worker and says why when it refuses), see what is stored,
+ * delete. */
 import { ActionIcon, Alert, Badge, Button, Container, FileButton, Group, Select, Stack, Table, Text, Title, Tooltip } from "@mantine/core";
 import { modals } from "@mantine/modals";
 import { notifications } from "@mantine/notifications";
-import { IconTrash, IconUpload } from "@tabler/icons-react";
+import { IconDownload, IconTrash, IconUpload } from "@tabler/icons-react";
 import { useMemo, useState } from "react";
 import { useNodeCatalogue } from "../api/hooks";
-import { useDeleteModel, useStoredModels, useUploadModel } from "../api/modelHooks";
+import { useDeleteModel, useDownloadOfficialModel, useOfficialModelNames, useStoredModels, useUploadModel } from "../api/modelHooks";
 import type { StoredModel } from "../api/types";
 import { ErrorBox, Loading } from "../shell/QueryState";
 import { architectureOptions, formatSize } from "./architectures";
@@ -50,6 +51,51 @@ function UploadBox() {
       {upload.error ? (
         <Alert color="red" title="Refused" data-testid="model-upload-error">
           {(upload.error as Error).message}
+        </Alert>
+      ) : null}
+    </Stack>
+  );
+}
+
+/** Official weights by name: needs internet on the server; its error (e.g. 503 offline) is shown as it says. */
+function DownloadBox() {
+  const names = useOfficialModelNames();
+  const [name, setName] = useState<string | null>(null);
+  const download = useDownloadOfficialModel();
+  const start = () => {
+    if (!name) return;
+    download.reset();
+    download.mutate(name, {
+      onSuccess: (m) => notifications.show({ color: "teal", title: "Model downloaded", message: `${m.name} (${m.architecture})` }),
+    });
+  };
+  return (
+    <Stack gap="xs" mt="md" data-testid="model-download">
+      <Group align="flex-end" gap="sm">
+        <Select
+          label="Download official weights"
+          description="Ultralytics' published file, verified by its checksum (the server needs internet)"
+          placeholder="Choose a file"
+          data={names.data ?? []}
+          value={name}
+          onChange={setName}
+          searchable
+          w={320}
+          data-testid="model-official-name"
+        />
+        <Button
+          leftSection={<IconDownload size={14} />}
+          onClick={start}
+          disabled={!name}
+          loading={download.isPending}
+          data-testid="model-download-button"
+        >
+          Download
+        </Button>
+      </Group>
+      {download.error ? (
+        <Alert color="red" title="Not downloaded" data-testid="model-download-error">
+          {(download.error as Error).message}
         </Alert>
       ) : null}
     </Stack>
@@ -119,6 +165,7 @@ export function ModelsPage() {
         Pretrained weights that model nodes can start from. A model node offers the stored weights of its own family.
       </Text>
       <UploadBox />
+      <DownloadBox />
       {models.isLoading ? <Loading /> : null}
       {models.error ? <ErrorBox error={models.error} retry={() => models.refetch()} /> : null}
       {models.data && !models.data.length ? (
