@@ -37,7 +37,7 @@ EVALUATIONS_AT_MOST = 25
 # fixed cost plus a cost per pixel, and a fixed cost per epoch (evaluation set-up, BatchNorm re-estimation, events).
 # Fitted to bench/learning.py's runs here (the digits: 23 epochs of 1,438 + 360 images at 32 px in ~62 s after the
 # start; 200 faces: 50 epochs in ~46 s); the pixel term is the training loop's slope between 32 and 64 px (~1,200
-# and ~575 images/s, ../shared/ENVIRONMENT.md).
+# and ~575 images/s for yolov8n-cls at batch 64, as bench/train_overhead.py measures the loop).
 SECONDS_PER_IMAGE_FIXED = 1.0e-3
 SECONDS_PER_PIXEL = 2.96e-7
 SECONDS_PER_EPOCH = 0.6
