@@ -62,16 +62,14 @@ def describe_templates(fits: dict[str, TemplateFit] | None = None) -> list[dict[
 
 
 def instantiate(
-    template_id: str, project_id: str | None, catalogue: Catalogue | None = None, fit: TemplateFit | None = None
+    template_id: str, project_id: str | None, catalogue: Catalogue, fit: TemplateFit | None = None
 ) -> dict[str, Any]:
     """The template's graph as a new workflow document, its dataset nodes bound to `project_id`; with a fit, its
     model node trains at the fitted size and starts from the fitted pretrained weights."""
     document = copy.deepcopy(load_templates()[template_id].model_dump(mode="json"))
     for node in document["nodes"]:
-        if catalogue is not None and (node_type := catalogue.get(node["type"])) is not None:
-            category = node_type.category
-        else:
-            category = node["type"].split(".", 1)[0]
+        node_type = catalogue.get(node["type"])
+        category = node_type.category if node_type is not None else None
         if category == "dataset":
             node["params"]["project_id"] = project_id
             if fit is not None and fit.balance != "none":

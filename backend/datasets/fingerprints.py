@@ -7,11 +7,15 @@ from the files for a folder run (datasets/folder.py). `imagehash` (with scipy an
 only when a hash is computed, so the server still starts fast.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps
 
+EXIF_ORIENTATION = 0x0112
+ROTATED_A_QUARTER = (5, 6, 7, 8)  # EXIF orientations that turn the picture by 90° or 270°
 HASH_INPUT = 32  # imagehash.phash looks at a 32 × 32 grey version
+HASH_DECODE_SIZE = (64, 64)  # JPEGs decode at the smallest scale covering this; the hash looks at 32 × 32
 FLAT_STD = 2.0  # grey levels: below this spread the picture is flat
 _CHANNELS_BY_MODE = {"1": 1, "L": 1, "I": 1, "F": 1, "I;16": 1, "LA": 2, "La": 2, "PA": 4, "RGBA": 4, "RGBa": 4}
 
@@ -35,13 +39,25 @@ def perceptual_hash(image: Image.Image) -> str | None:
     return str(imagehash.phash(grey))
 
 
-def fingerprint_file(path: Path) -> tuple[str | None, int] | None:
-    """(phash, channels) of an image file, or None when it is missing or does not decode."""
+@dataclass(frozen=True)
+class FileFingerprint:
+    width: int  # as displayed, after the EXIF orientation
+    height: int
+    channels: int
+    phash: str | None
+
+
+def fingerprint_file(path: Path) -> FileFingerprint | None:
+    """Size, channels and perceptual hash of an image file (JPEGs decoded at reduced scale), or None when it is
+    missing or does not decode (a truncated file fails in the decode the hash needs)."""
     try:
         with Image.open(path) as image:
+            width, height = image.size
             channels = channels_of(image)
-            image.draft("RGB", (64, 64))  # JPEG: decode at reduced scale; the hash looks at 32 × 32 anyway
-            return perceptual_hash(ImageOps.exif_transpose(image)), channels
+            if image.getexif().get(EXIF_ORIENTATION, 1) in ROTATED_A_QUARTER:
+                width, height = height, width
+            image.draft("RGB", HASH_DECODE_SIZE)
+            return FileFingerprint(width, height, channels, perceptual_hash(ImageOps.exif_transpose(image)))
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
 

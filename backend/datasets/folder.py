@@ -3,16 +3,12 @@ and the facts about those images that the dataset checks and the recommender rea
 
 from pathlib import Path
 
-from PIL import Image, ImageOps
-
-from backend.datasets.fingerprints import channels_of, perceptual_hash
-from backend.datasets.images import EXIF_ORIENTATION
+from backend.datasets.fingerprints import fingerprint_file
 from backend.datasets.library import sha256_of
 from backend.graph.compile import LabelledImage, LabelledImages
 from backend.graph.facts import ImageFacts
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
-HASH_DECODE_SIZE = (64, 64)  # JPEGs decode at the smallest scale covering this; the hash looks at 32 × 32
 
 
 class FolderError(ValueError):
@@ -51,20 +47,17 @@ def folder_image_facts(images: LabelledImages) -> tuple[ImageFacts, ...]:
 
 
 def _facts_of(item: LabelledImage) -> ImageFacts:
-    path = Path(item.path)
-    shown = "/".join(filter(None, [item.split, item.label, path.name]))  # its place in the folder
+    shown = "/".join(filter(None, [item.split, item.label, Path(item.path).name]))  # its place in the folder
     known = {"path": item.path, "name": shown, "content_hash": item.content_hash, "label": item.label}
-    width = height = 0
-    try:
-        with Image.open(path) as image:
-            width, height = image.size
-            channels = channels_of(image)
-            if image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8):  # rotated by 90° or 270°
-                width, height = height, width
-            image.draft("RGB", HASH_DECODE_SIZE)
-            phash = perceptual_hash(ImageOps.exif_transpose(image))  # decodes: truncated files fail here
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return ImageFacts(**known, split=item.split, width=width, height=height, readable=False)
+    found = fingerprint_file(Path(item.path))
+    if found is None:
+        return ImageFacts(**known, split=item.split, width=0, height=0, readable=False)
     return ImageFacts(
-        **known, split=item.split, width=width, height=height, channels=channels, phash=phash, readable=True
+        **known,
+        split=item.split,
+        width=found.width,
+        height=found.height,
+        channels=found.channels,
+        phash=found.phash,
+        readable=True,
     )

@@ -87,7 +87,7 @@ def backfill_fingerprints(
         rows.append(
             {
                 "asset_id": asset_id,
-                "phash": found[0] if found else None,
+                "phash": found.phash if found else None,
                 "channels": header_channels(stored) if found else None,  # the thumbnail lost the original's mode
                 "readable": found is not None,
             }

@@ -7,11 +7,10 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from backend.datasets.fingerprints import channels_of, perceptual_hash
+from backend.datasets.fingerprints import EXIF_ORIENTATION, channels_of, perceptual_hash
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff"}
 THUMB_SIZE = 192  # grid cells show 96–192 px; JPEGs then decode at 1/2–1/4 scale
-EXIF_ORIENTATION = 0x0112
 
 
 class ImageRejected(ValueError):

@@ -19,7 +19,7 @@ def test_every_template_validates_with_no_issues_on_its_own():
 
 
 def test_instantiating_binds_the_dataset_to_the_project():
-    graph = instantiate("small-fast-320", "p42")
+    graph = instantiate("small-fast-320", "p42", build_catalogue())
     data = next(n for n in graph["nodes"] if n["type"] == "dataset.project")
     assert data["params"]["project_id"] == "p42"
     assert load_templates()["small-fast-320"].nodes[0].params.get("project_id") is None
