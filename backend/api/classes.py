@@ -8,7 +8,10 @@ from sqlmodel import delete as sql_delete
 from sqlmodel import func, select, update
 
 from backend.api.access import Access
+from backend.api.answers import ClassDeleteResult, ClassMergeResult
+from backend.api.documented import errors
 from backend.api.schemas import ClassRead
+from backend.datasets.class_names import class_name_problem
 from backend.db.models import Annotation, ImageClass
 
 
@@ -48,19 +51,19 @@ class ClassController(Controller):
     path = "/api/classes"
     tags = ["classes"]
 
-    @patch("/{class_id:str}")
-    async def update_class(self, access: Access, class_id: str, data: ClassUpdate = Body()) -> ClassRead:
+    @patch("/{class_id:str}", sync_to_thread=True, responses=errors(404, 409))
+    def update_class(self, access: Access, class_id: str, data: ClassUpdate = Body()) -> ClassRead:
         image_class = access.image_class(class_id)
         siblings = access.session.exec(
             select(ImageClass).where(ImageClass.project_id == image_class.project_id, ImageClass.id != image_class.id)
         ).all()
         if data.name is not None:
             name = data.name.strip()
-            if not name or any(s.name == name for s in siblings):
+            if problem := class_name_problem(name):
+                raise ClientException(detail=problem, extra={"field": "name"})
+            if any(s.name == name for s in siblings):
                 raise ClientException(
-                    status_code=409,
-                    detail=f"Class {name!r} already exists." if name else "A class needs a name.",
-                    extra={"field": "name"},
+                    status_code=409, detail=f"Class {name!r} already exists.", extra={"field": "name"}
                 )
             image_class.name = name
         if data.hotkey is not None:
@@ -80,8 +83,8 @@ class ClassController(Controller):
         access.session.commit()
         return class_read(access, image_class)
 
-    @delete("/{class_id:str}", status_code=200)
-    async def delete_class(self, access: Access, class_id: str, dry_run: bool = True) -> dict[str, object]:
+    @delete("/{class_id:str}", status_code=200, sync_to_thread=True, responses=errors(404))
+    def delete_class(self, access: Access, class_id: str, dry_run: bool = True) -> ClassDeleteResult:
         """Dry run (the default) says how many images would lose their label; then delete with dry_run=false."""
         image_class = access.image_class(class_id)
         labels = _count(access, image_class.id)
@@ -89,17 +92,19 @@ class ClassController(Controller):
             access.session.exec(sql_delete(Annotation).where(Annotation.class_id == image_class.id))
             access.session.delete(image_class)
             access.session.commit()
-        return {
-            "deleted": not dry_run,
-            "class": image_class.name,
-            "labels_cleared": labels,
-            "message": f"{labels} image(s) labelled {image_class.name!r} will become unlabelled."
-            if dry_run
-            else f"Deleted {image_class.name!r}; {labels} image(s) are now unlabelled.",
-        }
+        return ClassDeleteResult.model_validate(
+            {
+                "deleted": not dry_run,
+                "class": image_class.name,
+                "labels_cleared": labels,
+                "message": f"{labels} image(s) labelled {image_class.name!r} will become unlabelled."
+                if dry_run
+                else f"Deleted {image_class.name!r}; {labels} image(s) are now unlabelled.",
+            }
+        )
 
-    @post("/{class_id:str}/merge", status_code=200)
-    async def merge_class(self, access: Access, class_id: str, data: Merge = Body()) -> dict[str, object]:
+    @post("/{class_id:str}/merge", status_code=200, sync_to_thread=True, responses=errors(404))
+    def merge_class(self, access: Access, class_id: str, data: Merge = Body()) -> ClassMergeResult:
         """Relabel every image of this class as `into_class_id`, then delete this class."""
         source, target = access.image_class(class_id), access.image_class(data.into_class_id)
         if target.project_id != source.project_id or target.id == source.id:
@@ -111,8 +116,8 @@ class ClassController(Controller):
             access.session.exec(update(Annotation).where(Annotation.class_id == source.id).values(class_id=target.id))
             access.session.delete(source)
             access.session.commit()
-        return {
-            "merged": not data.dry_run,
-            "moved": moved,
-            "message": f"{moved} image(s) move from {source.name!r} to {target.name!r}, and {source.name!r} is deleted.",
-        }
+        return ClassMergeResult(
+            merged=not data.dry_run,
+            moved=moved,
+            message=f"{moved} image(s) move from {source.name!r} to {target.name!r}, and {source.name!r} is deleted.",
+        )

@@ -21,8 +21,13 @@ def frontend_router(settings: Settings) -> Router:
         relative = path.lstrip("/")
         if relative.startswith(("api/", "ws/", "schema")):
             raise NotFoundException(detail=f"There is no {path!r}.")
-        candidate = (root / relative).resolve()
-        if relative and candidate.is_file() and candidate.is_relative_to(root):
+        candidate = root / relative
+        try:
+            candidate = candidate.resolve()
+            is_file = bool(relative) and candidate.is_file() and candidate.is_relative_to(root)
+        except (ValueError, OSError):  # a NUL byte (`%00`), a name too long: no such file
+            raise NotFoundException(detail="There is no such file.") from None
+        if is_file:
             media_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
             return File(
                 path=candidate, filename=candidate.name, media_type=media_type, content_disposition_type="inline"

@@ -7,7 +7,10 @@ import removes that guard again, so export(import(x)) == x.
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from backend.datasets.class_names import class_name_problem
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_CSV_BYTES = 20 * 1024 * 1024
@@ -23,7 +26,8 @@ class LabelRow:
 @dataclass(frozen=True)
 class CsvProblem:
     line: int | None
-    code: str  # bad_header | unknown_filename | ambiguous_filename | duplicate_row | empty_label | unknown_class | bad_row | not_utf8
+    code: str  # bad_header | unknown_filename | ambiguous_filename | duplicate_row | empty_label | bad_class_name
+    #            | unknown_class | bad_row | unreadable | not_utf8
     message: str
 
 
@@ -65,7 +69,10 @@ def parse_labels_csv(data: bytes) -> tuple[list[LabelRow], list[CsvProblem]]:
     except UnicodeDecodeError as error:
         return [], [CsvProblem(None, "not_utf8", f"The file is not UTF-8 text (byte {error.start}).")]
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    lines = _ReadableRows(reader)
+    header = next(lines, None)
+    if lines.problem is not None:
+        return [], [lines.problem]
     columns = [c.strip().lower() for c in header] if header else []
     if "filename" not in columns or not ({"label", "class"} & set(columns)):
         return [], [
@@ -75,7 +82,7 @@ def parse_labels_csv(data: bytes) -> tuple[list[LabelRow], list[CsvProblem]]:
     label_col = columns.index("label") if "label" in columns else columns.index("class")
     rows: list[LabelRow] = []
     problems: list[CsvProblem] = []
-    for cells in reader:
+    for cells in lines:
         line = reader.line_num
         if not cells or all(not c.strip() for c in cells):
             continue
@@ -88,8 +95,32 @@ def parse_labels_csv(data: bytes) -> tuple[list[LabelRow], list[CsvProblem]]:
         if not label:
             problems.append(CsvProblem(line, "empty_label", f"Line {line}: {filename!r} has an empty label."))
             continue
+        if problem := class_name_problem(label):
+            problems.append(CsvProblem(line, "bad_class_name", f"Line {line}: {problem}"))
+            continue
         rows.append(LabelRow(line, filename, label))
+    if lines.problem is not None:
+        problems.append(lines.problem)
     return rows, problems
+
+
+class _ReadableRows(Iterator[list[str]]):
+    """The reader's rows, stopping at the first the csv module cannot read (a field over its 131,072-character
+    limit): the problem is kept, with its line, and the lines after it are not read."""
+
+    def __init__(self, reader) -> None:  # type: ignore[no-untyped-def]  (csv's reader type is private)
+        self.reader = reader
+        self.problem: CsvProblem | None = None
+
+    def __next__(self) -> list[str]:
+        if self.problem is not None:
+            raise StopIteration
+        try:
+            return next(self.reader)
+        except csv.Error as error:
+            line = self.reader.line_num
+            self.problem = CsvProblem(line, "unreadable", f"Line {line} cannot be read as CSV ({error}).")
+            raise StopIteration from None
 
 
 def plan_label_import(
