@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from backend.graph.spec import TrainingJobSpec, read_spec
+
 
 def new_id() -> str:
     return uuid.uuid4().hex[:12]
@@ -87,10 +89,23 @@ class Run(SQLModel, table=True):
     quality_warnings: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
     )
+    # Projections of `artifact` and `checkpoint` events (events/store.py apply_to_run), so no route scans the log:
+    # [Artifact payload] one per name; [Checkpoint payload + its event's `seq`] in order
+    artifacts: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
+    checkpoints: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
+    )
     last_seq: int = -1
     created_at: datetime = Field(default_factory=now)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+    def job_spec(self) -> TrainingJobSpec | None:
+        """The stored spec, typed (None while a run has none: one that failed to compile); a version-1 spec of an
+        older data dir is read as the current version (backend/graph/spec.py read_spec)."""
+        return read_spec(self.spec) if self.spec else None
 
 
 class RunEvent(SQLModel, table=True):

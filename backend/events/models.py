@@ -2,12 +2,26 @@
 
     {"run_id": ..., "seq": 3, "type": "batch", "ts": 1764400000.1, "data": {...}}
 
-Every payload model below is the `data` of one event type; `EVENT_TYPES` is the named table of them.
+Every payload model below is the `data` of one event type; `EVENT_TYPES` is the named table of them. On the server
+`data` is always that model (`event.data.status`, never `event.data["status"]`): a `WorkerEvent` is validated once,
+when it is built, and `Event` is the discriminated union (by `type`) of the stored envelopes, as OpenAPI shows it.
 """
 
-from typing import Any, Literal
+import logging
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
+
+log = logging.getLogger(__name__)
 
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
 FinalStatus = Literal["succeeded", "failed", "cancelled", "interrupted"]
@@ -53,6 +67,26 @@ class ClassMetrics(_Payload):
     support: int
 
 
+class PreviewSample(_Payload):
+    """One image of an evaluation's fixed preview sample (worker/review.py preview_entries)."""
+
+    item: int  # index into the run's items: GET /api/runs/{run_id}/items/{item}/image
+    label: int
+    top: list[tuple[int, float]]  # [class index, confidence], best first
+    predicted: int
+    confidence: float
+    correct: bool
+    cam: str | None = Field(default=None, description='"cam/<item>.png", on the final evaluation only')
+
+    @model_serializer(mode="wrap")
+    def _cam_only_when_made(self, handler: SerializerFunctionWrapHandler):  # unannotated: the schema stays the fields
+        """No `cam` key unless an overlay was saved: the JSON the worker has always sent."""
+        data = handler(self)
+        if data.get("cam") is None:
+            data.pop("cam", None)
+        return data
+
+
 class Evaluation(_Payload):
     epoch: int  # 1-based epoch the weights come from
     step: int  # optimiser steps so far
@@ -68,7 +102,7 @@ class Evaluation(_Payload):
     confusion_matrix: list[list[int]]  # [true][predicted]
     class_names: list[str]
     quality: list[str] = Field(default_factory=list)  # codes of the quality warnings that hold after it
-    preview: list[dict[str, Any]] = Field(default_factory=list)
+    preview: list[PreviewSample] = Field(default_factory=list)
 
 
 class QualityWarning(_Payload):
@@ -111,35 +145,130 @@ EVENT_TYPES: dict[str, type[_Payload]] = {
     "artifact": Artifact,
     "finished": Finished,
 }
+EventType = Literal["queued", "started", "log", "batch", "evaluation", "warning", "checkpoint", "artifact", "finished"]
+Payload = Queued | Started | Log | Batch | Evaluation | QualityWarning | Checkpoint | Artifact | Finished
 
 
 class WorkerEvent(BaseModel):
-    """An event before it is stored: what producers (worker, service) emit."""
+    """An event before it is stored: what producers (worker, service) emit. Building one validates it: `data`
+    becomes the payload model of `type` (a dict is parsed, an unknown type or a bad payload is a ValidationError)."""
 
     model_config = ConfigDict(frozen=True)
-    type: str
+    type: EventType
     ts: float
-    data: dict[str, Any]
+    data: Payload
+
+    @model_validator(mode="before")
+    @classmethod
+    def _payload_of_its_type(cls, value: Any) -> Any:
+        if not isinstance(value, dict) or "data" not in value:
+            return value
+        payload_type = EVENT_TYPES.get(value.get("type"))  # type: ignore[arg-type]
+        if payload_type is None:
+            raise ValueError(f"unknown event type {value.get('type')!r}; known: {', '.join(EVENT_TYPES)}")
+        return {**value, "data": payload_type.model_validate(value["data"])}
 
     @classmethod
     def of(cls, payload: _Payload, ts: float) -> "WorkerEvent":
         name = next(k for k, v in EVENT_TYPES.items() if v is type(payload))
-        return cls(type=name, ts=ts, data=payload.model_dump(mode="json"))
+        return cls(type=name, ts=ts, data=payload)
 
     def validated(self) -> "WorkerEvent":
-        payload_type = EVENT_TYPES.get(self.type)
-        if payload_type is None:
-            raise ValueError(f"unknown event type {self.type!r}")
-        payload_type.model_validate(self.data)
+        """Kept for callers: a WorkerEvent is valid once built."""
         return self
 
 
-class Event(BaseModel):
-    """The stored, published envelope."""
+class _Stored(BaseModel):
+    """The stored, published envelope: a worker event with its run and its dense `seq`."""
 
     model_config = ConfigDict(frozen=True)
     run_id: str
     seq: int
-    type: str
+    type: EventType  # each subclass narrows it to its one type
     ts: float
-    data: dict[str, Any]
+
+
+class QueuedEvent(_Stored):
+    type: Literal["queued"]
+    data: Queued
+
+
+class StartedEvent(_Stored):
+    type: Literal["started"]
+    data: Started
+
+
+class LogEvent(_Stored):
+    type: Literal["log"]
+    data: Log
+
+
+class BatchEvent(_Stored):
+    type: Literal["batch"]
+    data: Batch
+
+
+class EvaluationEvent(_Stored):
+    type: Literal["evaluation"]
+    data: Evaluation
+
+
+class WarningEvent(_Stored):
+    type: Literal["warning"]
+    data: QualityWarning
+
+
+class CheckpointEvent(_Stored):
+    type: Literal["checkpoint"]
+    data: Checkpoint
+
+
+class ArtifactEvent(_Stored):
+    type: Literal["artifact"]
+    data: Artifact
+
+
+class FinishedEvent(_Stored):
+    type: Literal["finished"]
+    data: Finished
+
+
+Event = Annotated[
+    QueuedEvent
+    | StartedEvent
+    | LogEvent
+    | BatchEvent
+    | EvaluationEvent
+    | WarningEvent
+    | CheckpointEvent
+    | ArtifactEvent
+    | FinishedEvent,
+    Field(discriminator="type"),
+]
+_EVENT = TypeAdapter(Event)
+
+
+def stored_event(run_id: str, seq: int, event: WorkerEvent) -> Event:
+    """The envelope of a worker event the store has given `seq` (its payload is already valid)."""
+    return _EVENT.validate_python(
+        {"run_id": run_id, "seq": seq, "type": event.type, "ts": event.ts, "data": event.data}
+    )
+
+
+def read_event(stored: dict[str, Any]) -> Event:
+    """An event read back from the store or the wire: {"run_id", "seq", "type", "ts", "data"}.
+
+    A payload this version no longer reads (stored by an older one, before a field was renamed) comes back as a
+    `log` warning in its place, keeping its seq: one old event never makes a run's whole log unreadable."""
+    try:
+        return _EVENT.validate_python(stored)
+    except ValidationError as error:
+        log.warning(
+            "event %s of run %s does not read as %r: %s",
+            stored.get("seq"),
+            stored.get("run_id"),
+            stored.get("type"),
+            error,
+        )
+        message = f"A {stored.get('type')!r} event stored by another version of Visionflow cannot be shown here."
+        return _EVENT.validate_python(stored | {"type": "log", "data": {"level": "warning", "message": message}})
