@@ -95,17 +95,20 @@ def _train(items, output: Path, mode: str, seed: int, args) -> tuple[float, floa
     from ultralytics import YOLO
     from ultralytics.data.utils import IMG_FORMATS
 
-    from backend.graph.spec import DatasetItem, DatasetSpec
+    from backend.graph.spec import DatasetSpec
+    from backend.storage import LocalStorage
     from backend.worker.materialise import materialise
     from backend.worker.pipeline import build_transforms
     from backend.worker.trainer import TrainingPlan, VisionflowTrainer
+    from tests.worker.conftest import stored_items
 
+    store = LocalStorage(output / "store")
     dataset = DatasetSpec(
         class_names=[str(c) for c in CLASSES],
-        items=[DatasetItem(path=p, label=label, split=split) for p, label, split in items],
+        items=stored_items(store, [(Path(p), label, split) for p, label, split in items]),
         snapshot_hash="bench",
     )
-    data = materialise(dataset, output / "data", IMG_FORMATS)
+    data = materialise(dataset, output / "data", IMG_FORMATS, store)
     plan = TrainingPlan(
         class_names=list(dataset.class_names),
         train_transforms=build_transforms([], "train", args.imgsz, seed),

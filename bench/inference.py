@@ -156,15 +156,17 @@ def serve(path: str, run_dir: Path, config: Path) -> None:
 def train_briefly(work: Path, size: int) -> Path:
     """A one-epoch digits run at `size` px with the real worker; returns its folder."""
     from backend.datasets.digits import render_digits
+    from backend.storage import LocalStorage
     from backend.worker.job import run_job
     from tests.worker.conftest import _digits_dataset, _digits_spec
 
     per_class = 50 if size <= 64 else 10  # 320 px trains at ~15 images/s here: keep it to seconds
-    dataset = _digits_dataset(render_digits(work / f"digits{size}", size=size, limit_per_class=per_class))
-    spec = _digits_spec(dataset, work / f"run{size}", overrides={"epochs": 1, "batch": 16})
+    store = LocalStorage(work / "store")
+    dataset = _digits_dataset(render_digits(work / f"digits{size}", size=size, limit_per_class=per_class), store)
+    spec = _digits_spec(dataset, f"run{size}", overrides={"epochs": 1, "batch": 16})
     spec = spec.model_copy(update={"model": spec.model.model_copy(update={"imgsz": size})})
-    status = run_job(spec, lambda event: None, lambda: False)
-    run_dir = Path(spec.output_dir)
+    status = run_job(spec, store, lambda event: None, lambda: False)
+    run_dir = store.run_folder(spec.run_id)
     if status != "succeeded" or not (run_dir / "weights" / "best.onnx").is_file():
         raise SystemExit(f"training at {size} px did not produce best.onnx ({status})")
     return run_dir

@@ -18,12 +18,17 @@ class JobHandle:
 class JobRunner(Protocol):
     async def submit(self, run_id: str, spec: TrainingJobSpec) -> JobHandle: ...
 
-    def events(self, handle: JobHandle) -> AsyncIterator[WorkerEvent]:
-        """The job's events as they happen, always ending with one `finished`."""
+    def events(self, handle: JobHandle, after: int = -1) -> AsyncIterator[WorkerEvent]:
+        """The job's events as they happen, always ending with one `finished`. `after`: the run's last stored seq
+        when the server pumps a reattached job again; the runner skips what the server already holds. The store's
+        seq counts the server's own events too (the `queued` at seq 0, and one more per earlier queueing), so a runner
+        that numbers its job's events must map them, not take `after` as an index into its own list."""
+        ...
+
+    async def reattach(self, handle: JobHandle) -> bool:
+        """After a server restart: whether the job of `handle.run_id` still runs and its events can be pumped."""
         ...
 
     async def cancel(self, handle: JobHandle, grace_s: float = 10) -> None: ...
-
-    async def reattach(self, handle: JobHandle) -> bool: ...
 
     async def shutdown(self) -> None: ...

@@ -1,4 +1,5 @@
-"""Local runner: one spawned worker process per run, events over a pipe.
+"""Local runner: one spawned worker process per run, events over a pipe. The worker gets the spec and a
+description of the storage it reads images and weights from and writes its run folder to (backend/storage.py).
 
 Cancel sets a flag the worker checks after every batch; a worker that has not stopped after the grace
 period is killed. A worker that dies without saying `finished` (a crash, SIGKILL, out of memory) gets a
@@ -18,13 +19,15 @@ from pathlib import Path
 from backend.events.models import Finished, WorkerEvent
 from backend.graph.spec import TrainingJobSpec
 from backend.runners.base import JobHandle
+from backend.storage import Storage
 
 POLL_S = 0.2
 
 
 class LocalRunner:
-    def __init__(self, config_dir: Path) -> None:
+    def __init__(self, config_dir: Path, storage: Storage) -> None:
         self._config_dir = config_dir
+        self._storage = storage.description()
         self._context = multiprocessing.get_context("spawn")
 
     async def submit(self, run_id: str, spec: TrainingJobSpec) -> JobHandle:
@@ -34,14 +37,16 @@ class LocalRunner:
         stop = self._context.Event()
         process = self._context.Process(
             target=worker_main,
-            args=(spec.model_dump_json(), send, stop, str(self._config_dir)),
+            args=(spec.model_dump_json(), self._storage, send, stop, str(self._config_dir)),
             name=f"visionflow-run-{run_id}",
         )
         process.start()
         send.close()  # the child holds the only writer: EOF on our end means the child is gone
         return JobHandle(run_id=run_id, state={"process": process, "conn": receive, "stop": stop})
 
-    async def events(self, handle: JobHandle) -> AsyncIterator[WorkerEvent]:
+    async def events(self, handle: JobHandle, after: int = -1) -> AsyncIterator[WorkerEvent]:
+        """The worker's events as it sends them. `after` is for runners that re-attach; a local worker's pipe is
+        read once, from its start."""
         process: BaseProcess = handle.state["process"]
         conn: Connection = handle.state["conn"]
         finished = False

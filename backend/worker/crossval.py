@@ -10,7 +10,8 @@ out-of-sample matrix; `review.likely_mislabelled` (cleanlab.filter.find_label_is
 The run reports like any run, on one timeline: one `started`, `batch` and `log` events with epochs counted
 across folds (fold f's epoch e is f·E + e of k·E), one `evaluation` per fold (its held-out fold), then a final
 `evaluation` of the whole out-of-sample matrix, the `label_errors.json` artifact and `finished`.
-Run folder: label_errors.json, and folds/fold<n>/ holding each fold's own training output.
+Run folder (storage.run_folder(spec.run_id)): label_errors.json, and folds/fold<n>/ holding each fold's own
+training output.
 """
 
 import json
@@ -33,6 +34,7 @@ from backend.events.models import (
     WorkerEvent,
 )
 from backend.graph.spec import LABEL_ERRORS_FILE, DatasetSpec, TrainingJobSpec
+from backend.storage import Storage
 from backend.worker.materialise import item_index
 from backend.worker.quality import Finding, assess, untrusted_reason
 from backend.worker.reporter import Reporter, write_atomically
@@ -71,15 +73,19 @@ def fold_spec(spec: TrainingJobSpec, assignment: Sequence[int], fold: int) -> Tr
             "dataset": spec.dataset.model_copy(update={"items": items}),
             "evaluation": spec.evaluation.model_copy(update={"checkpoint": "latest"}),
             "overrides": {**spec.overrides, "patience": max(int(spec.overrides.get("epochs", 1)), 1) + 1},
-            "output_dir": str(Path(spec.output_dir).resolve() / "folds" / f"fold{fold + 1}"),
             "cross_validation": None,
             "resume_from": None,
         }
     )
 
 
+def fold_folder(run_folder: Path, fold: int) -> Path:
+    """Where fold `fold` (0-based) trains: folds/fold<n> inside the label check's run folder."""
+    return run_folder / "folds" / f"fold{fold + 1}"
+
+
 def run_cross_validation(
-    spec: TrainingJobSpec, emit: Callable[[WorkerEvent], None], should_stop: Callable[[], bool]
+    spec: TrainingJobSpec, storage: Storage, emit: Callable[[WorkerEvent], None], should_stop: Callable[[], bool]
 ) -> FinalStatus:
     """Run the label check `spec` in this process, emitting events; returns the final status (also `finished`)."""
     from backend.worker.job import guarded
@@ -87,20 +93,22 @@ def run_cross_validation(
     def send(payload: Any) -> None:
         emit(WorkerEvent.of(payload, time.time()))
 
-    check = _LabelCheck(spec, send, should_stop)
+    check = _LabelCheck(spec, storage, send, should_stop)
     status, reason = guarded(check.run, send, should_stop)
     send(Finished(status=status, reason=reason, metrics=check.summary()))
     return status
 
 
 class _LabelCheck:
-    def __init__(self, spec: TrainingJobSpec, send: Callable[[Any], None], should_stop: Callable[[], bool]):
+    def __init__(
+        self, spec: TrainingJobSpec, storage: Storage, send: Callable[[Any], None], should_stop: Callable[[], bool]
+    ):
         assert spec.cross_validation is not None
-        self.spec, self.send, self.should_stop = spec, send, should_stop
+        self.spec, self.storage, self.send, self.should_stop = spec, storage, send, should_stop
         self.folds = spec.cross_validation.folds
         self.seed = int(spec.overrides.get("seed", 0))
         self.epochs_per_fold = int(spec.overrides.get("epochs", 1))
-        self.output_dir = Path(spec.output_dir).resolve()
+        self.output_dir: Path | None = None  # the run folder, once run() asked the storage for it
         self.assignment = fold_assignment([item.label for item in spec.dataset.items], self.folds, self.seed)
         self.started = False
         self.steps = 0  # optimiser steps of the folds already trained
@@ -110,13 +118,19 @@ class _LabelCheck:
     def run(self) -> None:
         from backend.worker.job import train_model
 
-        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self.output_dir = self.storage.run_folder(self.spec.run_id).resolve()
         (self.output_dir / "spec.json").write_text(self.spec.model_dump_json())
         n = len(self.spec.dataset.items)
         probabilities = np.full((n, len(self.spec.dataset.class_names)), np.nan)
         for fold in range(self.folds):
             self.send(Log(message=f"fold {fold + 1}/{self.folds}: training on the other folds"))
-            reporter = Reporter(fold_spec(self.spec, self.assignment, fold), self._fold_send(fold), self.should_stop)
+            reporter = Reporter(
+                fold_spec(self.spec, self.assignment, fold),
+                self.storage,
+                fold_folder(self.output_dir, fold),
+                self._fold_send(fold),
+                self.should_stop,
+            )
             try:
                 train_model(reporter.spec, reporter)
                 held_out, rows = _held_out_probabilities(reporter)
@@ -150,7 +164,7 @@ class _LabelCheck:
                 self.send(payload.model_copy(update={"message": prefix + payload.message}))
             elif isinstance(payload, Evaluation):
                 if payload.final:  # the fold's best weights on its held-out fold
-                    preview = [{k: v for k, v in entry.items() if k != "cam"} for entry in payload.preview]
+                    preview = [entry.model_copy(update={"cam": None}) for entry in payload.preview]
                     self.send(
                         payload.model_copy(
                             update={
@@ -188,6 +202,7 @@ class _LabelCheck:
         report = label_errors_report(covered, labels, rows, names, self.assignment, self.folds, self.seed)
         report["skipped"] = sorted(set(range(len(probabilities))) - set(covered))
         report["total_labelled"] = len(self.spec.dataset.items)
+        assert self.output_dir is not None
         path = self.output_dir / LABEL_ERRORS_FILE
         write_atomically(path, json.dumps(report, separators=(",", ":")).encode())
 

@@ -1,8 +1,8 @@
 """Entry point of a worker process started by the local runner with multiprocessing's 'spawn' method.
 
-The process trains one spec and sends every event as JSON over `conn`. It ends with its parent: on Linux the
-kernel kills it when the parent goes (PR_SET_PDEATHSIG), and a watchdog thread covers other systems and the
-case where the parent was already gone.
+The process trains one spec, reading and writing through the storage its runner described (backend/storage.py),
+and sends every event as JSON over `conn`. It ends with its parent: on Linux the kernel kills it when the parent
+goes (PR_SET_PDEATHSIG), and a watchdog thread covers other systems and the case where the parent was already gone.
 """
 
 import ctypes
@@ -20,7 +20,13 @@ _PR_SET_PDEATHSIG = 1
 WATCHDOG_INTERVAL_S = 1.0
 
 
-def worker_main(spec_json: str, conn: multiprocessing.connection.Connection, stop_event: Any, config_dir: str) -> None:
+def worker_main(
+    spec_json: str,
+    storage_description: dict[str, Any],
+    conn: multiprocessing.connection.Connection,
+    stop_event: Any,
+    config_dir: str,
+) -> None:
     parent = parent_pid()
     die_with_parent(parent)
     # Ctrl-C in the server's terminal reaches this process group too; the server decides when workers stop.
@@ -39,13 +45,15 @@ def worker_main(spec_json: str, conn: multiprocessing.connection.Connection, sto
 
             configure_offline(Path(config_dir))  # before anything imports ultralytics or albumentations
             from backend.graph.spec import TrainingJobSpec
+            from backend.storage import storage_from
             from backend.worker.job import run_job
 
             spec = TrainingJobSpec.model_validate_json(spec_json)
+            storage = storage_from(storage_description)
         except Exception as error:  # run_job reports its own failures; this covers what happens before it
             _report_failure(emit, error)
             return
-        run_job(spec, emit, stop_event.is_set)
+        run_job(spec, storage, emit, stop_event.is_set)
     except (BrokenPipeError, EOFError, ConnectionResetError):
         pass  # the server is gone: nobody is left to report to
     finally:

@@ -46,7 +46,7 @@ def finish(
     run_dir = reporter.output_dir
     weights = run_dir / "weights" / "best.pt"
     imgsz = spec.model.imgsz
-    paths = [spec.dataset.items[i].path for i in val_items]
+    paths = [str(reporter.item_file(i)) for i in val_items]
     model = load_torch(weights)
 
     onnx = _onnx(reporter, weights, imgsz, model, paths[:ONNX_CHECK_IMAGES], val_transforms)

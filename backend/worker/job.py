@@ -3,7 +3,10 @@
 Every run ends with exactly one `finished` event: succeeded, cancelled (`should_stop()` became true; the last
 completed epoch's weights remain) or failed (any exception, reason "ExceptionType: message").
 
-The run folder (spec.output_dir) holds, besides Ultralytics' own output:
+Images, weights and the run folder come from a Storage (backend/storage.py): the spec names only content hashes,
+weights keys and its run id, so a worker that can reach the store runs it on any machine.
+
+The run folder (storage.run_folder(spec.run_id)) holds, besides Ultralytics' own output:
     spec.json                 the spec, so a predictor can rebuild the validation pipeline without the server
     data/                     the snapshot as an ImageFolder tree of links
     weights/best.pt, last.pt  checkpoints; weights/best.onnx after training
@@ -14,32 +17,42 @@ The run folder (spec.output_dir) holds, besides Ultralytics' own output:
 
 import logging
 import os
+import shutil
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from backend.events.models import FinalStatus, Finished, Log, WorkerEvent
-from backend.graph.spec import ModelSpec, TrainingJobSpec
+from backend.graph.spec import ModelSpec, TrainingJobSpec, run_of_weights_key, run_weights_key
+from backend.storage import Storage
 from backend.worker.materialise import MaterialisedDataset, materialise
 from backend.worker.reporter import Cancelled, Reporter, Send
 from backend.worker.review import preview_sample
 
 
-def run_job(spec: TrainingJobSpec, emit: Callable[[WorkerEvent], None], should_stop: Callable[[], bool]) -> FinalStatus:
-    """Train `spec` in this process, emitting events; returns the final status (also sent as `finished`)."""
+def run_job(
+    spec: TrainingJobSpec, storage: Storage, emit: Callable[[WorkerEvent], None], should_stop: Callable[[], bool]
+) -> FinalStatus:
+    """Train `spec` in this process, reading and writing through `storage`, emitting events; returns the final
+    status (also sent as `finished`)."""
     if spec.cross_validation is not None:  # a label check: k trainings, one `finished`
         from backend.worker.crossval import run_cross_validation
 
-        return run_cross_validation(spec, emit, should_stop)
+        return run_cross_validation(spec, storage, emit, should_stop)
 
     def send(payload: Any) -> None:
         emit(WorkerEvent.of(payload, time.time()))
 
-    reporter = Reporter(spec, send, should_stop)
+    try:
+        output_dir = storage.run_folder(spec.run_id)
+    except Exception as error:  # nowhere to write: still one `finished`
+        send(Finished(status="failed", reason=_concise(error)))
+        return "failed"
+    reporter = Reporter(spec, storage, output_dir, send, should_stop)
     try:
         status, reason = guarded(lambda: _train(spec, reporter), send, should_stop)
     finally:
@@ -65,9 +78,11 @@ def guarded(work: Callable[[], None], send: Send, should_stop: Callable[[], bool
     return "succeeded", ""
 
 
-def train_arguments(spec: TrainingJobSpec, data_root: Path) -> dict[str, Any]:
+def train_arguments(
+    spec: TrainingJobSpec, data_root: Path, output_dir: Path, pretrained: Path | None = None
+) -> dict[str, Any]:
     """Ultralytics train arguments: the spec's overrides, then what the worker itself depends on."""
-    output_dir = Path(spec.output_dir).resolve()
+    output_dir = output_dir.resolve()
     arguments = dict(spec.overrides)
     device = str(arguments.get("device") or "")
     if "," in device:
@@ -78,7 +93,7 @@ def train_arguments(spec: TrainingJobSpec, data_root: Path) -> dict[str, Any]:
         project=str(output_dir.parent),
         name=output_dir.name,
         exist_ok=True,
-        pretrained=spec.model.pretrained or False,
+        pretrained=str(pretrained) if pretrained else False,
         resume=spec.resume_from is not None,  # the checkpoint's own arguments then replace most of these
         val=True,  # the trainer skips validations itself, every `evaluation.every` epochs
         save=True,
@@ -117,18 +132,18 @@ def _train(spec: TrainingJobSpec, reporter: Reporter) -> None:
 def train_model(spec: TrainingJobSpec, reporter: Reporter) -> tuple[MaterialisedDataset, Any]:
     """Materialise the snapshot and train it, reporting through `reporter`: no export, no model card.
     Returns the materialised dataset and the TrainingPlan it trained with. Label checks train their folds here."""
-    _check_model(spec.model)
-    resume_from = _check_resume(spec)
+    storage, output_dir = reporter.storage, reporter.output_dir
+    pretrained = _pretrained_weights(spec.model, storage)
     from ultralytics import YOLO
     from ultralytics.data.utils import IMG_FORMATS
 
     from backend.worker.pipeline import build_transforms, torchvision_equivalent
     from backend.worker.trainer import TrainingPlan, VisionflowTrainer
 
-    output_dir = Path(spec.output_dir).resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / "spec.json").write_text(spec.model_dump_json())
-    data = materialise(spec.dataset, output_dir / "data", IMG_FORMATS)
+    resume_from = _resume_checkpoint(spec, storage, output_dir)
+    data = materialise(spec.dataset, output_dir / "data", IMG_FORMATS, storage)
     if data.skipped:
         reporter.log("warning", f"{len(data.skipped)} images skipped: file type not readable by the trainer")
     for split, count in data.counts.items():
@@ -136,7 +151,7 @@ def train_model(spec: TrainingJobSpec, reporter: Reporter) -> tuple[Materialised
             raise ValueError(f"the {split} split has no images")
     reporter.counts = data.counts
 
-    arguments = train_arguments(spec, data.root)
+    arguments = train_arguments(spec, data.root, output_dir, pretrained)
     seed = int(arguments.get("seed", 0))
     imgsz = spec.model.imgsz
     val_transforms = build_transforms(spec.pipeline, "val", imgsz, seed)
@@ -156,7 +171,7 @@ def train_model(spec: TrainingJobSpec, reporter: Reporter) -> tuple[Materialised
     for event, callback in reporter.callbacks().items():
         model.add_callback(event, callback)
     if spec.model.pretrained and not resume_from:
-        reporter.log("info", f"starting from the weights in {Path(spec.model.pretrained).name}")
+        reporter.log("info", f"starting from the weights {spec.model.pretrained}")
     model.train(trainer=partial(VisionflowTrainer, plan), **arguments)
     trainer = model.trainer
     if reporter.epochs_done < trainer.epochs and not trainer.args.time:
@@ -172,29 +187,54 @@ def _val_items(spec: TrainingJobSpec, data: MaterialisedDataset) -> list[int]:
     return [i for i, item in enumerate(spec.dataset.items) if item.split == "val" and i not in skipped]
 
 
-def _check_model(model: ModelSpec) -> None:
+def _pretrained_weights(model: ModelSpec, storage: Storage) -> Path | None:
+    """The local file of the spec's starting weights, if it names any."""
     if not model.architecture.endswith((".yaml", ".yml")):
         raise ValueError(f"model architecture {model.architecture!r} must be an Ultralytics model yaml")
-    if model.pretrained and not Path(model.pretrained).is_file():
-        raise FileNotFoundError(f"pretrained weights not found: {model.pretrained}")
+    if not model.pretrained:
+        return None
+    try:
+        return storage.weights(model.pretrained)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"pretrained weights not found: {model.pretrained}") from None
 
 
-def _check_resume(spec: TrainingJobSpec) -> Path | None:
-    """The checkpoint to resume from: a .pt file inside the run's own folder."""
+def _resume_checkpoint(spec: TrainingJobSpec, storage: Storage, output_dir: Path) -> Path | None:
+    """The parent's last.pt, copied into this run's folder with its arguments pointing here, so Ultralytics
+    continues it (optimiser state, epoch count) while writing only to this run; the parent's folder is only read.
+    Its best.pt comes along (the best weights so far, unless a later epoch beats them) and its results.csv is
+    rebuilt from the checkpoint (a best epoch before the resume keeps its validation loss)."""
     if spec.resume_from is None:
         return None
-    checkpoint = Path(spec.resume_from).resolve()
-    if not checkpoint.is_relative_to(Path(spec.output_dir).resolve()) or checkpoint.suffix != ".pt":
-        raise ValueError(f"resume_from {spec.resume_from!r} must be a .pt checkpoint inside the run folder")
-    if not checkpoint.is_file():
-        raise FileNotFoundError(f"checkpoint to resume from not found: {spec.resume_from}")
+    try:
+        source = storage.weights(spec.resume_from)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"checkpoint to resume from not found: {spec.resume_from}") from None
     import torch
 
-    saved = torch.load(checkpoint, map_location="cpu", weights_only=False)  # this run's own file
+    saved = torch.load(source, map_location="cpu", weights_only=False)  # a checkpoint our own worker wrote
     if saved.get("optimizer") is None:  # Ultralytics strips the optimiser from a finished run's checkpoints
-        raise ValueError(
-            f"{checkpoint.name} is from a run that finished training: nothing to resume (extend it instead)"
-        )
+        raise ValueError(f"{source.name} is from a run that finished training: nothing to resume (extend it instead)")
+    weights = output_dir / "weights"
+    weights.mkdir(parents=True, exist_ok=True)
+    parent = run_of_weights_key(spec.resume_from)
+    assert parent is not None  # the spec validates resume_from as a run's checkpoint
+    with suppress(FileNotFoundError):  # none when no epoch was evaluated yet: the resumed run writes its first
+        shutil.copyfile(storage.weights(run_weights_key(parent, "best")), weights / "best.pt")
+    results = saved.get("train_results") or {}
+    if results:
+        import polars as pl  # an Ultralytics dependency; it reads results.csv with it
+
+        pl.DataFrame(results).write_csv(output_dir / "results.csv")
+    here = str(output_dir.resolve())
+    saved["train_args"] = {
+        **saved.get("train_args", {}),
+        "project": str(Path(here).parent),
+        "name": Path(here).name,
+        "save_dir": here,
+    }
+    checkpoint = weights / "last.pt"
+    torch.save(saved, checkpoint)
     return checkpoint
 
 

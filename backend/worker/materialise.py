@@ -1,7 +1,7 @@
 """Lay a dataset snapshot out as the ImageFolder tree Ultralytics reads, with links instead of copies.
 
-    data/train/0_cat/0003.jpg -> /abs/path/of/item/3
-    data/val/1_dog/0007.png   -> /abs/path/of/item/7
+    data/train/0_cat/0003.jpg -> storage.image(item 3's content hash, ".jpg")
+    data/val/1_dog/0007.png   -> storage.image(item 7's content hash, ".png")
 
 Class folders are `<index, zero-padded>_<sanitised name>`, so sorting them gives class_names order and
 Ultralytics' class indices equal ours. Every class gets a folder in every split, even an empty one, for the
@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from backend.graph.spec import DatasetSpec, Split
+from backend.storage import Storage
 
 SPLITS: tuple[Split, ...] = ("train", "val")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -40,8 +41,11 @@ def item_index(sample_path: str | Path) -> int:
     return int(Path(sample_path).stem)
 
 
-def materialise(dataset: DatasetSpec, root: Path, image_suffixes: Iterable[str]) -> MaterialisedDataset:
-    """Replace `root` with a fresh tree of links to the snapshot's images; `image_suffixes` without dots."""
+def materialise(
+    dataset: DatasetSpec, root: Path, image_suffixes: Iterable[str], storage: Storage
+) -> MaterialisedDataset:
+    """Replace `root` with a fresh tree of links to the snapshot's images, which `storage` resolves to local files;
+    `image_suffixes` without dots."""
     readable = {suffix.lower().lstrip(".") for suffix in image_suffixes}
     if root.is_symlink() or root.is_file():
         raise ValueError(f"dataset folder {root} is not a directory")
@@ -56,13 +60,14 @@ def materialise(dataset: DatasetSpec, root: Path, image_suffixes: Iterable[str])
     counts = dict.fromkeys(SPLITS, 0)
     skipped: list[int] = []
     for index, item in enumerate(dataset.items):
-        source = Path(item.path)
-        suffix = source.suffix.lower()
+        suffix = item.suffix
         if suffix.lstrip(".") not in readable:
             skipped.append(index)
             continue
-        if not source.is_file():
-            raise FileNotFoundError(f"dataset item {index} is missing: {source}")
+        try:
+            source = storage.image(item.content_hash, suffix)
+        except FileNotFoundError as error:
+            raise FileNotFoundError(f"dataset item {index} is missing: {error}") from None
         _link(source.resolve(), root / item.split / folders[item.label] / f"{index:0{width}d}{suffix}")
         counts[item.split] += 1
     return MaterialisedDataset(root=root, counts=counts, skipped=skipped)

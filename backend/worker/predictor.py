@@ -129,7 +129,7 @@ class Predictor:
         }
 
     def _load(self, run_dir: Path) -> _LoadedRun:
-        from backend.graph.spec import TrainingJobSpec
+        from backend.graph.spec import read_spec
         from backend.worker.pipeline import build_transforms
 
         run_dir = run_dir.resolve()
@@ -142,7 +142,7 @@ class Predictor:
         if cached is not None and cached.key == key:
             self._runs.move_to_end(str(run_dir))
             return cached
-        spec = TrainingJobSpec.model_validate_json((run_dir / "spec.json").read_text())
+        spec = read_spec(json.loads((run_dir / "spec.json").read_text()))  # also the version-1 specs of older runs
         run = _LoadedRun(
             key=key,
             class_names=list(spec.dataset.class_names),

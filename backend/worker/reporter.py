@@ -18,6 +18,7 @@ import numpy as np
 
 from backend.events.models import Artifact, Batch, Checkpoint, Evaluation, Log, QualityWarning, Started
 from backend.graph.spec import TrainingJobSpec
+from backend.storage import Storage
 from backend.worker.materialise import item_index
 from backend.worker.metrics import evaluation_fields
 from backend.worker.quality import Finding, LossPoint, assess, untrusted_reason
@@ -34,9 +35,13 @@ class Cancelled(Exception):
 
 
 class Reporter:
-    def __init__(self, spec: TrainingJobSpec, send: Send, should_stop: Callable[[], bool]):
-        self.spec, self.send, self.should_stop = spec, send, should_stop
-        self.output_dir = Path(spec.output_dir).resolve()
+    """Reports one training of `spec` whose outputs go to `output_dir` (the run folder, or a label check's fold)."""
+
+    def __init__(
+        self, spec: TrainingJobSpec, storage: Storage, output_dir: Path, send: Send, should_stop: Callable[[], bool]
+    ):
+        self.spec, self.storage, self.send, self.should_stop = spec, storage, send, should_stop
+        self.output_dir = output_dir.resolve()
         self.counts: dict[str, int] = {"train": 0, "val": 0}
         self.preview_items: list[int] = []  # the fixed preview sample, item indices
         self.val_transforms: Any = None  # albumentations Compose of the validation split (for the CAM images)
@@ -215,8 +220,8 @@ class Reporter:
 
         try:
             model, _ = load_checkpoint(weights)
-            paths = [self.spec.dataset.items[entry["item"]].path for entry in preview]
-            images = torch.stack([transform_bgr(self.val_transforms, cv2.imread(path)) for path in paths])
+            paths = [self.item_file(entry["item"]) for entry in preview]
+            images = torch.stack([transform_bgr(self.val_transforms, cv2.imread(str(path))) for path in paths])
             pictures = cam_overlays(model, images)
         except Exception as error:  # a heatmap is an extra: the run stands without it
             self.log("warning", f"Eigen-CAM overlays not made: {type(error).__name__}: {error}")
@@ -256,6 +261,11 @@ class Reporter:
         for loader in (getattr(self.trainer, "train_loader", None), getattr(self.trainer, "test_loader", None)):
             if hasattr(loader, "close"):
                 loader.close()
+
+    def item_file(self, index: int) -> Path:
+        """The local file of the spec's item `index`."""
+        item = self.spec.dataset.items[index]
+        return self.storage.image(item.content_hash, item.suffix)
 
     def relative(self, path: Path) -> str:
         return Path(path).resolve().relative_to(self.output_dir).as_posix()

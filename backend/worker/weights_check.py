@@ -21,6 +21,7 @@ from typing import Any
 
 from nodes.models import ARCHITECTURES, family_of
 
+NOT_A_CHECKPOINT = "This is not a PyTorch checkpoint: torch.save writes a zip archive, and this file is not one."
 _TRUSTED_PREFIXES = ("torch.", "collections.", "builtins.", "ultralytics.")
 
 
@@ -51,7 +52,7 @@ def _load(path: Path) -> Any:
     from ultralytics.nn.tasks import torch_safe_load
 
     if not zipfile.is_zipfile(path):
-        raise Refused("This is not a PyTorch checkpoint: torch.save writes a zip archive, and this file is not one.")
+        raise Refused(NOT_A_CHECKPOINT)
     try:
         needed = torch.serialization.get_unsafe_globals_in_checkpoint(path)
     except Exception as error:  # a damaged archive

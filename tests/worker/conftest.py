@@ -1,10 +1,12 @@
-"""Worker test fixtures: an offline Ultralytics set up once per session, digits as a real dataset, spec builder."""
+"""Worker test fixtures: an offline Ultralytics set up once per session, digits as a real dataset in a store
+(a LocalStorage of the session), spec builder. Specs name images by content hash and write to store runs/<run id>."""
 
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,8 @@ import pytest
 
 from backend.datasets.digits import CLASS_NAMES, render_digits
 from backend.events.models import WorkerEvent
-from backend.graph.spec import DatasetItem, DatasetSpec, EvaluationSpec, ModelSpec, PipelineStep, TrainingJobSpec
+from backend.graph.spec import DatasetItem, DatasetSpec, EvaluationSpec, ModelSpec, PipelineStep, Split, TrainingJobSpec
+from backend.storage import LocalStorage
 from backend.worker.offline import configure_offline, offline_environment
 
 # Set before any test module imports albumentations or ultralytics: both read these at import time.
@@ -37,29 +40,53 @@ def digits_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def digits_dataset(digits_dir: Path) -> DatasetSpec:
-    return _digits_dataset(digits_dir)
+def store(tmp_path_factory: pytest.TempPathFactory) -> LocalStorage:
+    """The session's store: what a server's data dir is to a worker (assets/, models/, runs/)."""
+    return LocalStorage(tmp_path_factory.mktemp("store"))
+
+
+@pytest.fixture(scope="session")
+def digits_dataset(digits_dir: Path, store: LocalStorage) -> DatasetSpec:
+    return _digits_dataset(digits_dir, store)
 
 
 @pytest.fixture
-def make_spec(digits_dataset: DatasetSpec, tmp_path: Path):
-    """`make_spec(**options)` → a spec training on digits into a fresh run folder under tmp_path."""
-    counter = iter(range(1_000))
+def make_spec(digits_dataset: DatasetSpec):
+    """`make_spec(**options)` → a spec training on digits into a fresh run (store runs/<new run id>)."""
 
     def make(**options: Any) -> TrainingJobSpec:
-        return _digits_spec(digits_dataset, tmp_path / f"run{next(counter)}", **options)
+        return _digits_spec(digits_dataset, new_run_id(), **options)
 
     return make
 
 
-def _digits_dataset(root: Path, val_every: int = 5) -> DatasetSpec:
-    """Every `val_every`-th image of each class goes to validation."""
+def new_run_id() -> str:
+    return f"run-{uuid.uuid4().hex[:12]}"
+
+
+def stored_items(storage: LocalStorage, files: Iterable[tuple[Path, int, Split]]) -> list[DatasetItem]:
+    """Put each (file, label, split) into `storage` by its content hash, as an upload does; the items naming them."""
     items = []
-    for label, name in enumerate(CLASS_NAMES):
-        for n, path in enumerate(sorted((root / name).glob("*.png"))):
-            items.append(DatasetItem(path=str(path), label=label, split="val" if n % val_every == 0 else "train"))
-    digest = hashlib.sha256("".join(f"{i.path}{i.label}{i.split}" for i in items).encode()).hexdigest()
-    return DatasetSpec(class_names=list(CLASS_NAMES), items=items, snapshot_hash=digest)
+    for path, label, split in files:
+        content_hash, suffix = hashlib.sha256(path.read_bytes()).hexdigest(), path.suffix.lower()
+        storage.add_image(path, content_hash, suffix)
+        items.append(DatasetItem(content_hash=content_hash, suffix=suffix, label=label, split=split))
+    return items
+
+
+def snapshot_hash(items: Iterable[DatasetItem]) -> str:
+    return hashlib.sha256("".join(f"{i.content_hash}{i.label}{i.split}" for i in items).encode()).hexdigest()
+
+
+def _digits_dataset(root: Path, storage: LocalStorage, val_every: int = 5) -> DatasetSpec:
+    """Every `val_every`-th image of each class goes to validation."""
+    files = [
+        (path, label, "val" if n % val_every == 0 else "train")
+        for label, name in enumerate(CLASS_NAMES)
+        for n, path in enumerate(sorted((root / name).glob("*.png")))
+    ]
+    items = stored_items(storage, files)
+    return DatasetSpec(class_names=list(CLASS_NAMES), items=items, snapshot_hash=snapshot_hash(items))
 
 
 LIGHT_PIPELINE = [
@@ -75,7 +102,7 @@ LIGHT_PIPELINE = [
 
 def _digits_spec(
     dataset: DatasetSpec,
-    output_dir: Path,
+    run_id: str,
     *,
     pipeline: list[PipelineStep] | None = None,
     overrides: dict[str, Any] | None = None,
@@ -101,38 +128,43 @@ def _digits_spec(
             **(overrides or {}),
         },
         evaluation=EvaluationSpec(every=every, checkpoint=checkpoint, preview_size=8),
-        output_dir=str(output_dir),
+        run_id=run_id,
     )
 
 
 @dataclass(frozen=True)
 class TrainedRun:
     spec: TrainingJobSpec
+    storage: LocalStorage
     status: str
     events: list[WorkerEvent]
 
     @property
     def dir(self) -> Path:
-        return Path(self.spec.output_dir)
+        return self.storage.run_folder(self.spec.run_id)
+
+    def item_file(self, index: int) -> Path:
+        item = self.spec.dataset.items[index]
+        return self.storage.image(item.content_hash, item.suffix)
 
     def data(self, kind: str) -> list[dict[str, Any]]:
-        return [event.data for event in self.events if event.type == kind]
+        return [event.data.model_dump() for event in self.events if event.type == kind]
 
     def val_items(self) -> list[int]:
         return [i for i, item in enumerate(self.spec.dataset.items) if item.split == "val"]
 
 
 @pytest.fixture(scope="session")
-def trained_run(digits_dataset: DatasetSpec, tmp_path_factory: pytest.TempPathFactory) -> TrainedRun:
+def trained_run(digits_dataset: DatasetSpec, store: LocalStorage) -> TrainedRun:
     """A finished 10-epoch digits run (0.96 validation accuracy, about 10 s) with everything a run leaves behind:
     weights, ONNX, predictions.json, CAM images, model card. Shared by the tests that only read it."""
     from backend.worker.job import run_job
 
-    spec = _digits_spec(digits_dataset, tmp_path_factory.mktemp("trained") / "run", overrides={"epochs": 10})
+    spec = _digits_spec(digits_dataset, "trained", overrides={"epochs": 10})
     events: list[WorkerEvent] = []
-    status = run_job(spec, events.append, lambda: False)
+    status = run_job(spec, store, events.append, lambda: False)
     assert status == "succeeded"
-    return TrainedRun(spec=spec, status=status, events=[event.validated() for event in events])
+    return TrainedRun(spec=spec, storage=store, status=status, events=[event.validated() for event in events])
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ async def test_the_pool_predicts_real_digits_as_the_final_evaluation_did(pool, t
     right = 0
     for row in report["items"]:
         item = trained_run.spec.dataset.items[row["item"]]
-        result = await pool.predict(trained_run.dir, item.path, top_k=3)
+        result = await pool.predict(trained_run.dir, trained_run.item_file(row["item"]), top_k=3)
         assert result["error"] is None and result["backend"] == "onnxruntime" and result["cam_png"] is None
         assert [entry["index"] for entry in result["top"]] == [index for index, _ in row["top"][:3]]
         assert result["top"][0]["class"] == trained_run.spec.dataset.class_names[row["predicted"]]
@@ -37,9 +37,9 @@ async def test_the_pool_predicts_real_digits_as_the_final_evaluation_did(pool, t
 
 
 async def test_the_pool_returns_an_eigen_cam_overlay(pool, trained_run):
-    item = trained_run.spec.dataset.items[trained_run.val_items()[0]]
+    image = trained_run.item_file(trained_run.val_items()[0])
 
-    result = await pool.predict(trained_run.dir, item.path, top_k=1, cam=True)
+    result = await pool.predict(trained_run.dir, image, top_k=1, cam=True)
 
     picture = cv2.imdecode(np.frombuffer(base64.b64decode(result["cam_png"]), np.uint8), cv2.IMREAD_COLOR)
     assert picture.shape == (32, 32, 3)
@@ -50,30 +50,30 @@ async def test_a_request_it_cannot_serve_gets_a_reason(pool, trained_run, tmp_pa
     missing = await pool.predict(trained_run.dir, tmp_path / "nothing.png")
     assert missing["error"] == "FileNotFoundError: image not found: nothing.png" and missing["top"] == []
 
-    no_weights = await pool.predict(tmp_path, trained_run.spec.dataset.items[0].path)
+    no_weights = await pool.predict(tmp_path, trained_run.item_file(0))
     assert no_weights["error"].startswith("FileNotFoundError: this run has no trained weights")
 
 
 async def test_a_dead_predictor_is_started_again(pool, trained_run):
-    item = trained_run.spec.dataset.items[trained_run.val_items()[0]]
-    await pool.predict(trained_run.dir, item.path)
+    image = trained_run.item_file(trained_run.val_items()[0])
+    await pool.predict(trained_run.dir, image)
     first = pool.pid
     import os
     import signal
 
     os.kill(first, signal.SIGKILL)
 
-    result = await pool.predict(trained_run.dir, item.path)
+    result = await pool.predict(trained_run.dir, image)
 
     assert result["error"] is None and pool.pid not in (None, first)
 
 
 async def test_a_predictor_that_takes_too_long_is_stopped_with_a_clear_error(offline_ultralytics, trained_run):
     impatient = PredictorPool(offline_ultralytics, timeout_s=0.001)
-    item = trained_run.spec.dataset.items[trained_run.val_items()[0]]
+    image = trained_run.item_file(trained_run.val_items()[0])
     try:
         with pytest.raises(PredictorError, match="had not answered after 0.001 s"):
-            await impatient.predict(trained_run.dir, item.path, cam=True)
+            await impatient.predict(trained_run.dir, image, cam=True)
         assert impatient.pid is None
     finally:
         await impatient.shutdown()

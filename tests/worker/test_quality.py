@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from backend.db.models import Run
-from backend.db.session import add_missing_columns, create_tables, make_engine, session_for
+from backend.db.session import current_revision, head_revision, make_engine, session_for, upgrade_database
 from backend.events.models import QualityWarning, WorkerEvent
 from backend.events.store import EventStore, apply_to_run
 from backend.worker.quality import (
@@ -127,6 +127,7 @@ def test_warnings_project_onto_the_run_and_each_evaluation_drops_those_that_no_l
         {"code": "overfitting", "message": "overfitting at 2", "epoch": 2},
     ]
     metrics = dict.fromkeys(("accuracy", "top5", "precision", "recall", "f1", "avg_confidence", "val_loss"), 0.5)
+    metrics |= {"step": 1, "per_class": [], "confusion_matrix": [], "class_names": []}  # a valid payload
     evaluation = {**metrics, "epoch": 3, "final": False, "quality": ["collapsed", "overfitting"]}
     apply_to_run(run, WorkerEvent(type="evaluation", ts=1.0, data=evaluation))
     assert len(run.quality_warnings) == 2  # still holding: kept, though not sent again
@@ -143,7 +144,7 @@ def test_warnings_project_onto_the_run_and_each_evaluation_drops_those_that_no_l
 
 def test_the_event_store_keeps_warnings_on_the_stored_run():
     engine = make_engine("sqlite://")
-    create_tables(engine)
+    upgrade_database(engine)
     with session_for(engine) as session:
         run = _run()
         session.add(run)
@@ -169,8 +170,9 @@ def test_a_database_created_before_the_column_gets_it(tmp_path: Path):
             "'2026-01-01 00:00:00', NULL, NULL)"
         )
     engine = make_engine(f"sqlite:///{path}")
-    create_tables(engine)  # adds the column
-    assert add_missing_columns(engine) == []  # and a second time there is nothing left to add
+    upgrade_database(engine)  # a database made before Alembic: given the column, stamped, upgraded
+    upgrade_database(engine)  # and a second time there is nothing left to do
+    assert current_revision(engine) == head_revision()
     with session_for(engine) as session:
         old_run = session.exec(select(Run).where(Run.id == "r1")).one()
         assert old_run.quality_warnings == []

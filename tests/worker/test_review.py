@@ -108,11 +108,12 @@ def _step(name: str, transform: str, **params) -> PipelineStep:
         ),
     ],
 )
-def test_torchvision_version_of_the_val_pipeline_matches_it(digits_dataset, steps, shape):
+def test_torchvision_version_of_the_val_pipeline_matches_it(digits_dataset, store, steps, shape):
     from PIL import Image
 
     transforms = build_transforms(steps, "val", imgsz=48)
-    image = cv2.imread(digits_dataset.items[0].path)
+    first = digits_dataset.items[0]
+    image = cv2.imread(str(store.image(first.content_hash, first.suffix)))
     ours = transform_bgr(transforms, image)
 
     theirs = torchvision_equivalent(transforms)(Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB)))
@@ -129,14 +130,15 @@ def test_letterbox_has_no_torchvision_version():
     assert torchvision_equivalent(build_transforms(steps, "val", imgsz=32)) is None
 
 
-def test_eigen_cam_has_the_input_size_and_differs_between_images(trained_weights, digits_dataset):
+def test_eigen_cam_has_the_input_size_and_differs_between_images(trained_weights, digits_dataset, store):
     from backend.worker.cam import cam_overlays, eigen_cam
     from backend.worker.export import load_torch
 
     model = load_torch(trained_weights)
     transforms = build_transforms([], "val", imgsz=32)
     one, seven = (next(i for i in digits_dataset.items if i.label == label) for label in (1, 7))
-    images = torch.stack([transform_bgr(transforms, cv2.imread(item.path)) for item in (one, seven)])
+    files = [store.image(item.content_hash, item.suffix) for item in (one, seven)]
+    images = torch.stack([transform_bgr(transforms, cv2.imread(str(file))) for file in files])
 
     heatmaps = eigen_cam(model, images)
 

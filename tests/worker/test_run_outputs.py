@@ -13,6 +13,7 @@ import torch
 from backend.graph.spec import TrainingJobSpec
 from backend.worker.job import run_job
 from backend.worker.pipeline import build_transforms, transform_bgr
+from tests.worker.conftest import TrainedRun
 
 pytestmark = pytest.mark.train
 
@@ -21,7 +22,7 @@ def _preview_items(evaluation: dict) -> list[int]:
     return [entry["item"] for entry in evaluation["preview"]]
 
 
-def test_preview_is_the_same_seeded_sample_at_every_evaluation_and_in_every_run(trained_run, make_spec):
+def test_preview_is_the_same_seeded_sample_at_every_evaluation_and_in_every_run(trained_run, make_spec, store):
     evaluations = trained_run.data("evaluation")
     assert len(evaluations) == 11  # ten epochs and the final one
     sample = _preview_items(evaluations[0])
@@ -39,8 +40,8 @@ def test_preview_is_the_same_seeded_sample_at_every_evaluation_and_in_every_run(
     assert all("cam" not in entry for e in evaluations[:-1] for entry in e["preview"])
 
     events = []
-    assert run_job(make_spec(), events.append, lambda: False) == "succeeded"  # same seed, same dataset
-    other = [e.data for e in events if e.type == "evaluation"]
+    assert run_job(make_spec(), store, events.append, lambda: False) == "succeeded"  # same seed, same dataset
+    other = [e.data.model_dump() for e in events if e.type == "evaluation"]
     assert all(_preview_items(e) == sample for e in other)
 
 
@@ -89,9 +90,9 @@ def test_checkpoints_carry_their_epoch_metrics(trained_run):
         }
 
 
-def _val_tensors(spec: TrainingJobSpec, items: list[int]) -> torch.Tensor:
-    transforms = build_transforms(spec.pipeline, "val", spec.model.imgsz)
-    return torch.stack([transform_bgr(transforms, cv2.imread(spec.dataset.items[i].path)) for i in items])
+def _val_tensors(run: TrainedRun, items: list[int]) -> torch.Tensor:
+    transforms = build_transforms(run.spec.pipeline, "val", run.spec.model.imgsz)
+    return torch.stack([transform_bgr(transforms, cv2.imread(str(run.item_file(i)))) for i in items])
 
 
 def test_onnx_export_agrees_with_pytorch_on_every_validation_image(trained_run):
@@ -100,7 +101,7 @@ def test_onnx_export_agrees_with_pytorch_on_every_validation_image(trained_run):
     from backend.worker.export import load_torch, torch_probabilities
 
     onnx_path = trained_run.dir / "weights" / "best.onnx"
-    images = _val_tensors(trained_run.spec, trained_run.val_items())
+    images = _val_tensors(trained_run, trained_run.val_items())
     session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
 
     got = session.run(None, {session.get_inputs()[0].name: images.numpy()})[0]  # dynamic batch: all 100 at once
@@ -135,9 +136,9 @@ def test_plain_ultralytics_predicts_like_our_pipeline(trained_run, name):
 
     weights = trained_run.dir / "weights" / name
     items = trained_run.val_items()
-    ours = torch_probabilities(load_torch(weights), _val_tensors(trained_run.spec, items)).argmax(1).tolist()
+    ours = torch_probabilities(load_torch(weights), _val_tensors(trained_run, items)).argmax(1).tolist()
 
-    paths = [trained_run.spec.dataset.items[i].path for i in items]
+    paths = [str(trained_run.item_file(i)) for i in items]
     theirs = [int(r.probs.top1) for r in YOLO(str(weights)).predict(paths, device="cpu", verbose=False)]
 
     assert theirs == ours
@@ -170,7 +171,7 @@ def test_model_card_describes_the_model_and_its_ultralytics_snippet_runs(trained
     row = json.loads((trained_run.dir / "predictions.json").read_text())["items"][-1]  # the surest right answer
     monkeypatch.chdir(trained_run.dir)
     namespace: dict = {}
-    exec(card["usage"]["ultralytics"].replace("image.jpg", spec.dataset.items[row["item"]].path), namespace)
+    exec(card["usage"]["ultralytics"].replace("image.jpg", str(trained_run.item_file(row["item"]))), namespace)
     assert namespace["result"].probs.top1 == row["label"]
 
 
@@ -179,7 +180,7 @@ def test_the_onnxruntime_snippet_predicts_the_label(trained_run, monkeypatch):
     row = json.loads((trained_run.dir / "predictions.json").read_text())["items"][-1]
     monkeypatch.chdir(trained_run.dir)
     namespace: dict = {}
-    exec(card["usage"]["onnxruntime"].replace("image.jpg", trained_run.spec.dataset.items[row["item"]].path), namespace)
+    exec(card["usage"]["onnxruntime"].replace("image.jpg", str(trained_run.item_file(row["item"]))), namespace)
     assert int(namespace["probabilities"].argmax()) == row["label"]
     assert float(namespace["probabilities"].max()) == pytest.approx(row["confidence"], abs=1e-4)
 

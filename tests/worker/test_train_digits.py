@@ -2,21 +2,23 @@
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import cv2
 import pytest
 import torch
 
 from backend.events.models import EVENT_TYPES, WorkerEvent
-from backend.graph.spec import PipelineStep, TrainingJobSpec
+from backend.graph.spec import PipelineStep, TrainingJobSpec, run_weights_key
+from backend.storage import LocalStorage
 from backend.worker.job import run_job
 from backend.worker.pipeline import build_transforms, transform_bgr
 
 
-def _run(spec: TrainingJobSpec, should_stop: Callable[[], bool] = lambda: False) -> tuple[str, list[WorkerEvent]]:
+def _run(
+    spec: TrainingJobSpec, store: LocalStorage, should_stop: Callable[[], bool] = lambda: False
+) -> tuple[str, list[WorkerEvent]]:
     events: list[WorkerEvent] = []
-    status = run_job(spec, events.append, should_stop)
+    status = run_job(spec, store, events.append, should_stop)
     for event in events:
         event.validated()  # every payload matches its event model
     return status, events
@@ -24,13 +26,13 @@ def _run(spec: TrainingJobSpec, should_stop: Callable[[], bool] = lambda: False)
 
 def _data(events: list[WorkerEvent], kind: str) -> list[dict]:
     assert kind in EVENT_TYPES
-    return [event.data for event in events if event.type == kind]
+    return [event.data.model_dump() for event in events if event.type == kind]
 
 
 @pytest.mark.train
-def test_one_epoch_reports_and_saves_a_loadable_model(make_spec):
+def test_one_epoch_reports_and_saves_a_loadable_model(make_spec, store):
     spec = make_spec()
-    status, events = _run(spec)
+    status, events = _run(spec, store)
 
     assert status == "succeeded"
     assert events[0].type == "started" and events[-1].type == "finished"
@@ -78,16 +80,17 @@ def test_one_epoch_reports_and_saves_a_loadable_model(make_spec):
 
     from ultralytics import YOLO
 
-    model = YOLO(str(Path(spec.output_dir) / "weights" / "best.pt"))
+    model = YOLO(str(store.weights(run_weights_key(spec.run_id, "best"))))
     assert model.task == "classify"
     assert list(model.names.values()) == spec.dataset.class_names
-    image = cv2.imread(spec.dataset.items[0].path)
+    first = spec.dataset.items[0]
+    image = cv2.imread(str(store.image(first.content_hash, first.suffix)))
     [result] = model.predict(image, imgsz=32, device="cpu", verbose=False)
     assert result.probs.data.shape == (10,)
 
 
 @pytest.mark.train
-def test_cancel_after_the_first_batch_stops_at_once(make_spec):
+def test_cancel_after_the_first_batch_stops_at_once(make_spec, store):
     spec = make_spec(overrides={"epochs": 50})
     seen: list[WorkerEvent] = []
 
@@ -95,20 +98,20 @@ def test_cancel_after_the_first_batch_stops_at_once(make_spec):
         return any(event.type == "batch" for event in seen)
 
     started = time.perf_counter()
-    status = run_job(spec, seen.append, should_stop)
+    status = run_job(spec, store, seen.append, should_stop)
     elapsed = time.perf_counter() - started
 
     assert status == "cancelled"
     assert elapsed < 20
-    assert seen[-1].type == "finished" and seen[-1].data["status"] == "cancelled"
+    assert seen[-1].type == "finished" and seen[-1].data.status == "cancelled"
     assert len(_data(seen, "batch")) == 1
     assert not _data(seen, "evaluation")
 
 
 @pytest.mark.train
-def test_evaluation_every_n_epochs_and_always_the_last(make_spec):
+def test_evaluation_every_n_epochs_and_always_the_last(make_spec, store):
     spec = make_spec(overrides={"epochs": 3}, every=2, checkpoint="lowest_val_loss", pipeline=[])
-    status, events = _run(spec)
+    status, events = _run(spec, store)
 
     assert status == "succeeded"
     evaluations = _data(events, "evaluation")
@@ -126,42 +129,43 @@ def test_evaluation_every_n_epochs_and_always_the_last(make_spec):
 
 
 @pytest.mark.train
-def test_pretrained_weights_from_a_local_file_carry_over(make_spec, trained_weights):
+def test_pretrained_weights_of_another_run_carry_over(make_spec, trained_run, store):
     from_scratch = 0.1  # one epoch from scratch predicts a single class (see the first test's run)
-    status, events = _run(make_spec(pretrained=str(trained_weights)))
+    status, events = _run(make_spec(pretrained=run_weights_key(trained_run.spec.run_id, "best")), store)
 
     assert status == "succeeded"
     assert _data(events, "evaluation")[0]["accuracy"] > 5 * from_scratch
     assert any("best.pt" in log["message"] for log in _data(events, "log"))
 
 
-def test_missing_pretrained_weights_fail_without_downloading(make_spec, tmp_path):
-    status, events = _run(make_spec(pretrained=str(tmp_path / "nowhere.pt")))
+def test_missing_pretrained_weights_fail_without_downloading(make_spec, store):
+    status, events = _run(make_spec(pretrained="models/nowhere.pt"), store)
 
     assert status == "failed"
-    assert events[-1].data["reason"].startswith("FileNotFoundError: pretrained weights not found")
+    assert events[-1].data.reason.startswith("FileNotFoundError: pretrained weights not found")
 
 
-def test_a_failure_is_reported_with_its_reason(make_spec):
+def test_a_failure_is_reported_with_its_reason(make_spec, store):
     spec = make_spec(overrides={"not_an_ultralytics_argument": 1})
-    status, events = _run(spec)
+    status, events = _run(spec, store)
 
     assert status == "failed"
     assert events[-1].type == "finished"
-    reason = events[-1].data["reason"]
+    reason = events[-1].data.reason
     assert reason.startswith("SyntaxError: ") and "not_an_ultralytics_argument" in reason
     assert "\n" not in reason
 
 
 @pytest.mark.parametrize("split", ["train", "val"])
-def test_pipeline_makes_unit_range_tensors_of_the_model_size(digits_dataset, split):
+def test_pipeline_makes_unit_range_tensors_of_the_model_size(digits_dataset, store, split):
     steps = [
         PipelineStep(node_id="flip", transform="HorizontalFlip", params={"p": 1.0}, splits=["train"]),
         PipelineStep(node_id="affine", transform="Affine", params={"rotate": (-15, 15), "p": 1.0}, splits=["train"]),
         PipelineStep(node_id="bc", transform="RandomBrightnessContrast", params={"p": 1.0}, splits=["train", "val"]),
     ]
     transforms = build_transforms(steps, split, imgsz=48, seed=0)  # 32 px images: the size guard resizes them
-    image = cv2.imread(digits_dataset.items[0].path)
+    first = digits_dataset.items[0]
+    image = cv2.imread(str(store.image(first.content_hash, first.suffix)))
 
     tensor = transform_bgr(transforms, image)
 
@@ -171,7 +175,7 @@ def test_pipeline_makes_unit_range_tensors_of_the_model_size(digits_dataset, spl
 
 
 @pytest.mark.train
-def test_spawned_worker_streams_json_events_and_stops_on_the_event(make_spec, offline_ultralytics):
+def test_spawned_worker_streams_json_events_and_stops_on_the_event(make_spec, store, offline_ultralytics):
     import multiprocessing
 
     from backend.worker.entry import worker_main
@@ -180,7 +184,8 @@ def test_spawned_worker_streams_json_events_and_stops_on_the_event(make_spec, of
     receive, send = context.Pipe(duplex=False)
     stop = context.Event()
     spec = make_spec(overrides={"epochs": 50})
-    process = context.Process(target=worker_main, args=(spec.model_dump_json(), send, stop, str(offline_ultralytics)))
+    arguments = (spec.model_dump_json(), store.description(), send, stop, str(offline_ultralytics))
+    process = context.Process(target=worker_main, args=arguments)
     process.start()
     send.close()
     events: list[WorkerEvent] = []
@@ -196,12 +201,12 @@ def test_spawned_worker_streams_json_events_and_stops_on_the_event(make_spec, of
     process.join(30)
 
     assert process.exitcode == 0
-    assert events[0].type == "started" and events[0].data["pid"] == process.pid
-    assert events[-1].type == "finished" and events[-1].data["status"] == "cancelled"
+    assert events[0].type == "started" and events[0].data.pid == process.pid
+    assert events[-1].type == "finished" and events[-1].data.status == "cancelled"
 
 
 @pytest.mark.train
-def test_killing_a_spawned_worker_closes_its_pipe_at_once(make_spec, offline_ultralytics):
+def test_killing_a_spawned_worker_closes_its_pipe_at_once(make_spec, store, offline_ultralytics):
     import multiprocessing
 
     from backend.worker.entry import worker_main
@@ -210,7 +215,8 @@ def test_killing_a_spawned_worker_closes_its_pipe_at_once(make_spec, offline_ult
     receive, send = context.Pipe(duplex=False)
     stop = context.Event()  # kept referenced: the child opens it by name after start()
     spec = make_spec(overrides={"epochs": 50})
-    process = context.Process(target=worker_main, args=(spec.model_dump_json(), send, stop, str(offline_ultralytics)))
+    arguments = (spec.model_dump_json(), store.description(), send, stop, str(offline_ultralytics))
+    process = context.Process(target=worker_main, args=arguments)
     process.start()
     send.close()
     while receive.poll(120) and WorkerEvent.model_validate_json(receive.recv()).type != "batch":

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from backend.graph.spec import ModelSpec
+from backend.graph.spec import ModelSpec, run_weights_key, store_weights_key
 from backend.worker.job import run_job
 from backend.worker.weights_check import Refused, check
 
@@ -110,19 +110,21 @@ async def test_a_wrong_architecture_upload_is_refused_and_leaves_nothing(client,
 
 
 @pytest.mark.train
-def test_training_starts_from_stored_weights_of_another_class_count(make_spec, checkpoints):
+def test_training_starts_from_stored_weights_of_another_class_count(make_spec, checkpoints, store):
     """A yolo11n checkpoint with a 1000-class head starts a 10-class digits run: the backbone carries over."""
+    stored = store.data_dir / "models" / "yolo11n-cls-test.pt"
+    stored.parent.mkdir(exist_ok=True)
+    stored.write_bytes(checkpoints["y11n"].read_bytes())
     spec = make_spec(pipeline=[])
-    spec = spec.model_copy(
-        update={"model": ModelSpec(architecture="yolo11n-cls.yaml", imgsz=32, pretrained=str(checkpoints["y11n"]))}
-    )
+    model = ModelSpec(architecture="yolo11n-cls.yaml", imgsz=32, pretrained=store_weights_key(stored.name))
+    spec = spec.model_copy(update={"model": model})
     events = []
-    assert run_job(spec, events.append, lambda: False) == "succeeded"
+    assert run_job(spec, store, events.append, lambda: False) == "succeeded"
 
     def first_conv(path: Path) -> torch.Tensor:
         saved = torch.load(path, map_location="cpu", weights_only=False)  # files this test wrote
         return (saved.get("ema") or saved["model"]).float().state_dict()["model.0.conv.weight"]
 
     started = first_conv(checkpoints["y11n"])
-    trained = first_conv(Path(spec.output_dir) / "weights" / "last.pt")
+    trained = first_conv(store.weights(run_weights_key(spec.run_id, "last")))
     assert (trained - started).abs().max() < 0.05 < started.abs().max()  # moved a little from the stored weights
