@@ -35,7 +35,6 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--imgsz", type=int, help="Override the model node's input size.")
     run.add_argument("--batch", type=int)
     run.add_argument("--device", default=None)
-    run.add_argument("--output", type=Path, help="Where the run's files go (default: a new folder under the data dir).")
     importer = commands.add_parser("import", help="Import an ImageFolder tree into a project (created if new).")
     importer.add_argument("project", help="Project id or name.")
     importer.add_argument("folder", type=Path)
@@ -53,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
                 for k, v in {"epochs": args.epochs, "batch": args.batch, "device": args.device}.items()
                 if v is not None
             }
-            return asyncio.run(run_headless(settings, args.workflow, args.data, overrides, args.imgsz, args.output))
+            return asyncio.run(run_headless(settings, args.workflow, args.data, overrides, args.imgsz))
         case "import":
             return _import(settings, args.project, args.folder)
         case "demo":
@@ -71,11 +70,11 @@ def _serve(settings: Settings, host: str, port: int) -> int:
 
 
 def _open_session(settings: Settings):  # type: ignore[no-untyped-def]
-    from backend.db.session import create_tables, make_engine, session_for
+    from backend.db.session import make_engine, session_for, upgrade_database
 
     settings.ensure_dirs()
     engine = make_engine(settings.resolved_database_url)
-    create_tables(engine)
+    upgrade_database(engine)
     return session_for(engine)
 
 

@@ -12,13 +12,12 @@ from tqdm import tqdm
 from backend.catalogue import build_catalogue
 from backend.datasets.folder import FolderError, folder_image_facts, read_image_folder
 from backend.graph.compile import compile_job
-from backend.graph.issues import has_errors
-from backend.graph.schema import Graph
 from backend.graph.spec import RunSettings
-from backend.graph.validate import ValidationContext, nodes_of, validate_document
+from backend.graph.validate import ValidationContext, validate_document
 from backend.recommend import TemplateFit, evaluation_interval, summarise
 from backend.runners.local import LocalRunner
 from backend.settings import Settings
+from backend.storage import LocalStorage
 from backend.templates import instantiate, recommended_template, run_defaults_for, template_fits
 
 
@@ -38,16 +37,16 @@ async def run_headless(
     data: Path,
     overrides: dict[str, Any],
     imgsz: int | None,
-    output: Path | None,
 ) -> int:
     """Train `workflow_path` (or, without one, the recommended workflow for the data) on the folder `data`, with
-    the data-aware defaults the Run Training dialog pre-fills; `overrides` (epochs, batch, device) win over them."""
+    the data-aware defaults the Run Training dialog pre-fills; `overrides` (epochs, batch, device) win over them. The
+    run's files go to `runs/cli-<time>/` under the data dir, like a server run's."""
     catalogue = build_catalogue(settings.model_store)
     try:
-        images = read_image_folder(data)
+        folder = read_image_folder(data)
     except FolderError as error:
         return _fail(str(error))
-    facts = folder_image_facts(images)
+    facts = folder_image_facts(folder)
     summary = summarise(facts)
     if workflow_path is None:
         fits = template_fits(catalogue, summary)
@@ -67,15 +66,16 @@ async def run_headless(
                 and catalogue.get(node["type"]).category == "model"
             ):
                 node.setdefault("params", {})["imgsz"] = imgsz
-    issues = validate_document(document, catalogue, ValidationContext(images=tuple(facts)))
-    for issue in issues:
+    validation = validate_document(document, catalogue, ValidationContext(images=tuple(facts)))
+    for issue in validation.issues:
         where = " ".join(
             filter(None, [issue.node_id and f"node {issue.node_id}", issue.field and f"field {issue.field}"])
         )
         print(f"{issue.severity}: {issue.code}: {issue.message}" + (f" ({where})" if where else ""), file=sys.stderr)
-    if has_errors(issues):
+    if validation.valid is None:
         return 2
-    defaults = run_defaults_for(document, catalogue, summary)
+    valid = validation.valid
+    defaults = run_defaults_for(valid, catalogue, summary)
     try:
         chosen_settings = {**defaults.settings.model_dump(), **overrides}
         if "epochs" in overrides:  # as many evaluations as the default run would have, at most
@@ -86,23 +86,24 @@ async def run_headless(
     chosen = ", ".join(f"{key} {getattr(run_settings, key)}" for key in ("epochs", "batch", "eval_every"))
     given = f" (given: {', '.join(sorted(overrides))})" if overrides else ""
     print(f"Training settings: {chosen}{given}. Data-aware default: {defaults.explanation}")
-    graph = Graph.model_validate(document)
     settings.ensure_dirs()
-    output = (output or settings.runs_dir / f"cli-{time.strftime('%Y%m%d-%H%M%S')}").resolve()
-    spec = compile_job(graph, catalogue, run_settings, images, output, settings.model_store.resolve())
-    model = nodes_of(graph, catalogue, "model")[0]
+    storage = LocalStorage(settings.data_dir)
+    for item, path in zip(folder.images.items, folder.paths, strict=True):  # by content hash: the spec names no path
+        storage.add_image(path, item.content_hash, item.suffix)
+    run_id = f"cli-{time.strftime('%Y%m%d-%H%M%S')}"
+    spec = compile_job(valid, catalogue, run_settings, folder.images, run_id)
     print(
-        f"{graph.name}: {spec.model.architecture} at {spec.model.imgsz}px, "
+        f"{valid.graph.name}: {spec.model.architecture} at {spec.model.imgsz}px, "
         f"{spec.dataset.count('train')} train / {spec.dataset.count('val')} val images, {len(spec.dataset.class_names)} classes "
-        f"(model node {model.id!r}) → {output}"
+        f"(model node {valid.model_node.id!r}) → {settings.runs_dir.resolve() / run_id}"
     )
-    runner = LocalRunner(settings.worker_config_dir)
-    handle = await runner.submit("cli", spec)
+    runner = LocalRunner(settings.worker_config_dir, storage)
+    handle = await runner.submit(run_id, spec)
     bar: tqdm | None = None
     final: dict[str, Any] = {}
     try:
         async for event in runner.events(handle):
-            data_ = event.data
+            data_ = event.data.model_dump()  # the typed payload, as the dict this report reads
             match event.type:
                 case "batch":
                     if bar is None:

@@ -12,10 +12,12 @@ from typing import Any
 
 from backend.catalogue import Catalogue
 from backend.graph.schema import Graph
+from backend.graph.validate import ValidGraph, validate
 from backend.recommend import DataSummary, RunDefaults, TemplateFit, fit_template, rank, run_defaults
-from nodes.base import DatasetNode, ModelNode
+from nodes.base import ModelNode
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "recommended_workflows"
+DEFAULT_IMGSZ, DEFAULT_SIZE, DEFAULT_VAL_FRACTION = 224, "n", 0.2  # a new model node's, a new dataset node's
 
 
 @cache
@@ -24,22 +26,21 @@ def load_templates(directory: Path = TEMPLATES_DIR) -> dict[str, Graph]:
     return {path.stem: Graph.model_validate(json.loads(path.read_text())) for path in sorted(directory.glob("*.json"))}
 
 
-def model_choice(graph: Graph | dict[str, Any], catalogue: Catalogue) -> tuple[str, int, str] | None:
-    """(model node id, input size, model size letter) of a graph's first model node with valid parameters, or None."""
-    for node in _nodes(graph):
-        node_type = catalogue.get(node.type)
-        if isinstance(node_type, type) and issubclass(node_type, ModelNode) and not node_type.check_params(node.params):
-            return node.id, node_type.imgsz(node.params), node_type.size(node.params)
-    return None
+def model_choice(valid: ValidGraph) -> tuple[str, int, str]:
+    """(model node id, input size, model size letter) of a validated graph."""
+    params = valid.model_params
+    return valid.model_node.id, valid.model_type.imgsz(params), valid.model_type.size(params)
 
 
 def template_fits(catalogue: Catalogue, summary: DataSummary | None) -> dict[str, TemplateFit]:
     """Template id → how it fits the data; the best fit is `recommended` (none without data)."""
     fits = {}
     for template_id, graph in load_templates().items():
-        node_id, imgsz, size = model_choice(graph, catalogue) or ("", 224, "n")
-        model_type = next(n.type for n in graph.nodes if n.id == node_id) if node_id else ""
-        fits[template_id] = fit_template(imgsz, size, summary, _pretrained(catalogue, model_type, size))
+        valid = validate(graph, catalogue).valid
+        if valid is None:
+            raise ValueError(f"recommended workflow {template_id!r} does not validate")  # tests keep them valid
+        _, imgsz, size = model_choice(valid)
+        fits[template_id] = fit_template(imgsz, size, summary, _pretrained(valid.model_type, size, catalogue))
     return rank(fits) if summary is not None else fits
 
 
@@ -81,47 +82,18 @@ def instantiate(
     return document
 
 
-def _pretrained(catalogue: Catalogue, model_type: str, size: str) -> str | None:
+def _pretrained(model_type: type[ModelNode], size: str, catalogue: Catalogue) -> str | None:
     """Model-store weights of exactly this architecture (family and size), when the store holds some: weights of
     another size would not load into the template's model."""
-    node_type = catalogue.get(model_type)
-    if node_type is None or not issubclass(node_type, ModelNode):
-        return None
-    wanted = node_type.architecture(size)
-    return next((w.name for w in catalogue.weights_for(node_type.family) if w.architecture == wanted), None)
-
-
-def _nodes(graph: Graph | dict[str, Any]) -> list[Any]:
-    """The nodes of a parsed graph, or of a stored document whatever its shape (saving accepts half-built graphs)."""
-    if isinstance(graph, Graph):
-        return list(graph.nodes)
-    nodes = graph.get("nodes") if isinstance(graph, dict) else None
-    return [_NodeView(n) for n in nodes] if isinstance(nodes, list) else []
-
-
-class _NodeView:
-    """A stored node dict read like a graph Node (type, id, params)."""
-
-    def __init__(self, raw: Any) -> None:
-        raw = raw if isinstance(raw, dict) else {}
-        self.id = str(raw.get("id", ""))
-        self.type = str(raw.get("type", ""))
-        self.params = raw.get("params") if isinstance(raw.get("params"), dict) else {}
+    wanted = model_type.architecture(size)
+    return next((w.name for w in catalogue.weights_for(model_type.family) if w.architecture == wanted), None)
 
 
 def run_defaults_for(
-    graph: Graph | dict[str, Any], catalogue: Catalogue, summary: DataSummary | None, device: str = "cpu"
+    valid: ValidGraph | None, catalogue: Catalogue, summary: DataSummary | None, device: str = "cpu"
 ) -> RunDefaults:
-    """What the Run Training dialog pre-fills for this workflow on this data (any stored graph, even a broken one)."""
-    _, imgsz, size = model_choice(graph, catalogue) or ("", 224, "n")
-    val_fraction = next(
-        (
-            node_type.dataset_params(node.params).val_fraction
-            for node in _nodes(graph)
-            if isinstance(node_type := catalogue.get(node.type), type)
-            and issubclass(node_type, DatasetNode)
-            and not node_type.check_params(node.params)
-        ),
-        0.2,
-    )
+    """What the Run Training dialog pre-fills for this workflow on this data. A workflow with errors (None) has no
+    parsed model or dataset node: it gets the defaults of a new model node (224 px, size n) and a 0.2 split."""
+    _, imgsz, size = model_choice(valid) if valid is not None else ("", DEFAULT_IMGSZ, DEFAULT_SIZE)
+    val_fraction = valid.dataset_params.val_fraction if valid is not None else DEFAULT_VAL_FRACTION
     return run_defaults(summary, imgsz, size, val_fraction, device)

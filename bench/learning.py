@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import backend  # noqa: E402
-from backend.datasets.folder import read_image_folder  # noqa: E402
-from backend.graph.compile import LabelledImages, assign_splits  # noqa: E402
+from backend.datasets.folder import ImageFolder, read_image_folder  # noqa: E402
+from backend.datasets.labelled import assign_splits  # noqa: E402
 from bench.learning_data import DATASETS  # noqa: E402
 from nodes.datasets import ProjectDatasetParams  # noqa: E402
 
@@ -57,30 +58,30 @@ def dataset_params(workflow: Path | None) -> ProjectDatasetParams:
     return ProjectDatasetParams()
 
 
-def load_pixels(images: LabelledImages, splits: dict[str, str], side: int | None):
+def load_pixels(folder: ImageFolder, splits: list[str], side: int | None):
     """(x_train, y_train, x_val, y_val): flattened pixels in 0..1, resized to side×side when sizes differ."""
     import numpy as np
     from PIL import Image
 
     pixels: dict[str, list] = {"train": [], "val": []}
     labels: dict[str, list] = {"train": [], "val": []}
-    for item in images.items:
-        with Image.open(item.path) as image:
+    for item, path, split in zip(folder.images.items, folder.paths, splits, strict=True):
+        with Image.open(path) as image:
             image = image.convert("L" if len(image.getbands()) == 1 else "RGB")
             if side is not None and image.size != (side, side):
                 image = image.resize((side, side), Image.Resampling.BILINEAR)
-            pixels[splits[item.path]].append(np.asarray(image, dtype=np.float32).reshape(-1) / 255.0)
-            labels[splits[item.path]].append(item.label)
+            pixels[split].append(np.asarray(image, dtype=np.float32).reshape(-1) / 255.0)
+            labels[split].append(item.label)
     return np.stack(pixels["train"]), np.array(labels["train"]), np.stack(pixels["val"]), np.array(labels["val"])
 
 
-def describe(images: LabelledImages) -> tuple[str, int, set[tuple[int, int]]]:
+def describe(folder: ImageFolder) -> tuple[str, int, set[tuple[int, int]]]:
     """("W×H" or "W×H..W×H", channels, every size seen): the channels of the files (L → 1, RGB → 3)."""
     from PIL import Image
 
     sizes, channels = set(), set()
-    for item in images.items:
-        with Image.open(item.path) as image:
+    for path in folder.paths:
+        with Image.open(path) as image:
             sizes.add(image.size)
             channels.add(len(image.getbands()))
     low, high = min(sizes), max(sizes)
@@ -88,20 +89,20 @@ def describe(images: LabelledImages) -> tuple[str, int, set[tuple[int, int]]]:
     return size, max(channels), sizes
 
 
-def run_svm(images: LabelledImages, splits: dict[str, str], sizes: set[tuple[int, int]]) -> Outcome:
+def run_svm(folder: ImageFolder, splits: list[str], sizes: set[tuple[int, int]]) -> Outcome:
     from sklearn.svm import SVC
 
     started = time.monotonic()
     side = None if len(sizes) == 1 else 32  # a common small size only when the images vary
-    x_train, y_train, x_val, y_val = load_pixels(images, splits, side)
+    x_train, y_train, x_val, y_val = load_pixels(folder, splits, side)
     accuracy = float((SVC().fit(x_train, y_train).predict(x_val) == y_val).mean())
     return Outcome(accuracy, time.monotonic() - started, "succeeded", [])
 
 
-def run_visionflow(data: Path, output: Path, workflow: Path | None, timeout_s: float, log: Path) -> Outcome:
+def run_visionflow(data: Path, data_dir: Path, workflow: Path | None, timeout_s: float, log: Path) -> Outcome:
+    """`visionflow run` with its own data dir: the run's files land in `<data_dir>/runs/cli-<time>/`."""
     command = [sys.executable, "-m", "backend.cli", "run", *([str(workflow)] if workflow else []), "--data", str(data)]
-    command += ["--output", str(output)]
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "VISIONFLOW_DATA_DIR": str(output.parent / "vf-data")}
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "VISIONFLOW_DATA_DIR": str(data_dir)}
     started = time.monotonic()
     with log.open("w") as sink:
         process = subprocess.Popen(
@@ -130,19 +131,20 @@ def run_visionflow(data: Path, output: Path, workflow: Path | None, timeout_s: f
     return Outcome(float(found[-1]) if found and code is not None else None, seconds, status, notes)
 
 
-def check_split(output: Path, splits: dict[str, str]) -> str:
-    """Compare the split the SVM used with the one the run trained on (its spec.json)."""
-    spec_path = output / "spec.json"
-    if not spec_path.is_file():
+def check_split(data_dir: Path, folder: ImageFolder, splits: list[str]) -> str:
+    """Compare the split the SVM used with the one the run trained on (its spec.json: images by content hash)."""
+    spec_paths = sorted((data_dir / "runs").glob("cli-*/spec.json"))
+    if not spec_paths:
         return "split unchecked (no spec.json)"
-    spec = json.loads(spec_path.read_text())
-    theirs = {item["path"]: item["split"] for item in spec["dataset"]["items"]}
-    return "split identical" if theirs == splits else "SPLIT DIFFERS from the run's spec.json"
+    spec = json.loads(spec_paths[-1].read_text())
+    theirs = Counter((item["content_hash"], item["split"]) for item in spec["dataset"]["items"])
+    ours = Counter((item.content_hash, split) for item, split in zip(folder.images.items, splits, strict=True))
+    return "split identical" if theirs == ours else "SPLIT DIFFERS from the run's spec.json"
 
 
-def correct(accuracy: float, splits: dict[str, str]) -> int:
+def correct(accuracy: float, splits: list[str]) -> int:
     """Validation images right: the CLI prints accuracy to 4 decimals, so compare counts, not rounded fractions."""
-    return round(accuracy * sum(1 for split in splits.values() if split == "val"))
+    return round(accuracy * sum(1 for split in splits if split == "val"))
 
 
 def fmt(value: float | None, digits: int = 4) -> str:
@@ -168,11 +170,11 @@ def main() -> int:
         data = folder / "images"
         source = DATASETS[name](data)
         images = read_image_folder(data)
-        splits = assign_splits(images, params)
+        splits = assign_splits(images.images.items, params)
         size, channels, sizes = describe(images)
         svm = run_svm(images, splits, sizes)
         log = folder / "visionflow.log"
-        vf = run_visionflow(data, folder / "run", workflow, args.timeout, log)
+        vf = run_visionflow(data, folder / "vf-data", workflow, args.timeout, log)
         verdict = (
             "ok"
             if vf.status == "succeeded"
@@ -182,11 +184,11 @@ def main() -> int:
             and vf.seconds <= TIME_TARGET_S
             else "MISSED"
         )
-        row = [name, str(len(images.items)), str(len(images.class_names)), size, str(channels)]
+        row = [name, str(len(images.images.items)), str(len(images.images.class_names)), size, str(channels)]
         row += [fmt(vf.accuracy) if vf.status == "succeeded" else f"{fmt(vf.accuracy)} ({vf.status})"]
         row += [f"{vf.seconds:.0f}", fmt(svm.accuracy), f"{svm.seconds:.1f}", verdict]
         rows.append(row)
-        details.append(f"{name}: {source}; {check_split(folder / 'run', splits)}; log {log}")
+        details.append(f"{name}: {source}; {check_split(folder / 'vf-data', images, splits)}; log {log}")
         details += [f"    {note}" for note in dict.fromkeys(vf.notes)][:6]
         print(" | ".join(row), flush=True)
     header = [

@@ -7,7 +7,7 @@ compiler and validator ask of their category (`DatasetNode`, `ModelNode`), so th
 """
 
 from collections.abc import Callable
-from typing import Any, ClassVar, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -15,6 +15,9 @@ from backend.graph.spec import ModelSpec
 
 Category = Literal["dataset", "preprocessing", "augmentation", "model"]
 Split = Literal["train", "val"]
+# A node's parameters as its type's `parse_params` returned them: the Params model, or for schema-described nodes
+# a dict with the defaults filled in. Validation parses each node once (backend/graph/validate.py `ValidGraph`).
+ParsedParams: TypeAlias = BaseModel | dict[str, Any]
 
 
 class Port(BaseModel):
@@ -84,8 +87,9 @@ class NodeType:
         return cls.Params.model_validate(raw)
 
     @classmethod
-    def pipeline_steps(cls, params: dict[str, Any], imgsz: int) -> list[Step]:
-        """Albumentations steps for this node, in order. Nodes outside the image pipeline have none."""
+    def pipeline_steps(cls, params: ParsedParams, imgsz: int) -> list[Step]:
+        """Albumentations steps for this node, in order, from its parsed parameters. Nodes outside the image
+        pipeline have none."""
         return []
 
 
@@ -104,8 +108,8 @@ class DatasetNode(NodeType):
     category: ClassVar[Category] = "dataset"
 
     @classmethod
-    def dataset_params(cls, params: dict[str, Any]) -> DatasetParams:
-        """The split settings; call only on params that `check_params` accepted."""
+    def dataset_params(cls, params: ParsedParams) -> DatasetParams:
+        """The split settings, from the parsed parameters."""
         return cls.Params.model_validate(params)
 
 
@@ -124,18 +128,19 @@ class ModelNode(NodeType):
         raise NotImplementedError
 
     @classmethod
-    def imgsz(cls, params: dict[str, Any]) -> int:
-        """Input size in pixels; call only on params that `check_params` accepted."""
+    def imgsz(cls, params: ParsedParams) -> int:
+        """Input size in pixels, from the parsed parameters."""
         raise NotImplementedError
 
     @classmethod
-    def size(cls, params: dict[str, Any]) -> str:
-        """The size letter (one of `sizes`); call only on params that `check_params` accepted."""
+    def size(cls, params: ParsedParams) -> str:
+        """The size letter (one of `sizes`), from the parsed parameters."""
         return str(getattr(cls.Params.model_validate(params), cls.size_param))
 
     @classmethod
-    def model_spec(cls, params: dict[str, Any], weights_path_of: Callable[[str], str]) -> ModelSpec:
-        """What the worker builds; `weights_path_of` turns a store name into the file the worker reads."""
+    def model_spec(cls, params: ParsedParams, weights_key_of: Callable[[str], str]) -> ModelSpec:
+        """What the worker builds, from the parsed parameters; `weights_key_of` turns a model-store weights name
+        into its storage key ("models/<file>.pt"), never a path."""
         raise NotImplementedError
 
 

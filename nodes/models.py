@@ -10,8 +10,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from backend.graph.spec import ModelSpec
-from nodes.base import DATASET_PORT_KIND, ModelNode, NodeParams, Port
+from backend.graph.spec import ModelSpec, store_weights_key
+from nodes.base import DATASET_PORT_KIND, ModelNode, NodeParams, ParsedParams, Port
 
 IMGSZ_STRIDE = 32
 SIZES = ("n", "s", "m", "l", "x")
@@ -55,12 +55,13 @@ class UltralyticsClassifier(ModelNode):
         return ClassifierParams.model_validate(params).imgsz
 
     @classmethod
-    def model_spec(cls, params: dict[str, Any], weights_path_of: Callable[[str], str]) -> ModelSpec:
+    def model_spec(cls, params: ParsedParams, weights_key_of: Callable[[str], str] = store_weights_key) -> ModelSpec:
+        """`pretrained` becomes a storage key, "models/<file>.pt" (the spec names no path)."""
         parsed = ClassifierParams.model_validate(params)
         return ModelSpec(
             architecture=cls.architecture(parsed.size),
             imgsz=parsed.imgsz,
-            pretrained=weights_path_of(parsed.pretrained) if parsed.pretrained else None,
+            pretrained=weights_key_of(parsed.pretrained) if parsed.pretrained else None,
         )
 
 

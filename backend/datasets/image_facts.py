@@ -24,7 +24,7 @@ BACKFILL_BUDGET_S = 2.0  # per commit of the back-fill: progress lands in steps
 
 
 def project_image_facts(session: Session, settings: Settings, project_id: str) -> tuple[ImageFacts, ...]:
-    """Every labelled image of the project, with its path as compile keys it. An asset still waiting for its
+    """Every labelled image of the project, with its stored file's path. An asset still waiting for its
     fingerprint has no perceptual hash (near-duplicate checks skip it) and counts as readable."""
     query = (
         select(

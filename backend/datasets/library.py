@@ -2,21 +2,21 @@
 
 import hashlib
 import os
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-from sqlmodel import Session, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, delete, func, insert, select
 
 from backend.datasets.images import ImageRejected, inspect_image, store_content, thumbnail_path
-from backend.datasets.layout import Placement, place
+from backend.datasets.labelled import LabelledImage, LabelledImages, assign_splits
+from backend.datasets.layout import Placement, place, storable
 from backend.db.models import Annotation, Asset, AssetFingerprint, ImageClass, Project, new_id, now
-from backend.graph.compile import LabelledImage, LabelledImages, assign_splits
 from backend.graph.validate import ProjectFacts
 from backend.settings import Settings
-from nodes.datasets import ProjectDataset, ProjectDatasetParams
+from nodes.base import DatasetParams
+from nodes.datasets import ProjectDatasetParams
 
 DEFAULT_HOTKEYS = "1234567890"
 SQL_IN_CHUNK = 500  # ids per IN (...) clause: SQLite limits bound parameters
@@ -74,24 +74,61 @@ def import_files(
     wanted: list[tuple[str, str]] = []  # (asset id, class name)
     for incoming in files:
         placement = place(incoming.display_path, use_layout)
+        if placement.class_problem is not None:  # the folder cannot name a class: refuse this file, not the batch
+            report.rejected.append({"filename": incoming.reported_name, "reason": placement.class_problem})
+            _discard(incoming)
+            continue
         asset = _add_one(session, settings, project_id, incoming, placement, report, known)
         if asset is not None and placement.class_name is not None:
             wanted.append((asset["id"], placement.class_name))
-    existing = {c.name for c in session.exec(select(ImageClass).where(ImageClass.project_id == project_id))}
     for name in sorted({name for _, name in wanted}):  # new classes take keys in name order, not drop order
-        classes[name] = ensure_class(session, project_id, name)
-        if name not in existing:
+        classes[name], created = add_class(session, project_id, name)
+        if created:
             report.classes_created.append(name)
-    labels = [{"asset_id": asset_id, "class_id": classes[name].id, "updated_at": now()} for asset_id, name in wanted]
     session.flush()
     if report.imported:  # rows, not ORM objects: a 15,000-image import spends its time on pixels, not on Python objects
-        session.exec(insert(Asset), params=report.imported)
-        session.exec(insert(AssetFingerprint), params=report.fingerprints)
+        _insert_assets(session, project_id, report)
+    kept = {asset["id"] for asset in report.imported}
+    labels = [
+        {"asset_id": asset_id, "class_id": classes[name].id, "updated_at": now()}
+        for asset_id, name in wanted
+        if asset_id in kept
+    ]
     if labels:
         session.exec(insert(Annotation), params=labels)
     report.labelled = len(labels)
     session.commit()
     return report
+
+
+def _insert_assets(session: Session, project_id: str, report: ImportReport) -> None:
+    """Insert the batch's new images. One that an upload running at the same time stored first (two batches in
+    flight holding the same content) becomes a duplicate of that one, not a unique-constraint error."""
+    inserted = _insert_new(session, Asset, report.imported, ["project_id", "sha256"])
+    lost = [asset for asset in report.imported if asset["id"] not in inserted]
+    for start in range(0, len(lost), SQL_IN_CHUNK):
+        chunk = lost[start : start + SQL_IN_CHUNK]
+        winners = dict(
+            session.exec(
+                select(Asset.sha256, Asset.id).where(
+                    Asset.project_id == project_id, Asset.sha256.in_([asset["sha256"] for asset in chunk])
+                )
+            ).all()
+        )
+        report.duplicates += [{"filename": a["source_path"], "asset_id": winners[a["sha256"]]} for a in chunk]
+    report.imported = [asset for asset in report.imported if asset["id"] in inserted]
+    report.fingerprints = [row for row in report.fingerprints if row["asset_id"] in inserted]
+    if report.fingerprints:
+        session.exec(insert(AssetFingerprint), params=report.fingerprints)
+
+
+def _insert_new(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], unique: list[str]) -> set[str]:
+    """Insert the rows that clash with no row already there on the `unique` columns, and return their ids. A row
+    another transaction is inserting meanwhile is waited for, then skipped (SQLite and PostgreSQL alike)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = model.__table__  # type: ignore[attr-defined]
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=unique).returning(table.c.id)
+    return set(session.execute(statement, rows).scalars()) if rows else set()
 
 
 def _add_one(
@@ -123,7 +160,7 @@ def _add_one(
         "sha256": incoming.sha256,
         "ext": info.ext,
         "filename": placement.filename[:255],
-        "source_path": incoming.display_path[:1000],
+        "source_path": storable(incoming.display_path)[:1000],
         "split": placement.split,
         "width": info.width,
         "height": info.height,
@@ -154,17 +191,26 @@ def _find_class(session: Session, project_id: str, name: str) -> ImageClass | No
 
 
 def ensure_class(session: Session, project_id: str, name: str) -> ImageClass:
+    return add_class(session, project_id, name)[0]
+
+
+def add_class(session: Session, project_id: str, name: str) -> tuple[ImageClass, bool]:
+    """The project's class of that name and whether this call created it. Safe when requests that bring the same
+    new class run at once (the browser uploads two batches together): the insert does nothing when another
+    transaction got there first, and the class is read back — never a unique-constraint error."""
     found = _find_class(session, project_id, name)
     if found:
-        return found
+        return found, False
     existing = session.exec(select(ImageClass.hotkey).where(ImageClass.project_id == project_id)).all()
     preferred = [name] if name in DEFAULT_HOTKEYS else []  # class "3" gets key 3 when it is free
     free_key = next((key for key in [*preferred, *DEFAULT_HOTKEYS] if key not in existing), None)
     colour = CLASS_COLOURS[len(existing) % len(CLASS_COLOURS)]
-    image_class = ImageClass(project_id=project_id, name=name, colour=colour, hotkey=free_key)
-    session.add(image_class)
-    session.flush()
-    return image_class
+    row = {"id": new_id(), "project_id": project_id, "name": name, "colour": colour, "hotkey": free_key}
+    inserted = _insert_new(session, ImageClass, [row | {"created_at": now()}], ["project_id", "name"])
+    found = _find_class(session, project_id, name)
+    if found is None:  # cannot happen: the row is ours, or the one that won the race
+        raise LookupError(f"class {name!r} of project {project_id!r} was neither inserted nor found")
+    return found, bool(inserted)
 
 
 def set_label(session: Session, asset_id: str, class_id: str | None) -> None:
@@ -219,36 +265,30 @@ def _labelled_rows(session: Session, project_id: str) -> list[tuple[str, str, st
 
 
 def stored_file_path(assets_root: str, sha256: str, ext: str) -> str:
-    """The path string compile and the dataset checks both key images by (`content_path` as a string, built
-    without pathlib: 15,000 of them per validation); `assets_root` already resolved (content files are plain files
-    in plain folders, so resolving the folder once resolves them all)."""
+    """Where the content file of an asset lies (`content_path` as a string, built without pathlib: 15,000 of them
+    per validation); `assets_root` already resolved (content files are plain files in plain folders, so resolving
+    the folder once resolves them all)."""
     return os.path.join(assets_root, sha256[:2], f"{sha256}.{ext}")
 
 
-def _labelled(session: Session, settings: Settings, project_id: str) -> tuple[list[str], LabelledImages]:
-    """The labelled images, and the asset id of each, in the same order (one query)."""
+def _labelled(session: Session, project_id: str) -> tuple[list[str], LabelledImages]:
+    """The labelled images (by content, no path), and the asset id of each, in the same order (one query)."""
     rows = _labelled_rows(session, project_id)
-    root = str(settings.assets_dir.resolve())
     items = [
-        LabelledImage(path=stored_file_path(root, sha, ext), content_hash=sha, label=name, split=split)
+        LabelledImage(content_hash=sha, suffix=f".{ext.lower()}", label=name, split=split)
         for _, sha, ext, split, name in rows
     ]
     images = LabelledImages(class_names=sorted(labelled_counts(session, project_id)), items=items)
     return [row[0] for row in rows], images
 
 
-def labelled_images(session: Session, settings: Settings, project_id: str) -> LabelledImages:
-    return _labelled(session, settings, project_id)[1]
+def labelled_images(session: Session, project_id: str) -> LabelledImages:
+    return _labelled(session, project_id)[1]
 
 
-def asset_splits(session: Session, settings: Settings, project_id: str, graph: dict | None) -> dict[str, str]:
-    """Asset id → train/val for every labelled image, exactly as the graph's dataset node (or a default
-    one) splits it for training."""
-    params = ProjectDatasetParams()
-    for node in (graph or {}).get("nodes", []):
-        if isinstance(node, dict) and node.get("type") == ProjectDataset.type_id:
-            with suppress(ValidationError):
-                params = ProjectDatasetParams.model_validate(node.get("params") or {})
-    asset_ids, images = _labelled(session, settings, project_id)
-    by_path = assign_splits(images, params)
-    return {asset_id: by_path[item.path] for asset_id, item in zip(asset_ids, images.items, strict=True)}
+def asset_splits(session: Session, project_id: str, params: DatasetParams | None) -> dict[str, str]:
+    """Asset id → train/val for every labelled image, exactly as a dataset node with `params` (the parsed
+    parameters of a validated workflow's dataset node) splits it for training; None: a new dataset node's."""
+    asset_ids, images = _labelled(session, project_id)
+    splits = assign_splits(images.items, params or ProjectDatasetParams())
+    return dict(zip(asset_ids, splits, strict=True))

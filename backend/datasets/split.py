@@ -3,7 +3,6 @@ seed give the same split whatever order the items come in."""
 
 import random
 from collections import defaultdict
-from collections.abc import Sequence
 from typing import Literal, Protocol
 
 Split = Literal["train", "val"]
@@ -31,20 +30,11 @@ def split_items(keys: list[tuple[str, str]], val_fraction: float, seed: int, str
 
 
 class SplitItem(Protocol):
-    """What deciding an image's split reads: compile's LabelledImage and the checks' ImageFacts both are one."""
+    """What deciding an image's split reads: a LabelledImage and the checks' ImageFacts both are one."""
 
-    @property
-    def path(self) -> str: ...
     @property
     def content_hash(self) -> str: ...
     @property
     def label(self) -> str: ...
     @property
     def split(self) -> Split | None: ...
-
-
-def split_of_each(items: Sequence[SplitItem], val_fraction: float, seed: int, stratified: bool) -> list[Split]:
-    """Train/val of each item, in order: a split fixed by the source wins, the rest are split by `split_items`."""
-    unsplit = [(f"{item.content_hash}:{item.path}", item.label) for item in items if item.split is None]
-    free = split_items(unsplit, val_fraction, seed, stratified)
-    return [item.split or free[f"{item.content_hash}:{item.path}"] for item in items]

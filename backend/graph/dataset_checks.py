@@ -2,27 +2,25 @@
 
 Pure: reads the graph and the `ImageFacts` a caller collected (from the database or a folder) and returns
 issues with stable codes on the dataset node (and on the model's `imgsz` when it would enlarge the images
-many times). The train/validation split is computed exactly as compile computes it (the same keys into
-`backend/datasets/split.py`), so leakage is reported between the very sets the run would use.
+many times). The train/validation split is computed exactly as compile computes it (the same function,
+`backend/datasets/labelled.py`), so leakage is reported between the very sets the run would use.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import median
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
+from typing import Any, cast
 
 from backend.catalogue import Catalogue
-from backend.datasets.split import split_of_each
+from backend.datasets.labelled import assign_splits
 from backend.graph.facts import ImageFacts
 from backend.graph.issues import Code, Issue, IssueFix
-from backend.graph.schema import Graph, Node
-from nodes.base import ModelNode
+from backend.graph.schema import Graph
+from nodes.base import DatasetNode, DatasetParams, ModelNode, ParsedParams
 from nodes.preprocess import Resize, ResizeParams
 
 NEAR_DUPLICATE_BITS = 3  # re-encoded or resized copies measured 0–2 bits apart; distinct digits rarely ≤ 3
@@ -35,31 +33,40 @@ EXAMPLES = 3
 
 
 def dataset_issues(
-    graph: Graph, catalogue: Catalogue, images: Sequence[ImageFacts] | None, project_id: str | None = None
+    graph: Graph,
+    catalogue: Catalogue,
+    parsed: Mapping[str, ParsedParams],
+    images: Sequence[ImageFacts] | None,
+    project_id: str | None = None,
 ) -> list[Issue]:
-    """Issues about the images of every dataset node whose parameters are valid; none when images are unknown.
-    A node bound to another project than `project_id` is skipped (validate reports that one)."""
+    """Issues about the images of every dataset node whose parameters are valid (in `parsed`, by node id); none
+    when images are unknown. A node bound to another project than `project_id` is skipped (validate reports it)."""
     if images is None:
         return []
-    model = _model_input(graph, catalogue)
-    resize = next((n for n in graph.nodes if n.type == Resize.type_id), None)
+    model = _model_input(graph, catalogue, parsed)
+    resize = next((n for n in graph.nodes if n.type == Resize.type_id and n.id in parsed), None)
+    mode = cast(ResizeParams, parsed[resize.id]).mode if resize is not None else None
     issues: list[Issue] = []
     for node in graph.nodes:
-        params = _params(catalogue, node) if _category(catalogue, node) == "dataset" else None
-        bound = getattr(params, "project_id", None)
-        if params is None or (project_id is not None and bound not in (None, project_id)):
+        node_type = catalogue.get(node.type)
+        if not (isinstance(node_type, type) and issubclass(node_type, DatasetNode)) or node.id not in parsed:
             continue
-        issues += check_images(node.id, params, images, model=model, resize=resize)
+        params = cast(DatasetParams, parsed[node.id])
+        bound = getattr(params, "project_id", None)  # a dataset node that names no project has none
+        if project_id is not None and bound not in (None, project_id):
+            continue
+        issues += check_images(node.id, params, images, model=model, resize=(resize.id, mode) if resize else None)
     return issues
 
 
 def check_images(
     node_id: str,
-    params: BaseModel,
+    params: DatasetParams,
     images: Sequence[ImageFacts],
     model: ModelInput | None = None,
-    resize: Node | None = None,
+    resize: tuple[str, str] | None = None,
 ) -> list[Issue]:
+    """`resize`: (node id, mode) of the workflow's resize node, if it has one."""
     splits = assign_splits(images, params)
     readable = [i for i, image in enumerate(images) if image.readable]
     issues = _unreadable(node_id, images, readable)
@@ -68,20 +75,13 @@ def check_images(
     issues += _exact_duplicates(node_id, images, splits, readable)
     issues += _near_duplicates(node_id, images, splits, readable)
     issues += _class_splits(node_id, images, splits, readable)
-    issues += _imbalance(node_id, images, splits, readable, getattr(params, "balance", None))
-    mode = _resize_mode(resize)
+    issues += _imbalance(node_id, images, splits, readable, params.balance)
+    mode = resize[1] if resize else None
     if model is not None:
         issues += _small_images(images, readable, model, mode)
     if resize is not None and mode == "center_crop":
-        issues += _extreme_aspect(node_id, images, readable, resize.id)
+        issues += _extreme_aspect(node_id, images, readable, resize[0])
     return issues
-
-
-def assign_splits(images: Sequence[ImageFacts], params: BaseModel) -> list[str]:
-    """Train/val of each image, as compile's `assign_splits` gives it (the same function decides both)."""
-    return split_of_each(
-        images, getattr(params, "val_fraction", 0.2), getattr(params, "seed", 0), getattr(params, "stratified", True)
-    )
 
 
 @dataclass(frozen=True)
@@ -93,33 +93,12 @@ class ModelInput:
     stride: int
 
 
-def _model_input(graph: Graph, catalogue: Catalogue) -> ModelInput | None:
+def _model_input(graph: Graph, catalogue: Catalogue, parsed: Mapping[str, ParsedParams]) -> ModelInput | None:
     for node in graph.nodes:
         node_type = catalogue.get(node.type)
-        if isinstance(node_type, type) and issubclass(node_type, ModelNode) and not node_type.check_params(node.params):
-            return ModelInput(node.id, node_type.imgsz(node.params), node_type.imgsz_stride)
+        if isinstance(node_type, type) and issubclass(node_type, ModelNode) and node.id in parsed:
+            return ModelInput(node.id, node_type.imgsz(parsed[node.id]), node_type.imgsz_stride)
     return None
-
-
-def _category(catalogue: Catalogue, node: Node) -> str | None:
-    node_type = catalogue.get(node.type)
-    return node_type.category if node_type else None
-
-
-def _params(catalogue: Catalogue, node: Node) -> BaseModel | None:
-    try:
-        return catalogue.get(node.type).Params.model_validate(node.params)
-    except ValidationError:
-        return None  # reported as invalid_param
-
-
-def _resize_mode(resize: Node | None) -> str | None:
-    if resize is None:
-        return None
-    try:
-        return ResizeParams.model_validate(resize.params).mode
-    except ValidationError:
-        return None
 
 
 def _names(images: Sequence[ImageFacts], indices: Sequence[int]) -> str:

@@ -13,7 +13,7 @@ class ImageFacts(BaseModel):
     """One labelled image, as the dataset checks and the recommender see it."""
 
     model_config = ConfigDict(frozen=True)
-    path: str  # the same string compile's LabelledImage.path holds (split keys depend on it); never opened here
+    path: str  # where the file lies on this machine (for a person and the fingerprint reader); never opened here
     name: str  # what a person recognises: the uploaded file name or the path inside the folder
     content_hash: str  # sha256 of the file
     label: str  # class name

@@ -1,20 +1,26 @@
-"""Graph + Catalogue (+ facts about the project) → every issue, each on its node and field.
+"""Graph + Catalogue (+ facts about the project) → every issue, each on its node and field, and, when none is an
+error, a `ValidGraph`: the only thing the compiler accepts.
 
-Pure: reads its inputs, never changes them, never stops at the first problem.
+Pure: reads its inputs, never changes them, never stops at the first problem. Each node's parameters are parsed
+here, once; everything downstream reads the parsed values from the ValidGraph, never the raw JSON again.
 """
 
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
-from typing import Any
+from types import MappingProxyType
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from backend.catalogue import Catalogue
 from backend.graph.dataset_checks import dataset_issues
 from backend.graph.facts import ImageFacts
-from backend.graph.issues import Code, Issue, IssueFix
+from backend.graph.issues import Code, Issue, has_errors
+from backend.graph.model_checks import model_issues
 from backend.graph.schema import SCHEMA_VERSION, Edge, Graph, Node
-from nodes.base import ModelNode
+from nodes.base import DatasetNode, DatasetParams, ModelNode, NodeType, ParsedParams
 
 
 class ProjectFacts(BaseModel):
@@ -47,32 +53,111 @@ def parse_graph(document: Any) -> tuple[Graph | None, list[Issue]]:
         ]
 
 
-def validate_document(document: Any, catalogue: Catalogue, context: ValidationContext | None = None) -> list[Issue]:
+@dataclass(frozen=True)
+class ValidGraph:
+    """A graph with no error: its dataset → … → model chain and every node's parsed parameters.
+
+    Made only by `validate`; `compile_job` accepts nothing else, so a spec is never built from an unchecked graph.
+    """
+
+    graph: Graph
+    chain: tuple[Node, ...]  # dataset node first, model node last, pipeline nodes in order between
+    params: Mapping[str, ParsedParams]  # node id → its parameters as its node type parsed them
+    dataset_type: type[DatasetNode]
+    model_type: type[ModelNode]
+
+    @property
+    def dataset_node(self) -> Node:
+        return self.chain[0]
+
+    @property
+    def model_node(self) -> Node:
+        return self.chain[-1]
+
+    @property
+    def dataset_params(self) -> DatasetParams:
+        return cast(DatasetParams, self.params[self.dataset_node.id])
+
+    @property
+    def model_params(self) -> ParsedParams:
+        return self.params[self.model_node.id]
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Every issue, and the ValidGraph when none of them is an error (None otherwise)."""
+
+    issues: list[Issue]
+    valid: ValidGraph | None = None
+
+
+def validate_document(document: Any, catalogue: Catalogue, context: ValidationContext | None = None) -> Validation:
+    """Parse stored/posted JSON and validate it: the one parse a request needs."""
     graph, issues = parse_graph(document)
-    return issues if graph is None else validate(graph, catalogue, context)
+    return Validation(issues=issues) if graph is None else validate(graph, catalogue, context)
 
 
-def validate(graph: Graph, catalogue: Catalogue, context: ValidationContext | None = None) -> list[Issue]:
+def validate(graph: Graph, catalogue: Catalogue, context: ValidationContext | None = None) -> Validation:
     context = context or ValidationContext()
     if graph.schema_version != SCHEMA_VERSION:
-        return [
-            Issue(
-                code=Code.UNSUPPORTED_SCHEMA_VERSION,
-                message=f"This workflow has schema version {graph.schema_version}; this server reads version {SCHEMA_VERSION}.",
-                field="schema_version",
-            )
-        ]
+        return Validation(
+            issues=[
+                Issue(
+                    code=Code.UNSUPPORTED_SCHEMA_VERSION,
+                    message=f"This workflow has schema version {graph.schema_version}; this server reads version {SCHEMA_VERSION}.",
+                    field="schema_version",
+                )
+            ]
+        )
+    params: dict[str, ParsedParams] = {}
     issues = _duplicate_ids(graph)
-    issues += [issue for node in graph.nodes for issue in _node_issues(node, catalogue)]
+    issues += [issue for node in graph.nodes for issue in _node_issues(node, catalogue, params)]
     good_edges, edge_issues = _edge_issues(graph, catalogue)
     issues += edge_issues
     issues += _input_counts(graph, catalogue, good_edges)
     issues += _cycles(graph, good_edges)
     issues += _structure(graph, catalogue, good_edges)
-    issues += _model_params(graph, catalogue)
-    issues += _dataset_facts(graph, catalogue, context)
-    issues += dataset_issues(graph, catalogue, context.images, context.project.id if context.project else None)
-    return issues
+    issues += model_issues(graph, catalogue, params)
+    issues += _dataset_facts(graph, catalogue, context, params)
+    issues += dataset_issues(graph, catalogue, params, context.images, context.project.id if context.project else None)
+    if has_errors(issues):
+        return Validation(issues=issues)
+    chain, chain_issues = _chain(graph, catalogue, good_edges)
+    if chain_issues:
+        return Validation(issues=issues + chain_issues)
+    dataset_type, model_type = catalogue.get(chain[0].type), catalogue.get(chain[-1].type)
+    valid = ValidGraph(
+        graph=graph,
+        chain=chain,
+        params=MappingProxyType(params),
+        dataset_type=cast(type[DatasetNode], dataset_type),
+        model_type=cast(type[ModelNode], model_type),
+    )
+    return Validation(issues=issues, valid=valid)
+
+
+def _chain(graph: Graph, catalogue: Catalogue, edges: list[Edge]) -> tuple[tuple[Node, ...], list[Issue]]:
+    """dataset → … → model, following the model's single input back to the dataset (the graph has no error)."""
+    nodes = {n.id: n for n in graph.nodes}
+    feeding = {e.target: e.source for e in edges}
+    chain = [nodes_of(graph, catalogue, "model")[0]]
+    while chain[-1].id in feeding and len(chain) <= len(nodes):
+        chain.append(nodes[feeding[chain[-1].id]])
+    chain.reverse()
+    first, last = catalogue.get(chain[0].type), catalogue.get(chain[-1].type)
+    if not (_is(first, DatasetNode) and _is(last, ModelNode)):
+        return (), [
+            Issue(
+                code=Code.NO_DATASET,
+                message="The model is not fed by a dataset node: connect one to the start of its chain.",
+                node_id=chain[-1].id,
+            )
+        ]
+    return tuple(chain), []
+
+
+def _is(node_type: type[NodeType] | None, kind: type[NodeType]) -> bool:
+    return isinstance(node_type, type) and issubclass(node_type, kind)
 
 
 def _duplicate_ids(graph: Graph) -> list[Issue]:
@@ -90,13 +175,17 @@ def _duplicate_ids(graph: Graph) -> list[Issue]:
     return issues
 
 
-def _node_issues(node: Node, catalogue: Catalogue) -> list[Issue]:
+def _node_issues(node: Node, catalogue: Catalogue, parsed: dict[str, ParsedParams]) -> list[Issue]:
+    """The node's parameter problems; parameters without any go into `parsed`, by node id."""
     node_type = catalogue.get(node.type)
     if node_type is None:
         return [Issue(code=Code.UNKNOWN_NODE_TYPE, message=f"There is no node type {node.type!r}.", node_id=node.id)]
+    problems = node_type.check_params(node.params)
+    if not problems:
+        parsed.setdefault(node.id, node_type.parse_params(node.params))  # a duplicate id is reported, not parsed
     return [
         Issue(code=Code.INVALID_PARAM, message=problem.message, node_id=node.id, field=problem.field)
-        for problem in node_type.check_params(node.params)
+        for problem in problems
     ]
 
 
@@ -251,75 +340,17 @@ def _structure(graph: Graph, catalogue: Catalogue, edges: list[Edge]) -> list[Is
     return issues
 
 
-def _model_params(graph: Graph, catalogue: Catalogue) -> list[Issue]:
-    issues = []
-    for node in nodes_of(graph, catalogue, "model"):
-        node_type = catalogue.get(node.type)
-        if not issubclass(node_type, ModelNode) or node_type.check_params(node.params):
-            continue  # not a model node we can ask, or its parameters are already reported
-        model = node_type.model_spec(node.params, str)
-        stride = node_type.imgsz_stride
-        if model.imgsz % stride:
-            lower = max(stride, model.imgsz // stride * stride)
-            issues.append(
-                Issue(
-                    code=Code.IMGSZ_NOT_MULTIPLE_OF_32,
-                    message=f"Input size must be a multiple of {stride}: try {lower} or {lower + stride}.",
-                    node_id=node.id,
-                    field="imgsz",
-                )
-            )
-        if model.pretrained is not None:
-            issues += _weights_issues(node, node_type, model.pretrained, model.architecture, catalogue)
-    return issues
-
-
-def _weights_issues(
-    node: Node, node_type: type[ModelNode], name: str, architecture: str, catalogue: Catalogue
+def _dataset_facts(
+    graph: Graph, catalogue: Catalogue, context: ValidationContext, parsed: dict[str, ParsedParams]
 ) -> list[Issue]:
-    stored = catalogue.stored_weights(name)
-    if stored is None:
-        return [
-            Issue(
-                code=Code.UNKNOWN_WEIGHTS,
-                message=f"The model store has no weights {name!r}.",
-                node_id=node.id,
-                field="pretrained",
-            )
-        ]
-    if stored.architecture == architecture:
-        return []
-    if stored.family == node_type.family and stored.size in node_type.sizes:
-        return [
-            Issue(
-                code=Code.WEIGHTS_ARCHITECTURE_MISMATCH,
-                message=f"{name!r} holds {stored.architecture} weights, but this node builds {architecture}: "
-                f"only matching layers would carry over. Set the size to {stored.size!r}.",
-                node_id=node.id,
-                field=node_type.size_param,
-                fix=IssueFix(
-                    label=f"Use size {stored.size}", node_id=node.id, field=node_type.size_param, value=stored.size
-                ),
-            )
-        ]
-    return [
-        Issue(
-            code=Code.WEIGHTS_ARCHITECTURE_MISMATCH,
-            message=f"{name!r} holds {stored.architecture} weights ({stored.family}), but this {node_type.title} "
-            f"builds {architecture}: choose weights of its family, or a {stored.family} model node.",
-            node_id=node.id,
-            field="pretrained",
-        )
-    ]
-
-
-def _dataset_facts(graph: Graph, catalogue: Catalogue, context: ValidationContext) -> list[Issue]:
     project = context.project
     if project is None:
         return []
     issues = []
     for node in nodes_of(graph, catalogue, "dataset"):
-        bound = node.params.get("project_id")
+        if node.id not in parsed:
+            continue  # its parameters are already reported
+        bound = getattr(parsed[node.id], "project_id", None)  # a dataset node that names no project has none
         if bound not in (None, project.id):
             issues.append(
                 Issue(

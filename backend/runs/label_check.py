@@ -1,73 +1,42 @@
-"""The spec of a label check: a finished run's own job (snapshot, pipeline, model, overrides) turned into k-fold
-cross-validation over every labelled item, so each image gets a prediction from a model that never saw it.
-
-Pure: the run service hands in the run and its ancestors and stores what comes back. Weights that came from an
-earlier run of the same snapshot (an extended run starts from its parent's best.pt) have seen the held-out
-images, so the check starts from what the first run of the chain started from, trained for the chain's epochs.
+"""A label check (k-fold cross-validation of a finished run) from the run service's side: whether one is already
+under way, and the specs of the runs the checked one descends from. The spec itself is made in
+backend/graph/derive.py (`label_check_spec`), like every spec.
 """
 
-from collections import Counter
-from pathlib import Path
-from typing import Any
+from sqlmodel import Session, select
 
-from backend.graph.spec import CrossValidationSpec, TrainingJobSpec
+from backend.db.models import Run
+from backend.graph.derive import DEFAULT_FOLDS, MAX_FOLDS, MIN_FOLDS, LabelCheckRefused
+from backend.graph.spec import TrainingJobSpec, read_spec
 
-MIN_FOLDS, MAX_FOLDS, DEFAULT_FOLDS = 2, 10, 5
+__all__ = ["DEFAULT_FOLDS", "MAX_FOLDS", "MIN_FOLDS", "LabelCheckRefused", "ancestor_specs", "refuse_if_under_way"]
 
-
-class LabelCheckRefused(Exception):
-    """Why a run cannot be label-checked. `conflict`: the run's state is the reason (HTTP 409), else the input."""
-
-    def __init__(self, message: str, field: str | None = None, conflict: bool = False) -> None:
-        super().__init__(message)
-        self.field, self.conflict = field, conflict
+MAX_ANCESTORS = 1000
+FOLDS_SETTING = "cross_validation_folds"  # in a label check's settings: how the run list tells checks apart
 
 
-def label_check_spec(
-    run_id: str, status: str, spec_json: dict[str, Any], ancestors: list[dict[str, Any]], folds: int, runs_dir: Path
-) -> TrainingJobSpec:
-    """The label check's spec, with `output_dir` left for the caller; raises LabelCheckRefused.
-
-    `ancestors`: the specs of the runs this one was extended from, nearest first.
-    """
-    if status != "succeeded":
+def refuse_if_under_way(session: Session, run: Run) -> None:
+    """LabelCheckRefused (conflict) when a label check of `run` is queued or running."""
+    busy = session.exec(select(Run).where(Run.parent_run_id == run.id, Run.status.in_(("queued", "running")))).all()
+    ongoing = [child.id for child in busy if FOLDS_SETTING in (child.settings or {})]
+    if ongoing:
         raise LabelCheckRefused(
-            f"Only a run that finished training can be checked for label errors; run {run_id} is {status}.",
+            f"A label check of this run is already under way (run {ongoing[0]}): wait for it or cancel it.",
             conflict=True,
         )
-    spec = TrainingJobSpec.model_validate(spec_json)
-    if spec.cross_validation is not None:
-        raise LabelCheckRefused(
-            f"Run {run_id} is itself a label check: check the run it checked instead.", conflict=True
-        )
-    if not MIN_FOLDS <= folds <= MAX_FOLDS:
-        raise LabelCheckRefused(f"folds must be between {MIN_FOLDS} and {MAX_FOLDS}, not {folds}.", field="folds")
-    names = spec.dataset.class_names
-    counts = Counter(item.label for item in spec.dataset.items)
-    if len(counts) < 2:
-        raise LabelCheckRefused("A label check needs labelled images of at least two classes.", field="folds")
-    small = sorted((count, names[label]) for label, count in counts.items() if count < folds)
-    if small:
-        listed = ", ".join(f"{name!r} has {count}" for count, name in small)
-        raise LabelCheckRefused(
-            f"Every class needs at least as many images as folds ({folds}) so each fold holds one: {listed}. "
-            "Use fewer folds or label more images.",
-            field="folds",
-        )
-    pretrained, epochs = spec.model.pretrained, int(spec.overrides.get("epochs", 1))
-    runs = runs_dir.resolve()
-    for ancestor in ancestors:
-        if pretrained is None or not Path(pretrained).resolve().is_relative_to(runs):
+
+
+def ancestor_specs(session: Session, run: Run) -> dict[str, TrainingJobSpec]:
+    """Run id → spec of every run `run` descends from (resumed, extended or checked), following parent links."""
+    found: dict[str, TrainingJobSpec] = {}
+    parent_id = run.parent_run_id
+    while parent_id is not None and parent_id not in found and len(found) < MAX_ANCESTORS:
+        parent = session.get(Run, parent_id)
+        if parent is None:
             break
-        earlier = TrainingJobSpec.model_validate(ancestor)
-        pretrained, epochs = earlier.model.pretrained, epochs + int(earlier.overrides.get("epochs", 1))
-    if pretrained is not None and Path(pretrained).resolve().is_relative_to(runs):
-        pretrained = None  # the chain's first weights are gone from the records: train from scratch
-    return spec.model_copy(
-        update={
-            "model": spec.model.model_copy(update={"pretrained": pretrained}),
-            "overrides": {**spec.overrides, "epochs": epochs},
-            "resume_from": None,
-            "cross_validation": CrossValidationSpec(folds=folds),
-        }
-    )
+        try:
+            found[parent.id] = read_spec(parent.spec)
+        except ValueError:  # a spec this server cannot read (pydantic's errors are ValueErrors too): the chain ends
+            break
+        parent_id = parent.parent_run_id
+    return found

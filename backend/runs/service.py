@@ -1,15 +1,22 @@
-"""Runs: create (validate → compile → store queued), a FIFO queue under a concurrency limit, the event
-pump from runner to store to bus, cancel, and recovery after a restart."""
+"""Runs: create (validate → compile → store queued), a FIFO queue under a concurrency limit, the event pump from
+runner to store to bus, cancel, and recovery after a restart.
+
+Never blocks the event loop: reading the database, validating and compiling run in `asyncio.to_thread`; every
+event write runs on one writer thread (so a run's seqs are handed out in order); publishing happens on the loop.
+Specs come only from backend/graph/ (`compile_job` and derive.py); a finished run is never rewritten: resume,
+extend and label check each make a new run linked by `parent_run_id`.
+"""
 
 import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from backend.catalogue import Catalogue
 from backend.datasets.image_facts import project_image_facts
@@ -20,18 +27,22 @@ from backend.events.bus import EventBus
 from backend.events.models import Event, Finished, Queued, WorkerEvent
 from backend.events.store import EventStore
 from backend.graph.compile import compile_job
-from backend.graph.issues import Issue, has_errors
-from backend.graph.schema import Graph
-from backend.graph.spec import RunSettings, TrainingJobSpec
+from backend.graph.derive import DEFAULT_FOLDS, extend_spec, label_check_spec, resume_spec
+from backend.graph.issues import Issue
+from backend.graph.spec import RunSettings, TrainingJobSpec, read_spec, run_weights_key
 from backend.graph.validate import ValidationContext, validate_document
+from backend.recommend import summarise
 from backend.runners.base import JobHandle, JobRunner
-from backend.runs.label_check import DEFAULT_FOLDS, LabelCheckRefused, label_check_spec
+from backend.runs.label_check import FOLDS_SETTING, ancestor_specs, refuse_if_under_way
 from backend.settings import Settings
+from backend.templates import run_defaults_for
 
 log = logging.getLogger(__name__)
 
 
 RESUMABLE = {"cancelled", "interrupted", "failed"}
+UNDER_WAY = ("queued", "running")
+CANCEL_WAIT_S = 2.0  # how long a cancel request waits for the worker to stop before it answers
 
 
 class RunNotResumable(Exception):
@@ -50,45 +61,103 @@ class RunService:
     ) -> None:
         self.engine, self.settings, self.catalogue, self.runner, self.bus = engine, settings, catalogue, runner, bus
         self.store = EventStore(engine)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="run-events")
+        self._derive_lock = asyncio.Lock()  # one check-then-insert of a child run at a time
         self._pending: deque[str] = deque()
         self._slots: set[str] = set()  # runs holding one of the concurrency slots
         self._handles: dict[str, JobHandle] = {}  # runs whose worker has started
         self._cancel_on_start: set[str] = set()
+        self._fresh_specs: dict[str, TrainingJobSpec] = {}  # compiled by create(), not yet handed to the runner
         self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = False
 
     # --- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """After a restart: runs that were running are interrupted; queued ones go back in the queue."""
-        with session_for(self.engine) as session:
-            running = session.exec(select(Run.id).where(Run.status == "running")).all()
-            queued = session.exec(select(Run.id).where(Run.status == "queued").order_by(Run.created_at)).all()
-        for run_id in running:
-            self._record(
-                run_id, Finished(status="interrupted", reason="The server stopped while this run was training.")
-            )
+        """After a restart: a run that was running is offered to the runner again (its events pumped on from the
+        last stored seq) or, when the runner has lost it, interrupted; queued ones go back in the queue."""
+        running, queued = await asyncio.to_thread(self._unfinished)
+        for run_id, last_seq in running:
+            handle = JobHandle(run_id=run_id)
+            try:
+                attached = await self.runner.reattach(handle)
+            except Exception:
+                log.exception("reattaching run %s failed", run_id)
+                attached = False
+            if attached:
+                self._slots.add(run_id)
+                self._handles[run_id] = handle
+                self._spawn(self._run(run_id, handle, last_seq))
+            else:
+                await self._record(
+                    run_id, Finished(status="interrupted", reason="The server stopped while this run was training.")
+                )
         self._pending.extend(queued)
         self._start_what_fits()
 
     async def stop(self) -> None:
-        await self.runner.shutdown()
-        for task in list(self._tasks):
+        """Stop pumping and let the runner go; runs still training stay `running` for the next start to re-attach or
+        interrupt. Nothing new starts once stopping (a freed slot would otherwise submit the next queued run)."""
+        self._stopping = True
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.runner.shutdown()
+        self._writer.shutdown(wait=True)
 
     # --- commands ---------------------------------------------------------------------------------
 
-    def create(self, workflow: Workflow, settings: RunSettings) -> Run:
-        """Validate and compile the workflow, store the run as queued; raises InvalidWorkflow with all issues."""
+    async def create(self, workflow: Workflow, settings: RunSettings | None = None) -> Run:
+        """Validate and compile the workflow, store the run as queued; raises InvalidWorkflow with all issues.
+        Without `settings`, the data-aware defaults the Run Training dialog pre-fills (from the same images)."""
+        run = await asyncio.to_thread(self._create, workflow, settings)
+        await self._enqueue(run.id)
+        return run
+
+    async def resume(self, run: Run) -> Run:
+        """A new run that continues this stopped one from its last checkpoint; the stopped run stays as it was."""
+        return await self._derive(run, self._resume_child)
+
+    async def extend(self, run: Run, epochs: int) -> Run:
+        """A new run, linked to this one, that trains `epochs` more epochs starting from its best weights."""
+        return await self._derive(run, lambda session, parent: self._extend_child(session, parent, epochs))
+
+    async def check_labels(self, run: Run, folds: int = DEFAULT_FOLDS) -> Run:
+        """A new run, linked to this one, that finds label errors in its snapshot by k-fold cross-validation;
+        raises LabelCheckRefused (backend/graph/derive.py)."""
+        return await self._derive(run, lambda session, parent: self._label_check_child(session, parent, folds))
+
+    async def cancel(self, run_id: str) -> None:
+        """Idempotent: cancelling a finished run does nothing. A running worker is asked to stop (and killed after
+        the grace period) in the background; this waits for that at most CANCEL_WAIT_S, so a request never holds
+        on a slow worker exit."""
+        if run_id in self._pending:
+            self._pending.remove(run_id)
+            self._fresh_specs.pop(run_id, None)
+            await self._record(run_id, Finished(status="cancelled", reason="Cancelled before it started."))
+        elif (handle := self._handles.get(run_id)) is not None:
+            if not handle.cancel_requested:
+                stopping = self._spawn(self.runner.cancel(handle, self.settings.cancel_grace_s))
+                await asyncio.wait({stopping}, timeout=CANCEL_WAIT_S)
+        elif run_id in self._slots:
+            self._cancel_on_start.add(run_id)
+
+    # --- making runs (worker threads) -------------------------------------------------------------
+
+    def _create(self, workflow: Workflow, settings: RunSettings | None) -> Run:
         with session_for(self.engine) as session:
             project = session.get(Project, workflow.project_id)
             context = ValidationContext(
                 project=project_facts(session, project),
                 images=project_image_facts(session, self.settings, project.id),  # for the dataset checks
             )
-            issues = validate_document(workflow.graph, self.catalogue, context)
-            if has_errors(issues):
-                raise InvalidWorkflow(issues)
-            images = labelled_images(session, self.settings, project.id)
+            validation = validate_document(workflow.graph, self.catalogue, context)
+            if validation.valid is None:
+                raise InvalidWorkflow(validation.issues)
+            if settings is None:
+                summary = summarise(context.images or ())
+                settings = run_defaults_for(validation.valid, self.catalogue, summary).settings
             run = Run(
                 project_id=project.id,
                 workflow_id=workflow.id,
@@ -96,171 +165,162 @@ class RunService:
                 settings=settings.model_dump(mode="json"),
                 spec={},
             )
-            spec = compile_job(
-                Graph.model_validate(workflow.graph),
-                self.catalogue,
-                settings,
-                images,
-                output_dir=(self.settings.runs_dir / run.id).resolve(),
-                model_store=self.settings.model_store.resolve(),
-            )
+            images = labelled_images(session, project.id)
+            spec = compile_job(validation.valid, self.catalogue, settings, images, run.id)
             run.spec = spec.model_dump(mode="json")
             run.snapshot_hash = spec.dataset.snapshot_hash
             session.add(run)
             session.commit()
-        self._enqueue(run.id)
+        self._fresh_specs[run.id] = spec
         return run
 
-    def resume(self, run: Run) -> Run:
-        """Continue a stopped run from its last checkpoint: the same run, its events going on where they stopped."""
-        if run.status not in RESUMABLE or run.id in self._slots or run.id in self._pending:
+    async def _derive(self, run: Run, child_of: Callable[[Session, Run], Run]) -> Run:
+        """Check the run as stored now and insert its child run (one at a time), then queue the child."""
+        async with self._derive_lock:
+            child = await asyncio.to_thread(self._insert_child, run.id, child_of)
+        await self._enqueue(child.id)
+        return child
+
+    def _insert_child(self, run_id: str, child_of: Callable[[Session, Run], Run]) -> Run:
+        with session_for(self.engine) as session:
+            parent = session.get(Run, run_id)
+            child = child_of(session, parent)
+            session.add(child)
+            session.commit()
+        return child
+
+    def _child(self, parent: Run, settings: dict[str, Any]) -> Run:
+        return Run(
+            project_id=parent.project_id,
+            workflow_id=parent.workflow_id,
+            workflow_name=parent.workflow_name,
+            parent_run_id=parent.id,
+            settings=settings,
+            spec={},
+            snapshot_hash=parent.snapshot_hash,
+        )
+
+    def _resume_child(self, session: Session, parent: Run) -> Run:
+        if parent.status not in RESUMABLE:
             raise RunNotResumable(
-                f"Only a cancelled, interrupted or failed run can be resumed; this one is {run.status}."
+                f"Only a cancelled, interrupted or failed run can be resumed; this one is {parent.status}."
             )
-        last = self.settings.runs_dir.resolve() / run.id / "weights" / "last.pt"
-        if not last.is_file():
+        checkpoint = run_weights_key(parent.id, "last")
+        if not (self.settings.runs_dir / parent.id / "weights" / "last.pt").is_file():
             raise RunNotResumable("This run stopped before its first checkpoint: start it again instead.")
-        spec = TrainingJobSpec.model_validate(run.spec).model_copy(update={"resume_from": str(last)})
-        with session_for(self.engine) as session:
-            stored = session.get(Run, run.id)
-            stored.spec = spec.model_dump(mode="json")
-            session.add(stored)
-            session.commit()
-        self._enqueue(run.id)
-        return self._load(run.id)
+        children = session.exec(select(Run).where(Run.parent_run_id == parent.id, Run.status.in_(UNDER_WAY))).all()
+        resuming = [child.id for child in children if (child.spec or {}).get("resume_from") == checkpoint]
+        if resuming:
+            raise RunNotResumable(f"This run is already being resumed (run {resuming[0]}): wait for it or cancel it.")
+        child = self._child(parent, dict(parent.settings))
+        child.spec = resume_spec(read_spec(parent.spec), parent.id, child.id).model_dump(mode="json")
+        return child
 
-    def extend(self, run: Run, epochs: int) -> Run:
-        """A new run, linked to this one, that trains `epochs` more epochs starting from its best weights."""
-        best = self.settings.runs_dir.resolve() / run.id / "weights" / "best.pt"
-        if run.status != "succeeded" or not best.is_file():
+    def _extend_child(self, session: Session, parent: Run, epochs: int) -> Run:
+        best = self.settings.runs_dir / parent.id / "weights" / "best.pt"
+        if parent.status != "succeeded" or not best.is_file():
             raise RunNotResumable("Only a run that finished training can be extended.")
-        spec = TrainingJobSpec.model_validate(run.spec)
-        child = Run(
-            project_id=run.project_id,
-            workflow_id=run.workflow_id,
-            workflow_name=run.workflow_name,
-            parent_run_id=run.id,
-            settings={**run.settings, "epochs": epochs},
-            spec={},
-            snapshot_hash=run.snapshot_hash,
-        )
-        child_spec = spec.model_copy(
-            update={
-                "model": spec.model.model_copy(update={"pretrained": str(best)}),
-                "overrides": {**spec.overrides, "epochs": epochs},
-                "output_dir": str((self.settings.runs_dir / child.id).resolve()),
-            }
-        )
-        child.spec = child_spec.model_dump(mode="json")
+        child = self._child(parent, {**parent.settings, "epochs": epochs})
+        child.spec = extend_spec(read_spec(parent.spec), parent.id, child.id, epochs).model_dump(mode="json")
+        return child
+
+    def _label_check_child(self, session: Session, parent: Run, folds: int) -> Run:
+        refuse_if_under_way(session, parent)
+        spec = read_spec(parent.spec)
+        child = self._child(parent, {})
+        checked = label_check_spec(spec, parent.id, parent.status, ancestor_specs(session, parent), folds, child.id)
+        child.settings = {**parent.settings, "epochs": checked.overrides.get("epochs"), FOLDS_SETTING: folds}
+        child.spec = checked.model_dump(mode="json")
+        return child
+
+    def _unfinished(self) -> tuple[list[tuple[str, int]], list[str]]:
+        """(run id, last stored seq) of the running runs; the queued ones' ids, oldest first."""
         with session_for(self.engine) as session:
-            session.add(child)
-            session.commit()
-        self._enqueue(child.id)
-        return self._load(child.id)
+            running = session.exec(select(Run.id, Run.last_seq).where(Run.status == "running")).all()
+            queued = session.exec(select(Run.id).where(Run.status == "queued").order_by(Run.created_at)).all()
+        return [(run_id, last_seq) for run_id, last_seq in running], list(queued)
 
-    def check_labels(self, run: Run, folds: int = DEFAULT_FOLDS) -> Run:
-        """A new run, linked to this one, that finds label errors in its snapshot by k-fold cross-validation;
-        raises LabelCheckRefused (see runs/label_check.py)."""
+    def _spec_of(self, run_id: str) -> TrainingJobSpec:
+        if (fresh := self._fresh_specs.pop(run_id, None)) is not None:  # compiled just now: not read back
+            return fresh
         with session_for(self.engine) as session:
-            busy = session.exec(
-                select(Run).where(Run.parent_run_id == run.id, Run.status.in_(("queued", "running")))
-            ).all()
-            ongoing = [child.id for child in busy if "cross_validation_folds" in (child.settings or {})]
-            if ongoing:
-                raise LabelCheckRefused(
-                    f"A label check of this run is already under way (run {ongoing[0]}): wait for it or cancel it.",
-                    conflict=True,
-                )
-            ancestors, parent_id = [], run.parent_run_id
-            while parent_id is not None and len(ancestors) < 1000:
-                parent = session.get(Run, parent_id)
-                if parent is None:
-                    break
-                ancestors.append(parent.spec)
-                parent_id = parent.parent_run_id
-        spec = label_check_spec(run.id, run.status, run.spec, ancestors, folds, self.settings.runs_dir)
-        child = Run(
-            project_id=run.project_id,
-            workflow_id=run.workflow_id,
-            workflow_name=run.workflow_name,
-            parent_run_id=run.id,
-            settings={**run.settings, "epochs": spec.overrides.get("epochs"), "cross_validation_folds": folds},
-            spec={},
-            snapshot_hash=run.snapshot_hash,
+            return read_spec(session.get(Run, run_id).spec)
+
+    # --- queue and event pump (on the loop) -------------------------------------------------------
+
+    async def _enqueue(self, run_id: str) -> None:
+        """The run joins the queue before its `queued` event is written (the write is submitted first, so it keeps
+        the lower seq): a cancel that comes while the write is under way finds the run and cancels it."""
+        written = self._write(
+            run_id, WorkerEvent.of(Queued(position=len(self._pending) + len(self._slots)), time.time())
         )
-        child.spec = spec.model_copy(
-            update={"output_dir": str((self.settings.runs_dir / child.id).resolve())}
-        ).model_dump(mode="json")
-        with session_for(self.engine) as session:
-            session.add(child)
-            session.commit()
-        self._enqueue(child.id)
-        return self._load(child.id)
-
-    async def cancel(self, run_id: str) -> None:
-        """Idempotent: cancelling a finished run does nothing."""
-        if run_id in self._pending:
-            self._pending.remove(run_id)
-            self._record(run_id, Finished(status="cancelled", reason="Cancelled before it started."))
-        elif (handle := self._handles.get(run_id)) is not None:
-            if not handle.cancel_requested:
-                await self.runner.cancel(handle, self.settings.cancel_grace_s)
-        elif run_id in self._slots:
-            self._cancel_on_start.add(run_id)
-
-    # --- internals --------------------------------------------------------------------------------
-
-    def _enqueue(self, run_id: str) -> None:
-        self._record(run_id, Queued(position=len(self._pending) + len(self._slots)))
         self._pending.append(run_id)
+        self.bus.publish(await written)
         self._start_what_fits()
 
-    def _load(self, run_id: str) -> Run:
-        with session_for(self.engine) as session:
-            return session.get(Run, run_id)
+    def _write(self, run_id: str, event: WorkerEvent) -> asyncio.Future[Event]:
+        """Submit one event to the writer thread now (events are stored in the order they are submitted)."""
+        return asyncio.get_running_loop().run_in_executor(self._writer, self.store.append, run_id, event)
 
-    def _record(self, run_id: str, payload: object) -> Event:
-        stored = self.store.append(run_id, WorkerEvent.of(payload, time.time()))
+    async def _store(self, run_id: str, event: WorkerEvent) -> Event:
+        """Write one event on the writer thread, then publish it on the loop."""
+        stored = await self._write(run_id, event)
         self.bus.publish(stored)
         return stored
 
+    async def _record(self, run_id: str, payload: object) -> Event:
+        return await self._store(run_id, WorkerEvent.of(payload, time.time()))
+
     def _start_what_fits(self) -> None:
-        while self._pending and len(self._slots) < self.settings.max_concurrent_runs:
+        while not self._stopping and self._pending and len(self._slots) < self.settings.max_concurrent_runs:
             run_id = self._pending.popleft()
             self._slots.add(run_id)
             self._spawn(self._run(run_id))
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
-    async def _run(self, run_id: str) -> None:
+    async def _run(self, run_id: str, reattached: JobHandle | None = None, after: int = -1) -> None:
         try:
-            await self._train(run_id)
+            handle = reattached or await self._submit(run_id)
+            if handle is not None:
+                await self._pump(run_id, handle, after)
         finally:
             self._slots.discard(run_id)
             self._handles.pop(run_id, None)
             self._cancel_on_start.discard(run_id)
+            self._fresh_specs.pop(run_id, None)
             self._start_what_fits()
 
-    async def _train(self, run_id: str) -> None:
-        with session_for(self.engine) as session:
-            spec = TrainingJobSpec.model_validate(session.get(Run, run_id).spec)
+    async def _submit(self, run_id: str) -> JobHandle | None:
         try:
+            spec = await asyncio.to_thread(self._spec_of, run_id)
             handle = await self.runner.submit(run_id, spec)
-        except Exception as error:  # the process could not even start
+        except Exception as error:  # an unreadable spec, or the process could not even start
             log.exception("run %s failed to start", run_id)
-            self._record(run_id, Finished(status="failed", reason=f"The worker could not start: {error}"))
-            return
+            await self._record(run_id, Finished(status="failed", reason=f"The worker could not start: {error}"))
+            return None
         self._handles[run_id] = handle
         if run_id in self._cancel_on_start:
             self._spawn(self.runner.cancel(handle, self.settings.cancel_grace_s))
+        return handle
+
+    async def _pump(self, run_id: str, handle: JobHandle, after: int) -> None:
+        events = self.runner.events(handle, after) if after >= 0 else self.runner.events(handle)
         try:
-            async for event in self.runner.events(handle):
-                stored = self.store.append(run_id, event.validated())
-                self.bus.publish(stored)
+            async for event in events:
+                finished = (await self._store(run_id, event.validated())).type == "finished"
+                if finished:  # final: nothing after it is stored
+                    return
+            reason = "The worker stopped without saying how the run ended."
         except Exception as error:
             log.exception("event pump of run %s broke", run_id)
-            await self.runner.cancel(handle, 0)
-            self._record(run_id, Finished(status="failed", reason=f"The server lost the worker: {error}"))
+            reason = f"The server lost the worker: {error}"
+            try:
+                await self.runner.cancel(handle, 0)
+            except Exception:
+                log.exception("stopping the worker of run %s failed", run_id)
+        await self._record(run_id, Finished(status="failed", reason=reason))

@@ -42,6 +42,14 @@ def test_run_trains_and_prints_final_metrics(presplit_digits, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "150 train / 50 val images, 10 classes" in result.stdout
     assert "succeeded" in result.stdout and "accuracy:" in result.stdout
+    # the folder's images went into the data dir's store by content hash: the spec names no path
+    [spec_file] = (tmp_path / "runs").glob("cli-*/spec.json")
+    spec = json.loads(spec_file.read_text())
+    assert spec["spec_version"] == 2 and str(presplit_digits) not in spec_file.read_text()
+    assert str(tmp_path) not in spec_file.read_text()
+    for item in spec["dataset"]["items"]:
+        digest = item["content_hash"]
+        assert (tmp_path / "assets" / digest[:2] / f"{digest}{item['suffix']}").is_file()
 
 
 def test_an_invalid_workflow_exits_2_with_its_issues(tmp_path, presplit_digits):

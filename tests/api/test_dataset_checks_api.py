@@ -79,8 +79,8 @@ async def test_fingerprints_are_stored_at_upload_and_back_filled(client, setting
         assert all(f.phash is None and f.readable for f in waiting)
         assert FingerprintBackfill(engine, settings).run() == 3  # the server's thread
         facts = {f.name: f for f in project_image_facts(session, settings, project["id"])}
-        compiled = labelled_images(session, settings, project["id"])  # what compile keys the split by
-        assert sorted(f.path for f in facts.values()) == sorted(item.path for item in compiled.items)
+        compiled = labelled_images(session, project["id"])  # what compile splits: the same images, by content
+        assert sorted(f.content_hash for f in facts.values()) == sorted(item.content_hash for item in compiled.items)
         assert {name: f.channels for name, f in facts.items()} == {
             "cat/grey.png": 1,
             "cat/alpha.png": 4,

@@ -100,3 +100,27 @@ async def test_compare_runs_shows_what_differs(client, settings):
     assert (
         await client.get(f"/api/projects/{project['id']}/runs/compare", params={"ids": first["id"]})
     ).status_code == 400
+
+
+async def test_the_split_of_a_workflow_with_errors_is_refused_naming_it_not_guessed(client):
+    """Its dataset node's parameters were never validated: no silent fallback to a default split."""
+    project, _ = await labelled_project(client, per_class=5)
+    graph = chain(("data", "dataset.project", {"val_fraction": 7}), MODEL)
+    workflow = (await client.post(f"/api/projects/{project['id']}/workflows", json={"graph": graph})).json()
+    response = await client.get(
+        f"/api/projects/{project['id']}/assets", params={"split": "val", "workflow_id": workflow["id"]}
+    )
+    assert response.status_code == 400 and response.json()["extra"]["field"] == "workflow_id"
+    assert "has errors" in response.json()["detail"]
+
+
+async def test_a_run_without_settings_takes_the_defaults_from_the_images_it_validated(client):
+    project, _ = await labelled_project(client, per_class=6)
+    workflow = (
+        await client.post(f"/api/projects/{project['id']}/workflows", json={"graph": chain(DATA, FLIP, MODEL)})
+    ).json()
+    defaults = (await client.get(f"/api/workflows/{workflow['id']}/run-defaults")).json()
+    run = await client.post(f"/api/workflows/{workflow['id']}/runs")
+    assert run.status_code == 202, run.text
+    assert run.json()["settings"] == defaults["settings"]
+    await client.post(f"/api/runs/{run.json()['id']}/cancel")

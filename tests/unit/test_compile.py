@@ -1,21 +1,28 @@
+import hashlib
 import json
-from pathlib import Path
 
 import pytest
 
 from backend.catalogue import build_catalogue
-from backend.graph.compile import LabelledImage, LabelledImages, compile_job, ultralytics_overrides
+from backend.datasets.labelled import LabelledImage, LabelledImages
+from backend.graph.compile import CompileError, compile_job, ultralytics_overrides
 from backend.graph.schema import Graph
 from backend.graph.spec import RunSettings, TrainingJobSpec
+from backend.graph.validate import validate
 from backend.templates import load_templates
 from tests.conftest import MODEL, chain
+from tests.unit.fixed_weights import FixedWeights
 
 CATALOGUE = build_catalogue()
 
 
+def content_hash(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()
+
+
 def images(n_per_class=10, classes=("cat", "dog", "owl")):
     items = [
-        LabelledImage(path=f"/data/assets/{c}{i}.png", content_hash=f"{c}{i:04d}".ljust(64, "0"), label=c)
+        LabelledImage(content_hash=content_hash(f"{c}{i}"), suffix=".png", label=c)
         for c in classes
         for i in range(n_per_class)
     ]
@@ -33,8 +40,10 @@ GRAPH = Graph.model_validate(
 )
 
 
-def build(graph=GRAPH, settings=RunSettings(), data=None) -> TrainingJobSpec:
-    return compile_job(graph, CATALOGUE, settings, data or images(), Path("/runs/r1"), Path("/models"))
+def build(graph=GRAPH, settings=RunSettings(), data=None, catalogue=CATALOGUE) -> TrainingJobSpec:
+    validation = validate(graph, catalogue)
+    assert validation.valid is not None, validation.issues
+    return compile_job(validation.valid, catalogue, settings, data or images(), "r1")
 
 
 def test_compile_is_deterministic_to_the_byte():
@@ -43,7 +52,19 @@ def test_compile_is_deterministic_to_the_byte():
     shuffled = LabelledImages(class_names=shuffled.class_names, items=list(reversed(shuffled.items)))
     assert build(data=shuffled).canonical_json() == first
     assert build().canonical_json() == first
-    assert json.loads(first)["spec_version"] == 1
+    assert json.loads(first)["spec_version"] == 2
+
+
+def test_the_spec_names_no_path():
+    spec = json.loads(build().canonical_json())
+    assert spec["run_id"] == "r1" and "output_dir" not in spec
+    assert set(spec["dataset"]["items"][0]) == {"content_hash", "suffix", "label", "split"}
+    assert "/" not in json.dumps(spec["dataset"])
+
+
+def test_only_a_valid_graph_compiles():
+    with pytest.raises(CompileError):
+        compile_job(GRAPH, CATALOGUE, RunSettings(), images(), "r1")
 
 
 def test_spec_carries_model_pipeline_in_chain_order_and_splits():
@@ -63,8 +84,8 @@ def test_stratified_split_keeps_class_shares_and_seed_changes_it():
     for label in range(3):
         assert sum(1 for i in spec.dataset.items if i.label == label and i.split == "val") == 2
     reseeded = build(Graph.model_validate(chain(("data", "dataset.project", {"seed": 8}), MODEL)))
-    assert {i.path for i in reseeded.dataset.items if i.split == "val"} != {
-        i.path for i in spec.dataset.items if i.split == "val"
+    assert {i.content_hash for i in reseeded.dataset.items if i.split == "val"} != {
+        i.content_hash for i in spec.dataset.items if i.split == "val"
     }
 
 
@@ -120,13 +141,23 @@ def test_templates_compile(template_id):
 @pytest.mark.parametrize("type_id", ["model.yolov8_cls", "model.yolo11_cls", "model.yolo26_cls"])
 def test_every_model_family_compiles_to_its_yaml_and_store_weights(type_id):
     family = type_id.removeprefix("model.").removesuffix("_cls")
+    weights = f"{family}m-cls-000000000000.pt"
+    store = build_catalogue(FixedWeights(f"{family}m-cls.yaml"))
     graph = Graph.model_validate(
-        chain(("data", "dataset.project", {}), ("model", type_id, {"size": "m", "pretrained": "w.pt"}))
+        chain(("data", "dataset.project", {}), ("model", type_id, {"size": "m", "pretrained": weights}))
     )
-    spec = build(graph)
+    spec = build(graph, catalogue=store)
     assert (spec.model.architecture, spec.model.imgsz, spec.model.pretrained) == (
         f"{family}m-cls.yaml",
         224,
-        "/models/w.pt",
+        f"models/{weights}",  # a storage key, never a path
     )
-    assert build(graph).canonical_json() == spec.canonical_json()
+    assert build(graph, catalogue=store).canonical_json() == spec.canonical_json()
+
+
+def test_the_same_picture_twice_under_one_label_splits_whatever_the_order():
+    twice = LabelledImage(content_hash=content_hash("twin"), suffix=".png", label="cat")
+    data = images()
+    doubled = LabelledImages(class_names=data.class_names, items=[twice, *data.items, twice])
+    again = LabelledImages(class_names=data.class_names, items=[*reversed(data.items), twice, twice])
+    assert build(data=doubled).canonical_json() == build(data=again).canonical_json()

@@ -1,22 +1,22 @@
 """Dataset checks: one test per code, each built from image facts that provoke it, plus the rules behind them
 (the split is compile's, near-duplicate search finds what brute force finds, and is fast at 15,000 images)."""
 
+import hashlib
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from backend.catalogue import build_catalogue
-from backend.graph.compile import LabelledImage, LabelledImages, compile_job
-from backend.graph.compile import assign_splits as compile_splits
-from backend.graph.dataset_checks import NEAR_DUPLICATE_BITS, assign_splits
+from backend.datasets.labelled import LabelledImage, LabelledImages, assign_splits
+from backend.graph.compile import compile_job
+from backend.graph.dataset_checks import NEAR_DUPLICATE_BITS
 from backend.graph.facts import ImageFacts
 from backend.graph.issues import Code
 from backend.graph.near_duplicates import near_neighbours
 from backend.graph.schema import Graph
 from backend.graph.spec import RunSettings
-from backend.graph.validate import ProjectFacts, ValidationContext, validate_document
+from backend.graph.validate import ProjectFacts, ValidationContext, validate, validate_document
 from nodes.datasets import ProjectDatasetParams
 from tests.conftest import FLIP, MODEL, chain
 
@@ -53,7 +53,7 @@ def balanced(per_class=10, classes=("cat", "dog"), **kwargs):
 def issues_of(images, *nodes, project=None):
     document = chain(*(nodes or (DATA, FLIP, MODEL)))
     context = ValidationContext(project=project, images=tuple(images))
-    return validate_document(document, CATALOGUE, context)
+    return validate_document(document, CATALOGUE, context).issues
 
 
 def only(images, code, *nodes):
@@ -71,7 +71,7 @@ def test_a_clean_dataset_has_no_issues():
 
 
 def test_unknown_images_are_not_checked():
-    assert validate_document(chain(DATA, FLIP, MODEL), CATALOGUE, ValidationContext(images=None)) == []
+    assert validate_document(chain(DATA, FLIP, MODEL), CATALOGUE, ValidationContext(images=None)).issues == []
 
 
 def test_exact_duplicates_in_one_split():
@@ -113,11 +113,8 @@ def test_leakage_follows_the_split_compile_makes():
     twins += [image(f"cat{n}-copy.jpg", "cat", phash=twins[n].phash) for n in range(10)]
     params = ProjectDatasetParams(seed=3)
     splits = assign_splits(twins, params)
-    labelled = LabelledImages(
-        class_names=["cat", "dog"],
-        items=[LabelledImage(path=i.path, content_hash=i.content_hash, label=i.label) for i in twins],
-    )
-    assert splits == [compile_splits(labelled, params)[i.path] for i in twins]
+    labelled = [LabelledImage(content_hash=i.content_hash, suffix=".jpg", label=i.label) for i in twins]
+    assert splits == assign_splits(labelled, params)  # the very function compile splits with
     crossing = sum(1 for n in range(10) if {splits[n], splits[20 + n]} == {"train", "val"})
     found = [i for i in issues_of(twins, ("data", "dataset.project", {"seed": 3}), MODEL) if i.code.endswith("leakage")]
     assert crossing and [i.code for i in found] == [Code.NEAR_DUPLICATE_LEAKAGE]
@@ -241,14 +238,19 @@ def test_the_balance_fix_reaches_the_job_spec():
     labelled = LabelledImages(
         class_names=["cat", "dog"],
         items=[
-            LabelledImage(path=f"/d/{n}.png", content_hash=f"h{n}", label="cat" if n % 4 else "dog") for n in range(20)
+            LabelledImage(
+                content_hash=hashlib.sha256(bytes([n])).hexdigest(), suffix=".png", label="cat" if n % 4 else "dog"
+            )
+            for n in range(20)
         ],
     )
     graphs = {
         b: Graph.model_validate(chain(("data", "dataset.project", {"balance": b}), MODEL))
         for b in ("none", "weighted_sampling")
     }
-    specs = {b: compile_job(g, CATALOGUE, RunSettings(), labelled, Path("/runs/r")) for b, g in graphs.items()}
+    specs = {
+        b: compile_job(validate(g, CATALOGUE).valid, CATALOGUE, RunSettings(), labelled, "r") for b, g in graphs.items()
+    }
     assert {b: s.dataset.balance for b, s in specs.items()} == {
         "none": "none",
         "weighted_sampling": "weighted_sampling",

@@ -4,6 +4,7 @@ import pytest
 
 from backend.catalogue import build_catalogue
 from backend.graph.facts import ImageFacts
+from backend.graph.validate import validate_document
 from backend.models_store import ModelStore
 from backend.recommend import (
     MIN_EPOCHS,
@@ -94,9 +95,15 @@ def test_instantiating_with_a_fit_trains_at_the_fitted_size():
     catalogue = build_catalogue()
     fits = template_fits(catalogue, summarise(images(300, 24)))
     document = instantiate("small-fast-320", "p1", catalogue, fits["small-fast-320"])
-    _, imgsz, size = model_choice(document, catalogue)
+    valid = validate_document(document, catalogue).valid
+    _, imgsz, size = model_choice(valid)
     assert (imgsz, size) == (32, "n")
-    assert run_defaults_for(document, catalogue, summarise(images(300, 24))).settings.epochs >= MIN_EPOCHS
+    assert run_defaults_for(valid, catalogue, summarise(images(300, 24))).settings.epochs >= MIN_EPOCHS
+
+
+def test_a_workflow_with_errors_gets_the_defaults_of_new_nodes():
+    defaults = run_defaults_for(None, build_catalogue(), summarise(images(300, 24)))
+    assert defaults.settings.epochs >= MIN_EPOCHS
 
 
 def test_templates_prefer_pretrained_weights_of_their_architecture_and_say_so(tmp_path):

@@ -15,7 +15,8 @@ def test_at_least_three_templates_including_the_small_fast_one():
 def test_every_template_validates_with_no_issues_on_its_own():
     catalogue = build_catalogue()
     for template_id, graph in load_templates().items():
-        assert validate(graph, catalogue) == [], template_id
+        validation = validate(graph, catalogue)
+        assert validation.issues == [] and validation.valid is not None, template_id
 
 
 def test_instantiating_binds_the_dataset_to_the_project():

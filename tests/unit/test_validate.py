@@ -2,7 +2,6 @@
 
 import copy
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,16 +9,15 @@ import pytest
 from backend.catalogue import build_catalogue
 from backend.graph.issues import Code
 from backend.graph.validate import ProjectFacts, ValidationContext, validate_document
-from backend.models_store import StoredClasses, StoredWeights
-from nodes.models import family_of
 from tests.conftest import DATA, FLIP, MODEL, chain
+from tests.unit.fixed_weights import FixedWeights
 
 CATALOGUE = build_catalogue()
 GOOD = chain(DATA, FLIP, MODEL)
 
 
 def issues_of(document, context=None):
-    return validate_document(document, CATALOGUE, context)
+    return validate_document(document, CATALOGUE, context).issues
 
 
 def only(document, code, context=None):
@@ -176,29 +174,6 @@ def test_unknown_pretrained_weights():
     assert issue.field == "pretrained"
 
 
-class FixedWeights:
-    """A model store that holds the given entries (a WeightsSource)."""
-
-    def __init__(self, *architectures: str) -> None:
-        self._entries = tuple(
-            StoredWeights(
-                name=f"{arch.removesuffix('.yaml')}-000000000000.pt",
-                filename="upload.pt",
-                architecture=arch,
-                family=family_of(arch)[0],
-                size=family_of(arch)[1],
-                classes=StoredClasses(nc=1000),
-                sha256="0" * 64,
-                bytes=1,
-                uploaded_at=datetime(2026, 1, 1, tzinfo=UTC),
-            )
-            for arch in architectures
-        )
-
-    def entries(self):
-        return self._entries
-
-
 def with_weights(name, node_type="model.yolo11_cls", size="n"):
     return chain(DATA, FLIP, ("model", node_type, {"size": size, "imgsz": 32, "pretrained": name}))
 
@@ -207,18 +182,18 @@ STORE = build_catalogue(FixedWeights("yolo11s-cls.yaml", "yolov8n-cls.yaml"))
 
 
 def test_stored_weights_of_the_node_architecture_pass():
-    assert validate_document(with_weights("yolo11s-cls-000000000000.pt", size="s"), STORE) == []
+    assert validate_document(with_weights("yolo11s-cls-000000000000.pt", size="s"), STORE).issues == []
 
 
 def test_weights_of_another_size_offer_the_size_as_a_fix():
-    issues = validate_document(with_weights("yolo11s-cls-000000000000.pt", size="n"), STORE)
+    issues = validate_document(with_weights("yolo11s-cls-000000000000.pt", size="n"), STORE).issues
     (issue,) = [i for i in issues if i.code == Code.WEIGHTS_ARCHITECTURE_MISMATCH]
     assert (issue.node_id, issue.field, issue.severity) == ("model", "size", "error")
     assert (issue.fix.field, issue.fix.value) == ("size", "s")
 
 
 def test_weights_of_another_family_are_refused_on_the_pretrained_field():
-    issues = validate_document(with_weights("yolov8n-cls-000000000000.pt", node_type="model.yolo26_cls"), STORE)
+    issues = validate_document(with_weights("yolov8n-cls-000000000000.pt", node_type="model.yolo26_cls"), STORE).issues
     (issue,) = [i for i in issues if i.code == Code.WEIGHTS_ARCHITECTURE_MISMATCH]
     assert (issue.field, issue.fix) == ("pretrained", None)
     assert "yolov8n-cls.yaml" in issue.message and "yolo26n-cls.yaml" in issue.message
@@ -258,3 +233,25 @@ def test_every_code_is_tested():
 def test_junk_gets_issues_not_exceptions(junk):
     issues = issues_of(junk)
     assert issues and all(i.code == Code.INVALID_GRAPH for i in issues)
+
+
+def test_a_graph_without_errors_is_a_valid_graph_with_its_chain_and_parsed_params():
+    document = chain(DATA, ("dangling", "augment.vertical_flip", {}), FLIP, MODEL)
+    document["edges"] = [e for e in document["edges"] if e["source"] != "dangling"]  # it leads nowhere
+    document["edges"].append(
+        {"id": "e9", "source": "data", "source_port": "dataset", "target": "flip", "target_port": "dataset"}
+    )
+    validation = validate_document(document, CATALOGUE)
+    assert [i.code for i in validation.issues] == [Code.DANGLING_NODE]  # a warning does not stop it
+    valid = validation.valid
+    assert [node.id for node in valid.chain] == ["data", "flip", "model"]
+    assert (valid.dataset_node.id, valid.model_node.id) == ("data", "model")
+    assert valid.dataset_params.val_fraction == 0.2 and valid.model_params.imgsz == 32
+    with pytest.raises(TypeError):
+        valid.params["model"] = {}  # frozen: what validation parsed is what compile reads
+
+
+def test_a_graph_with_an_error_has_no_valid_graph():
+    validation = validate_document(chain(DATA, ("flip", "augment.horizontal_flip", {"p": "2"}), MODEL), CATALOGUE)
+    assert validation.valid is None and validation.issues
+    assert validate_document("not a graph", CATALOGUE).valid is None
