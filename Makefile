@@ -8,15 +8,42 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test frontend install system-packages
+.PHONY: run test lint api-types check-api-types frontend install system-packages
 
 run: install frontend
 	$(VENV)/bin/visionflow demo
 	$(VENV)/bin/visionflow serve --host $(HOST) --port $(PORT)
 
-test: install frontend system-packages
+test: check-api-types lint frontend system-packages
 	cd frontend && npm test
 	$(PY) -m pytest
+
+# Python: ruff's lint and format check; browser: TypeScript 7's type check and ESLint (see frontend/eslint.config.js).
+lint: install frontend/node_modules/.package-lock.json
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	cd frontend && npm run typecheck && npm run lint
+
+# The browser's API types are generated from the server's OpenAPI schema: regenerate after changing a route or a
+# request/response model, and commit the result.
+API_TYPES := frontend/src/api/schema.gen.ts
+
+api-types: install frontend/node_modules/.package-lock.json
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PY) -m backend.openapi > "$$tmp/openapi.json" && \
+	frontend/node_modules/.bin/openapi-typescript "$$tmp/openapi.json" -o $(API_TYPES) >/dev/null && \
+	echo "wrote $(API_TYPES)"
+
+# Generates into a temporary file and compares: fails when the committed types no longer match the server.
+check-api-types: install frontend/node_modules/.package-lock.json
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PY) -m backend.openapi > "$$tmp/openapi.json" && \
+	frontend/node_modules/.bin/openapi-typescript "$$tmp/openapi.json" -o "$$tmp/schema.gen.ts" >/dev/null && \
+	if ! diff -u $(API_TYPES) "$$tmp/schema.gen.ts" > "$$tmp/diff"; then \
+		head -n 40 "$$tmp/diff"; \
+		echo "$(API_TYPES) is stale: the server's OpenAPI schema changed. Run \`make api-types\` and commit it."; \
+		exit 1; \
+	fi
 
 install: $(INSTALLED)
 

@@ -1,5 +1,6 @@
 """create_app(settings) → Litestar: routes, dependencies, the run service's lifecycle."""
 
+import gc
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
@@ -7,6 +8,7 @@ from litestar import Litestar, Request, Response
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from sqlalchemy.exc import DataError
 from sqlmodel import Session
 
 from backend.api.access import Access, resolve_caller
@@ -26,25 +28,30 @@ from backend.api.workflows import WorkflowController
 from backend.api.ws import run_events_socket
 from backend.catalogue import build_catalogue
 from backend.datasets.image_facts import FingerprintBackfill
-from backend.db.session import create_tables, make_engine, session_for
+from backend.db.session import make_engine, session_for, upgrade_database
 from backend.events.bus import EventBus
+from backend.graph.spec import UnreadableSpec
 from backend.models_store import ModelStore
+from backend.runners.base import JobRunner
 from backend.runners.local import LocalRunner
 from backend.runners.predictor import PredictorPool
 from backend.runs.service import RunService
 from backend.settings import Settings
+from backend.storage import LocalStorage
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, runner: JobRunner | None = None) -> Litestar:
+    """`runner`: how jobs run (default: a local worker process per run; tests pass a fake)."""
     settings = settings or Settings()
     settings.ensure_dirs()
     engine = make_engine(settings.resolved_database_url)
-    create_tables(engine)
+    upgrade_database(engine)
     model_store = ModelStore(settings.model_store)
     catalogue = build_catalogue(model_store)  # reads the store on demand: uploads show up in the catalogue
     weights_checker = WeightsChecker(settings.worker_config_dir)
     bus = EventBus()
-    runs = RunService(engine, settings, catalogue, LocalRunner(settings.worker_config_dir), bus)
+    local_runner = LocalRunner(settings.worker_config_dir, LocalStorage(settings.data_dir))
+    runs = RunService(engine, settings, catalogue, runner or local_runner, bus)
     predictor = PredictorPool(settings.worker_config_dir)
 
     def provide_session() -> Iterator[Session]:
@@ -59,9 +66,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await runs.start()
         backfill = FingerprintBackfill(engine, settings)
         backfill.start()
+        # What start-up built lives as long as the server: take it out of the garbage collector's full passes, which
+        # otherwise walk it all, GIL held, for 100 ms and more while a big run is compiled (tests/api/test_event_loop.py).
+        gc.freeze()
         try:
             yield
         finally:
+            bus.close()  # first: every WebSocket parked on a live run ends, so the server can stop
             backfill.stop()
             await runs.stop()
             await predictor.shutdown()
@@ -109,5 +120,10 @@ def _unexpected(request: Request, error: Exception) -> Response:
         if error.extra:
             body["extra"] = error.extra
         return Response(body, status_code=error.status_code)
+    if isinstance(error, UnreadableSpec):  # a run stored by another version: say so, it is not the caller's fault
+        return Response({"status_code": 409, "detail": str(error)}, status_code=409)
+    if isinstance(error, DataError):  # a value the database cannot hold: PostgreSQL refuses NUL in text, SQLite never
+        detail = "The request holds a value the database cannot store (such as a NUL character in a name or id)."
+        return Response({"status_code": 400, "detail": detail}, status_code=400)
     request.logger.exception("unhandled error on %s", request.url.path)
     return Response({"status_code": 500, "detail": f"Internal error: {type(error).__name__}"}, status_code=500)

@@ -22,6 +22,11 @@ CATEGORY_ORDER = ("dataset", "preprocessing", "augmentation", "model")
 class Catalogue:
     node_types: Mapping[str, type[NodeType]]
     store: WeightsSource = field(default_factory=NoWeights)
+    # (weights, descriptors): describe() is rebuilt only when the store's entries change (the store hands back the
+    # same tuple while nothing changed), so GET /api/nodes stays cheap enough for the event loop
+    _described: list[tuple[tuple[StoredWeights, ...], list[dict[str, Any]]]] = field(
+        default_factory=list, compare=False, repr=False
+    )
 
     def get(self, type_id: str) -> type[NodeType] | None:
         return self.node_types.get(type_id)
@@ -39,11 +44,16 @@ class Catalogue:
         return tuple(entry for entry in self.weights if entry.family == family)
 
     def describe(self) -> list[dict[str, Any]]:
+        weights = self.weights
+        if self._described and self._described[0][0] is weights:
+            return self._described[0][1]
         ordered = sorted(
             self.node_types.values(),
             key=lambda n: (CATEGORY_ORDER.index(n.category), not n.recommended, n.title.lower()),
         )
-        return [self._descriptor(n) for n in ordered]
+        described = [self._descriptor(n) for n in ordered]
+        self._described[:] = [(weights, described)]
+        return described
 
     def _descriptor(self, node: type[NodeType]) -> dict[str, Any]:
         schema = node.params_schema()

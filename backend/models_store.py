@@ -9,6 +9,7 @@ Names are generated (`<architecture stem>-<sha256 prefix>`): an uploaded filenam
 import json
 import os
 import re
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -18,6 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from nodes.models import family_of
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,100}\.pt$")
+# Every catalogue read lists the store: look at the folder at most this often (its own add and remove show at
+# once; another process's change within this time), so GET /api/nodes never waits on a busy disk.
+RECHECK_S = 1.0
 
 
 class StoredClasses(BaseModel):
@@ -57,13 +61,18 @@ class StoreError(ValueError):
 
 
 class ModelStore:
-    """The store folder. Reads are cached until a sidecar is added, replaced or removed (by any process)."""
+    """The store folder. Reads are cached until a sidecar is added, replaced or removed (by any process; another
+    process's change shows within `RECHECK_S`)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._cached: tuple[int, tuple[StoredWeights, ...]] | None = None
+        self._checked_at = 0.0
 
     def entries(self) -> tuple[StoredWeights, ...]:
+        if self._cached is not None and time.monotonic() - self._checked_at < RECHECK_S:
+            return self._cached[1]
+        self._checked_at = time.monotonic()
         if not self.folder.is_dir():
             return ()
         try:
@@ -111,6 +120,7 @@ class ModelStore:
         sidecar = self.folder / f".{name}.json.tmp"
         sidecar.write_text(entry.model_dump_json(indent=1))
         os.replace(sidecar, self._sidecar(name))
+        self._cached = None
         return entry
 
     def remove(self, name: str) -> None:
@@ -118,6 +128,7 @@ class ModelStore:
             raise StoreError(f"The model store has no weights {name!r}.")
         self._sidecar(name).unlink(missing_ok=True)
         self.path_of(name).unlink(missing_ok=True)
+        self._cached = None
 
     def _sidecar(self, name: str) -> Path:
         return self.folder / f"{name.removesuffix('.pt')}.json"

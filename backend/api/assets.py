@@ -2,7 +2,7 @@
 
 import asyncio
 from collections import Counter
-from typing import Any, Literal
+from typing import Literal
 
 from litestar import Controller, Request, get, post, put
 from litestar.exceptions import ClientException
@@ -11,7 +11,12 @@ from litestar.response import File, Response
 from sqlmodel import func, select
 
 from backend.api.access import Access
+from backend.api.answers import LayoutClass, LayoutPreview, RefusedFolder, SplitCounts
+from backend.api.documented import errors, multipart_files
+from backend.api.paging import limit_parameter, offset_parameter
 from backend.api.schemas import AnnotationSet, AssetPage, AssetRead, AssetSelection, LayoutPreviewRequest, UploadReport
+from backend.api.workflows import dataset_params_of
+from backend.catalogue import Catalogue
 from backend.datasets.archive import ArchiveRejected, extract_zip, is_zip
 from backend.datasets.archive import Limits as ArchiveLimits
 from backend.datasets.images import content_path, thumbnail_path
@@ -75,17 +80,27 @@ def _import_received(
     return report
 
 
+def _labels_of(access: Access, asset_ids: list[str]) -> dict[str, str]:
+    query = select(Annotation.asset_id, Annotation.class_id).where(Annotation.asset_id.in_(asset_ids))
+    return dict(access.session.exec(query).all())
+
+
 class AssetController(Controller):
     tags = ["assets"]
 
-    @post("/api/projects/{project_id:str}/assets", status_code=201)
+    @post(
+        "/api/projects/{project_id:str}/assets",
+        status_code=201,
+        responses=errors(404, 422, bodies={422: UploadReport}),
+        operation_class=multipart_files("files", "An image or a zip archive; a name with folders labels it", many=True),
+    )
     async def upload(
         self, access: Access, settings: Settings, request: Request, project_id: str, folders_are_classes: bool = True
     ) -> Response[UploadReport]:
         """Multipart field `files`: images and zip archives, any number. A name with folders
         (`cat/1.jpg`, `train/cat/1.jpg`) labels the image and fixes its split unless `folders_are_classes`
         is false. Every file gets a line in the report; 422 when none could be imported."""
-        project = access.project(project_id)
+        project = await asyncio.to_thread(access.project, project_id)
         temp_dir = settings.data_dir / "tmp"
         try:
             received = await receive_files(
@@ -101,13 +116,7 @@ class AssetController(Controller):
             )
         finally:
             discard(received)
-        labels = dict(
-            access.session.exec(
-                select(Annotation.asset_id, Annotation.class_id).where(
-                    Annotation.asset_id.in_([a["id"] for a in report.imported])
-                )
-            ).all()
-        )
+        labels = await asyncio.to_thread(_labels_of, access, [a["id"] for a in report.imported])
         body = UploadReport(
             imported=[asset_read(Asset.model_construct(**a), labels.get(a["id"])) for a in report.imported],
             duplicates=report.duplicates,
@@ -117,29 +126,39 @@ class AssetController(Controller):
         )
         return Response(body, status_code=201 if report.imported or report.duplicates else 422)
 
-    @post("/api/projects/{project_id:str}/assets/layout-preview", status_code=200)
-    async def layout_preview(
-        self, access: Access, project_id: str, data: LayoutPreviewRequest = Body()
-    ) -> dict[str, Any]:
-        """What uploading files under these paths would do to classes and splits, before any byte is sent."""
+    @post(
+        "/api/projects/{project_id:str}/assets/layout-preview",
+        status_code=200,
+        sync_to_thread=True,
+        responses=errors(404),
+    )
+    def layout_preview(self, access: Access, project_id: str, data: LayoutPreviewRequest = Body()) -> LayoutPreview:
+        """What uploading files under these paths would do to classes and splits, before any byte is sent; files in a
+        folder whose name cannot name a class are `refused` (the upload rejects each) and counted nowhere else."""
         project = access.project(project_id)
         placements = [place(path, data.folders_are_classes) for path in data.paths]
         existing = set(access.session.exec(select(ImageClass.name).where(ImageClass.project_id == project.id)).all())
-        counts = Counter(p.class_name for p in placements if p.class_name)
-        return {
-            "classes": [{"name": name, "count": counts[name], "new": name not in existing} for name in sorted(counts)],
-            "splits": dict(Counter(p.split for p in placements if p.split)),
-            "unlabelled": sum(1 for p in placements if p.class_name is None),
-        }
+        refused = Counter((p.class_name or "", p.class_problem) for p in placements if p.class_problem)
+        kept = [p for p in placements if not p.class_problem]
+        counts, splits = Counter(p.class_name for p in kept if p.class_name), Counter(p.split for p in kept)
+        return LayoutPreview(
+            classes=[LayoutClass(name=name, count=counts[name], new=name not in existing) for name in sorted(counts)],
+            splits=SplitCounts(train=splits["train"], val=splits["val"]),
+            unlabelled=sum(1 for p in kept if p.class_name is None),
+            refused=[
+                RefusedFolder(name=name, count=count, reason=reason)
+                for (name, reason), count in sorted(refused.items(), key=lambda entry: entry[0][0])
+            ],
+        )
 
-    @get("/api/projects/{project_id:str}/assets")
-    async def list_assets(
+    @get("/api/projects/{project_id:str}/assets", sync_to_thread=True, responses=errors(404))
+    def list_assets(
         self,
         access: Access,
-        settings: Settings,
+        catalogue: Catalogue,
         project_id: str,
-        offset: int = 0,
-        limit: int = 100,
+        offset: int = offset_parameter(),
+        limit: int = limit_parameter(),
         class_id: str | None = None,
         unlabelled: bool = False,
         split: Literal["train", "val"] | None = None,
@@ -148,8 +167,6 @@ class AssetController(Controller):
     ) -> AssetPage:
         """Filter by class, unlabelled, split (as the workflow's dataset node — or the default one — splits), or ids."""
         project = access.project(project_id)
-        if not offset >= 0 or not 1 <= limit <= 1000:
-            raise ClientException(detail="offset must be ≥ 0 and limit between 1 and 1000.")
         query = (
             select(Asset, Annotation.class_id)
             .join(Annotation, Annotation.asset_id == Asset.id, isouter=True)
@@ -163,14 +180,14 @@ class AssetController(Controller):
             query = query.where(Asset.id.in_([i for i in ids.split(",") if i][:1000]))
         if split is not None:
             workflow = access.workflow(workflow_id) if workflow_id else None
-            splits = asset_splits(access.session, settings, project.id, workflow.graph if workflow else None)
+            splits = asset_splits(access.session, project.id, dataset_params_of(catalogue, workflow))
             query = query.where(Asset.id.in_([asset_id for asset_id, s in splits.items() if s == split]))
         total = access.session.exec(select(func.count()).select_from(query.subquery())).one()
         rows = access.session.exec(query.order_by(Asset.created_at, Asset.id).offset(offset).limit(limit)).all()
         return AssetPage(items=[asset_read(a, c) for a, c in rows], total=total)
 
-    @get("/api/assets/{asset_id:str}/file")
-    async def asset_file(self, access: Access, settings: Settings, asset_id: str) -> File:
+    @get("/api/assets/{asset_id:str}/file", sync_to_thread=True, media_type="image/*", responses=errors(404))
+    def asset_file(self, access: Access, settings: Settings, asset_id: str) -> File:
         asset = access.asset(asset_id)
         return File(
             path=content_path(settings.assets_dir, asset.sha256, asset.ext),
@@ -179,8 +196,8 @@ class AssetController(Controller):
             filename=f"{asset.id}.{asset.ext}",
         )
 
-    @get("/api/assets/{asset_id:str}/thumbnail")
-    async def asset_thumbnail(self, access: Access, settings: Settings, asset_id: str) -> File:
+    @get("/api/assets/{asset_id:str}/thumbnail", sync_to_thread=True, media_type="image/jpeg", responses=errors(404))
+    def asset_thumbnail(self, access: Access, settings: Settings, asset_id: str) -> File:
         asset = access.asset(asset_id)
         return File(
             path=thumbnail_path(settings.thumbs_dir, asset.sha256),
@@ -189,8 +206,8 @@ class AssetController(Controller):
             filename=f"{asset.id}.jpg",
         )
 
-    @post("/api/projects/{project_id:str}/assets/delete", status_code=200)
-    async def delete_assets(self, access: Access, project_id: str, data: AssetSelection = Body()) -> dict[str, int]:
+    @post("/api/projects/{project_id:str}/assets/delete", status_code=200, sync_to_thread=True, responses=errors(404))
+    def delete_assets(self, access: Access, project_id: str, data: AssetSelection = Body()) -> dict[str, int]:
         """Delete the selected images and their labels (files stay while another project holds the same content)."""
         project = access.project(project_id)
         assets = access.session.exec(
@@ -208,8 +225,8 @@ class AssetController(Controller):
         access.session.commit()
         return {"deleted": len(assets)}
 
-    @put("/api/assets/{asset_id:str}/annotation")
-    async def set_annotation(self, access: Access, asset_id: str, data: AnnotationSet = Body()) -> AssetRead:
+    @put("/api/assets/{asset_id:str}/annotation", sync_to_thread=True, responses=errors(404))
+    def set_annotation(self, access: Access, asset_id: str, data: AnnotationSet = Body()) -> AssetRead:
         asset = access.asset(asset_id)
         if data.class_id is not None and access.image_class(data.class_id).project_id != asset.project_id:
             raise ClientException(detail="That class belongs to another project.", extra={"field": "class_id"})

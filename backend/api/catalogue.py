@@ -4,13 +4,14 @@ from typing import Any
 
 from litestar import get
 
+from backend.api.answers import NodeDescriptor
 from backend.catalogue import Catalogue
 from backend.graph.spec import RunSettings
 
 
 @get("/api/nodes", tags=["catalogue"])
-async def list_nodes(catalogue: Catalogue) -> list[dict[str, Any]]:
-    return catalogue.describe()
+async def list_nodes(catalogue: Catalogue) -> list[NodeDescriptor]:
+    return [NodeDescriptor.model_validate(node) for node in catalogue.describe()]
 
 
 @get("/api/run-settings/schema", tags=["catalogue"])

@@ -11,25 +11,31 @@ from litestar.response import File
 from sqlmodel import select
 
 from backend.api.access import Access
+from backend.api.answers import CheckpointRead, MislabelledQueue, Prediction, PredictionPage, QueueCoverage
+from backend.api.documented import errors
+from backend.api.paging import limit_parameter, offset_parameter
 from backend.db.models import Asset, Run
-from backend.graph.spec import LABEL_ERRORS_FILE
+from backend.graph.spec import LABEL_ERRORS_FILE, DatasetItem, read_item
 from backend.runs.service import RunService
 from backend.settings import Settings
+from backend.storage import LocalStorage
 
 
 def run_dir(settings: Settings, run: Run) -> Path:
     return (settings.runs_dir / run.id).resolve()
 
 
-def spec_items(run: Run) -> list[dict[str, Any]]:
-    return run.spec.get("dataset", {}).get("items", [])
+def spec_items(run: Run) -> list[DatasetItem]:
+    spec = run.job_spec()
+    return list(spec.dataset.items) if spec is not None else []
 
 
-def item_image(run: Run, index: int) -> Path:
-    items = spec_items(run)
-    if not 0 <= index < len(items):
+def item_image(settings: Settings, run: Run, index: int) -> Path:
+    """Where the data dir keeps the run's item `index` (by its content hash; it may since have been deleted)."""
+    item = read_item(run.spec, index)
+    if item is None:
         raise NotFoundException(detail=f"Run {run.id!r} has no image #{index}.")
-    return Path(items[index]["path"])
+    return LocalStorage(settings.data_dir).image_path(item.content_hash, item.suffix)
 
 
 def load_predictions(settings: Settings, run: Run) -> dict[str, Any]:
@@ -61,36 +67,46 @@ def assets_by_hash(access: Access, run: Run) -> dict[str, str]:
     return dict(access.session.exec(select(Asset.sha256, Asset.id).where(Asset.project_id == run.project_id)).all())
 
 
-def _described(entry: dict[str, Any], run: Run, names: list[str], assets: dict[str, str]) -> dict[str, Any]:
-    content_hash = Path(spec_items(run)[entry["item"]]["path"]).stem
-    return {
-        **entry,
-        "label_name": names[entry["label"]],
-        "predicted_name": names[entry["predicted"]],
-        "image_url": f"/api/runs/{run.id}/items/{entry['item']}/image",
-        "cam_url": f"/api/runs/{run.id}/items/{entry['item']}/cam",
-        "asset_id": assets.get(content_hash),
-    }
+def _described(
+    entry: dict[str, Any], run: Run, items: list[DatasetItem], names: list[str], assets: dict[str, str]
+) -> Prediction:
+    content_hash = items[entry["item"]].content_hash
+    return Prediction.model_validate(
+        {
+            **entry,
+            "label_name": names[entry["label"]],
+            "predicted_name": names[entry["predicted"]],
+            "image_url": f"/api/runs/{run.id}/items/{entry['item']}/image",
+            "cam_url": f"/api/runs/{run.id}/items/{entry['item']}/cam",
+            "asset_id": assets.get(content_hash),
+        }
+    )
 
 
 class InsightController(Controller):
     tags = ["runs"]
 
-    @get("/api/runs/{run_id:str}/checkpoints")
-    async def checkpoints(self, access: Access, runs: RunService, run_id: str) -> list[dict[str, Any]]:
+    @get("/api/runs/{run_id:str}/checkpoints", sync_to_thread=True, responses=errors(404))
+    def checkpoints(self, access: Access, runs: RunService, run_id: str) -> list[CheckpointRead]:
         run = access.run(run_id)
-        return [e.data | {"seq": e.seq} for e in runs.store.after(run.id) if e.type == "checkpoint"]
+        # the run's `checkpoint` events with their seq (a projection kept on the run row)
+        return [CheckpointRead.model_validate(c) for c in run.checkpoints]
 
-    @get("/api/runs/{run_id:str}/items/{index:int}/image")
-    async def image(self, access: Access, run_id: str, index: int) -> File:
+    @get(
+        "/api/runs/{run_id:str}/items/{index:int}/image",
+        sync_to_thread=True,
+        media_type="image/*",
+        responses=errors(404),
+    )
+    def image(self, access: Access, settings: Settings, run_id: str, index: int) -> File:
         """An image the run trained or evaluated on, as it was (content-addressed: relabelling never changes it)."""
-        path = item_image(access.run(run_id), index)
+        path = item_image(settings, access.run(run_id), index)
         if not path.is_file():
             raise NotFoundException(detail="That image is no longer stored.")
         return File(path=path, content_disposition_type="inline", filename=path.name)
 
-    @get("/api/runs/{run_id:str}/predictions")
-    async def predictions(
+    @get("/api/runs/{run_id:str}/predictions", sync_to_thread=True, responses=errors(404, 409))
+    def predictions(
         self,
         access: Access,
         settings: Settings,
@@ -98,13 +114,11 @@ class InsightController(Controller):
         true_class: str | None = None,
         predicted_class: str | None = None,
         wrong_only: bool = False,
-        offset: int = 0,
-        limit: int = 100,
-    ) -> dict[str, Any]:
+        offset: int = offset_parameter(),
+        limit: int = limit_parameter(),
+    ) -> PredictionPage:
         """Every validation image, highest loss (confidently wrong) first; filter by true / predicted class name."""
         run = access.run(run_id)
-        if offset < 0 or not 1 <= limit <= 1000:
-            raise ClientException(detail="offset must be ≥ 0 and limit between 1 and 1000.")
         found = load_predictions(settings, run)
         names = found["class_names"]
         for given in (true_class, predicted_class):
@@ -117,15 +131,15 @@ class InsightController(Controller):
             and (predicted_class is None or names[e["predicted"]] == predicted_class)
             and (not wrong_only or e["label"] != e["predicted"])
         ]
-        assets = assets_by_hash(access, run)
-        return {
-            "total": len(rows),
-            "class_names": names,
-            "items": [_described(e, run, names, assets) for e in rows[offset : offset + limit]],
-        }
+        assets, items = assets_by_hash(access, run), spec_items(run)
+        return PredictionPage(
+            total=len(rows),
+            class_names=names,
+            items=[_described(e, run, items, names, assets) for e in rows[offset : offset + limit]],
+        )
 
-    @get("/api/runs/{run_id:str}/mislabelled")
-    async def mislabelled(self, access: Access, settings: Settings, run_id: str) -> dict[str, Any]:
+    @get("/api/runs/{run_id:str}/mislabelled", sync_to_thread=True, responses=errors(404, 409))
+    def mislabelled(self, access: Access, settings: Settings, run_id: str) -> MislabelledQueue:
         """Images whose given label the model strongly disputes, most suspicious first: a queue to walk in the annotator.
 
         The queue of the latest succeeded label check of this run (every labelled image predicted out of sample)
@@ -142,24 +156,24 @@ class InsightController(Controller):
             source, found = run, load_predictions(settings, run)
             coverage = _validation_coverage(run, found)
         by_item = {e["item"]: e for e in found["items"]}
-        assets = assets_by_hash(access, source)
+        assets, items = assets_by_hash(access, source), spec_items(source)
         queue = [
-            _described(by_item[i], source, found["class_names"], assets)
+            _described(by_item[i], source, items, found["class_names"], assets)
             for i in found.get("likely_mislabelled", [])
             if i in by_item
         ]
-        return {
-            "total": len(queue),
-            "items": queue,
-            "coverage": coverage,
-            "suggestions_trusted": bool(found.get("suggestions_trusted", True)),
-            "untrusted_reason": str(found.get("untrusted_reason") or ""),
-        }
+        return MislabelledQueue(
+            total=len(queue),
+            items=queue,
+            coverage=coverage,
+            suggestions_trusted=bool(found.get("suggestions_trusted", True)),
+            untrusted_reason=str(found.get("untrusted_reason") or ""),
+        )
 
 
 def latest_label_check(access: Access, settings: Settings, run: Run) -> tuple[Run, dict[str, Any]] | None:
     """The newest succeeded label check of `run` (or `run` itself, when it is one) with its label_errors.json."""
-    if run.spec.get("cross_validation"):
+    if _is_label_check(run):
         path = run_dir(settings, run) / LABEL_ERRORS_FILE
         if not path.is_file():
             raise NotFoundException(detail="This label check has no queue yet: it is written when every fold is done.")
@@ -169,28 +183,33 @@ def latest_label_check(access: Access, settings: Settings, run: Run) -> tuple[Ru
     ).all()
     for child in children:
         path = run_dir(settings, child) / LABEL_ERRORS_FILE
-        if child.spec.get("cross_validation") and path.is_file():
+        if _is_label_check(child) and path.is_file():
             return child, read_run_file(path)
     return None
+
+
+def _is_label_check(run: Run) -> bool:
+    spec = run.job_spec()
+    return spec is not None and spec.cross_validation is not None
 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def _validation_coverage(run: Run, found: dict[str, Any]) -> dict[str, Any]:
+def _validation_coverage(run: Run, found: dict[str, Any]) -> QueueCoverage:
     images, total = len(found["items"]), len(spec_items(run))
-    return {
-        "source": "validation",
-        "images": images,
-        "total_labelled": total,
-        "run_id": run.id,
-        "text": f"Covers the {_plural(images, 'validation image')} of this run, of {total:,} labelled; "
+    return QueueCoverage(
+        source="validation",
+        images=images,
+        total_labelled=total,
+        run_id=run.id,
+        text=f"Covers the {_plural(images, 'validation image')} of this run, of {total:,} labelled; "
         "a label check covers them all.",
-    }
+    )
 
 
-def _cross_validation_coverage(check: Run, found: dict[str, Any]) -> dict[str, Any]:
+def _cross_validation_coverage(check: Run, found: dict[str, Any]) -> QueueCoverage:
     images = len(found["items"])
     total = int(found.get("total_labelled", len(spec_items(check))))
     how = f"{found.get('folds', '?')}-fold cross-validation, run {check.id}"
@@ -198,10 +217,4 @@ def _cross_validation_coverage(check: Run, found: dict[str, Any]) -> dict[str, A
         text = f"Covers all {_plural(total, 'labelled image')} ({how})"
     else:
         text = f"Covers {images:,} of the {_plural(total, 'labelled image')} ({how}); the others could not be read"
-    return {
-        "source": "cross_validation",
-        "images": images,
-        "total_labelled": total,
-        "run_id": check.id,
-        "text": text,
-    }
+    return QueueCoverage(source="cross_validation", images=images, total_labelled=total, run_id=check.id, text=text)

@@ -1,6 +1,6 @@
 """Labels in bulk: CSV import (dry run first, all-or-nothing) and export, and one class for many images."""
 
-from typing import Any
+import asyncio
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import ClientException
@@ -10,9 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from backend.api.access import Access
+from backend.api.answers import CsvChange, CsvImportReport, CsvProblem
+from backend.api.documented import errors, raw_body
 from backend.datasets.labels_csv import MAX_CSV_BYTES, export_labels_csv, parse_labels_csv, plan_label_import
 from backend.datasets.library import ensure_class, set_labels
-from backend.db.models import Annotation, Asset, ImageClass
+from backend.db.models import Annotation, Asset, ImageClass, Project
 
 
 class BulkLabel(BaseModel):
@@ -37,18 +39,29 @@ def _labels_by_filename(access: Access, project_id: str) -> dict[str, list[tuple
 class LabelController(Controller):
     tags = ["labels"]
 
-    @post("/api/projects/{project_id:str}/labels/csv", status_code=200)
+    @post(
+        "/api/projects/{project_id:str}/labels/csv",
+        status_code=200,
+        responses=errors(404, 422, bodies={422: CsvImportReport}),
+        operation_class=raw_body("text/csv", "The CSV file itself: a header `filename,label`, then one row per image"),
+    )
     async def import_csv(
         self, access: Access, request: Request, project_id: str, dry_run: bool = True, create_classes: bool = False
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[CsvImportReport]:
         """Body: the CSV file itself. Dry run (the default) reports what would change; problems → 422, nothing applied."""
-        project = access.project(project_id)
+        project = await asyncio.to_thread(access.project, project_id)
         data = bytearray()
         async for chunk in request.stream():
             data.extend(chunk)
             if len(data) > MAX_CSV_BYTES:
                 raise ClientException(detail=f"The CSV is over {MAX_CSV_BYTES // 2**20} MiB.")
-        rows, problems = parse_labels_csv(bytes(data))
+        return await asyncio.to_thread(self._import_csv, access, project, bytes(data), dry_run, create_classes)
+
+    def _import_csv(
+        self, access: Access, project: Project, data: bytes, dry_run: bool, create_classes: bool
+    ) -> Response[CsvImportReport]:
+        """Parse, plan and (unless a dry run) apply the CSV: database and CPU work, run in a worker thread."""
+        rows, problems = parse_labels_csv(data)
         classes = {
             c.name: c for c in access.session.exec(select(ImageClass).where(ImageClass.project_id == project.id))
         }
@@ -59,19 +72,22 @@ class LabelController(Controller):
                 classes[name] = ensure_class(access.session, project.id, name)
             set_labels(access.session, {change.asset_id: classes[change.after].id for change in plan.changes})
             access.session.commit()
-        body = {
-            "applied": applied,
-            "dry_run": dry_run,
-            "rows": len(rows),
-            "changes": [c.__dict__ for c in plan.changes],
-            "unchanged": plan.unchanged,
-            "new_classes": plan.new_classes,
-            "problems": [p.__dict__ for p in sorted(plan.problems, key=lambda p: (p.line or 0, p.code))],
-        }
+        body = CsvImportReport(
+            applied=applied,
+            dry_run=dry_run,
+            rows=len(rows),
+            changes=[CsvChange.model_validate(c.__dict__) for c in plan.changes],
+            unchanged=plan.unchanged,
+            new_classes=plan.new_classes,
+            problems=[
+                CsvProblem.model_validate(p.__dict__)
+                for p in sorted(plan.problems, key=lambda p: (p.line or 0, p.code))
+            ],
+        )
         return Response(body, status_code=200 if plan.ok else 422)
 
-    @get("/api/projects/{project_id:str}/labels.csv", media_type="text/csv")
-    async def export_csv(self, access: Access, project_id: str) -> Response[str]:
+    @get("/api/projects/{project_id:str}/labels.csv", media_type="text/csv", sync_to_thread=True, responses=errors(404))
+    def export_csv(self, access: Access, project_id: str) -> Response[str]:
         project = access.project(project_id)
         rows = access.session.exec(
             select(Asset.filename, ImageClass.name)
@@ -86,8 +102,8 @@ class LabelController(Controller):
             headers={"content-disposition": f'attachment; filename="{project.id}-labels.csv"'},
         )
 
-    @post("/api/projects/{project_id:str}/labels/bulk", status_code=200)
-    async def bulk_label(self, access: Access, project_id: str, data: BulkLabel = Body()) -> dict[str, int]:
+    @post("/api/projects/{project_id:str}/labels/bulk", status_code=200, sync_to_thread=True, responses=errors(404))
+    def bulk_label(self, access: Access, project_id: str, data: BulkLabel = Body()) -> dict[str, int]:
         project = access.project(project_id)
         if data.class_id is not None and access.image_class(data.class_id).project_id != project.id:
             raise ClientException(detail="That class belongs to another project.", extra={"field": "class_id"})

@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from litestar.params import Body
 from pydantic import BaseModel, Field
 
 from backend.api.access import Access
+from backend.api.documented import errors, multipart_files
 from backend.datasets.upload_stream import UploadError, discard, receive_files
 from backend.models_download import (
     AlreadyStored,
@@ -36,6 +38,7 @@ from backend.models_download import (
 from backend.models_store import ModelStore, StoredClasses, StoredWeights, StoreError
 from backend.settings import Settings
 from backend.worker.offline import offline_environment
+from backend.worker.weights_check import NOT_A_CHECKPOINT
 from nodes.models import ARCHITECTURES
 
 CHECK_TIMEOUT_S = 300.0
@@ -71,6 +74,10 @@ class WeightsChecker:
     _one_at_a_time: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
 
     async def check(self, path: Path, architecture: str | None) -> dict[str, Any]:
+        # The worker's first test, made here too: junk is refused at once instead of after a 10 s torch import,
+        # while real uploads wait their turn behind it.
+        if not await asyncio.to_thread(zipfile.is_zipfile, path):
+            return {"ok": False, "reason": NOT_A_CHECKPOINT}
         async with self._one_at_a_time:
             with tempfile.TemporaryDirectory(prefix="weights-check-") as folder:
                 result = Path(folder) / "result.json"
@@ -102,8 +109,8 @@ class ModelStoreController(Controller):
     path = "/api/models"
     tags = ["models"]
 
-    @get("/")
-    async def list_models(self, model_store: ModelStore) -> list[StoredWeights]:
+    @get("/", sync_to_thread=True)
+    def list_models(self, model_store: ModelStore) -> list[StoredWeights]:
         return list(model_store.entries())
 
     @get("/official")
@@ -111,7 +118,7 @@ class ModelStoreController(Controller):
         """Names of the official Ultralytics weights `POST /api/models/download` accepts: one per architecture."""
         return list(official_names())
 
-    @post("/download", status_code=201)
+    @post("/download", status_code=201, responses=errors(404, 409, 413, 422, 503))
     async def download_model(
         self,
         access: Access,
@@ -150,7 +157,17 @@ class ModelStoreController(Controller):
         finally:
             downloaded.path.unlink(missing_ok=True)
 
-    @post("/", status_code=201)
+    @post(
+        "/",
+        status_code=201,
+        responses=errors(400, 409, 413, 422),
+        operation_class=multipart_files(
+            "file",
+            "One .pt checkpoint",
+            many=False,
+            text_fields={"architecture": "Ultralytics model yaml, when the checkpoint does not say"},
+        ),
+    )
     async def upload_model(
         self,
         request: Request,
@@ -196,8 +213,8 @@ class ModelStoreController(Controller):
         finally:
             discard(received)
 
-    @delete("/{name:str}", status_code=204)
-    async def delete_model(self, name: str, access: Access, model_store: ModelStore) -> None:
+    @delete("/{name:str}", status_code=204, sync_to_thread=True, responses=errors(404))
+    def delete_model(self, name: str, access: Access, model_store: ModelStore) -> None:
         """Remove weights from the store. Workflows that name them then report `unknown_weights`."""
         access.administer("the model store")
         try:

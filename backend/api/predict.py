@@ -4,15 +4,19 @@ The server hands images to a predictor process (backend/worker/predictor.py) tha
 exported model: the server process never unpickles weights.
 """
 
+import asyncio
 import base64
 from pathlib import Path
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import ClientException, NotFoundException
+from litestar.params import Parameter
 from litestar.response import File
 
 from backend.api.access import Access
+from backend.api.answers import PredictResult
+from backend.api.documented import errors, multipart_files
 from backend.api.insights import item_image, run_dir
 from backend.datasets.images import ImageRejected, inspect_image
 from backend.datasets.upload_stream import UploadError, discard, receive_files
@@ -42,7 +46,12 @@ async def _ask(predictor: PredictorPool, folder: Path, image: Path, top_k: int, 
 class PredictController(Controller):
     tags = ["predict"]
 
-    @post("/api/runs/{run_id:str}/predict", status_code=200)
+    @post(
+        "/api/runs/{run_id:str}/predict",
+        status_code=200,
+        responses=errors(404, 409, 422, 503),
+        operation_class=multipart_files("file", "One image", many=False),
+    )
     async def predict(
         self,
         access: Access,
@@ -50,13 +59,11 @@ class PredictController(Controller):
         predictor: PredictorPool,
         request: Request,
         run_id: str,
-        top_k: int = 5,
+        top_k: int = Parameter(default=5, ge=1, le=MAX_TOP_K, description=f"How many classes (1 to {MAX_TOP_K})."),
         cam: bool = False,
-    ) -> dict[str, Any]:
+    ) -> PredictResult:
         """Multipart field `file`: one image → top-k classes with confidences (and a heatmap with cam=true)."""
-        run = access.run(run_id)
-        if not 1 <= top_k <= MAX_TOP_K:
-            raise ClientException(detail=f"top_k must be between 1 and {MAX_TOP_K}.", extra={"field": "top_k"})
+        run = await asyncio.to_thread(access.run, run_id)
         folder = _weights_ready(settings, run.id)
         try:
             received = await receive_files(
@@ -77,17 +84,19 @@ class PredictController(Controller):
                 inspect_image(received[0].temp_path, settings.max_image_pixels)
             except ImageRejected as rejection:
                 raise ClientException(detail=f"{received[0].filename}: {rejection}") from None
-            return await _ask(predictor, folder, received[0].temp_path, top_k=top_k, cam=cam)
+            return PredictResult.model_validate(
+                await _ask(predictor, folder, received[0].temp_path, top_k=top_k, cam=cam)
+            )
         finally:
             discard(received)
 
-    @get("/api/runs/{run_id:str}/items/{index:int}/cam")
+    @get("/api/runs/{run_id:str}/items/{index:int}/cam", media_type="image/png", responses=errors(404, 409, 422, 503))
     async def item_cam(
         self, access: Access, settings: Settings, predictor: PredictorPool, run_id: str, index: int
     ) -> File:
         """The Eigen-CAM overlay of an image the run evaluated: saved at the final evaluation, or made now."""
-        run = access.run(run_id)
-        image = item_image(run, index)
+        run = await asyncio.to_thread(access.run, run_id)
+        image = item_image(settings, run, index)
         target = run_dir(settings, run) / "cam" / f"{index}.png"
         if not target.is_file():
             folder = _weights_ready(settings, run.id)

@@ -6,9 +6,12 @@ from litestar.params import Body
 from sqlmodel import func, select
 
 from backend.api.access import Access
+from backend.api.answers import DatasetStats
 from backend.api.classes import class_read
+from backend.api.documented import errors
 from backend.api.schemas import ClassCreate, ClassRead, ProjectCreate, ProjectRead
-from backend.datasets.library import ensure_class
+from backend.datasets.class_names import class_name_problem
+from backend.datasets.library import add_class
 from backend.datasets.stats import dataset_stats
 from backend.db.models import Annotation, Asset, ImageClass, Project
 
@@ -32,28 +35,28 @@ class ProjectController(Controller):
     path = "/api/projects"
     tags = ["projects"]
 
-    @get("/")
-    async def list_projects(self, access: Access) -> list[ProjectRead]:
+    @get("/", sync_to_thread=True)
+    def list_projects(self, access: Access) -> list[ProjectRead]:
         return [project_read(access, p) for p in access.projects()]
 
-    @post("/")
-    async def create_project(self, access: Access, data: ProjectCreate = Body()) -> ProjectRead:
+    @post("/", sync_to_thread=True)
+    def create_project(self, access: Access, data: ProjectCreate = Body()) -> ProjectRead:
         project = Project(name=data.name.strip(), task=data.task, content=data.content)
         access.session.add(project)
         access.session.commit()
         return project_read(access, project)
 
-    @get("/{project_id:str}")
-    async def get_project(self, access: Access, project_id: str) -> ProjectRead:
+    @get("/{project_id:str}", sync_to_thread=True, responses=errors(404))
+    def get_project(self, access: Access, project_id: str) -> ProjectRead:
         return project_read(access, access.project(project_id))
 
-    @delete("/{project_id:str}")
-    async def delete_project(self, access: Access, project_id: str) -> None:
+    @delete("/{project_id:str}", sync_to_thread=True, responses=errors(404))
+    def delete_project(self, access: Access, project_id: str) -> None:
         access.session.delete(access.project(project_id))
         access.session.commit()
 
-    @get("/{project_id:str}/classes")
-    async def list_classes(self, access: Access, project_id: str) -> list[ClassRead]:
+    @get("/{project_id:str}/classes", sync_to_thread=True, responses=errors(404))
+    def list_classes(self, access: Access, project_id: str) -> list[ClassRead]:
         project = access.project(project_id)
         rows = access.session.exec(
             select(ImageClass, func.count(Annotation.asset_id))
@@ -64,22 +67,19 @@ class ProjectController(Controller):
         ).all()
         return [ClassRead(id=c.id, name=c.name, colour=c.colour, hotkey=c.hotkey, image_count=n) for c, n in rows]
 
-    @post("/{project_id:str}/classes")
-    async def create_class(self, access: Access, project_id: str, data: ClassCreate = Body()) -> ClassRead:
+    @post("/{project_id:str}/classes", sync_to_thread=True, responses=errors(404, 409))
+    def create_class(self, access: Access, project_id: str, data: ClassCreate = Body()) -> ClassRead:
         project = access.project(project_id)
         name = data.name.strip()
-        if not name:
-            raise ClientException(detail="A class needs a name.", extra={"field": "name"})
-        exists = access.session.exec(
-            select(ImageClass).where(ImageClass.project_id == project.id, ImageClass.name == name)
-        ).first()
-        if exists:
+        if problem := class_name_problem(name):
+            raise ClientException(detail=problem, extra={"field": "name"})
+        image_class, created = add_class(access.session, project.id, name)
+        if not created:
             raise ClientException(status_code=409, detail=f"Class {name!r} already exists.", extra={"field": "name"})
-        image_class = ensure_class(access.session, project.id, name)
         image_class.colour = data.colour or image_class.colour
         access.session.commit()
         return class_read(access, image_class)
 
-    @get("/{project_id:str}/stats")
-    async def project_stats(self, access: Access, project_id: str) -> dict[str, object]:
-        return dataset_stats(access.session, access.project(project_id).id)
+    @get("/{project_id:str}/stats", sync_to_thread=True, responses=errors(404))
+    def project_stats(self, access: Access, project_id: str) -> DatasetStats:
+        return DatasetStats.model_validate(dataset_stats(access.session, access.project(project_id).id))

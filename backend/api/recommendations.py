@@ -1,15 +1,16 @@
 """Data-aware recommendations: which template fits a project's images, and what a first run should be."""
 
-from typing import Any
-
 from litestar import get
 from litestar.params import Parameter
 from sqlmodel import Session
 
 from backend.api.access import Access
+from backend.api.answers import TemplateRead
+from backend.api.documented import errors
 from backend.catalogue import Catalogue
 from backend.datasets.image_facts import project_image_facts
 from backend.graph.spec import DEVICE_PATTERN
+from backend.graph.validate import validate_document
 from backend.recommend import DataSummary, RunDefaults, summarise
 from backend.settings import Settings
 from backend.templates import describe_templates, run_defaults_for, template_fits
@@ -19,19 +20,20 @@ def project_summary(session: Session, settings: Settings, project_id: str) -> Da
     return summarise(project_image_facts(session, settings, project_id))
 
 
-@get("/api/templates", tags=["catalogue"])
-async def list_templates(
+@get("/api/templates", tags=["catalogue"], sync_to_thread=True, responses=errors(404))
+def list_templates(
     access: Access, catalogue: Catalogue, settings: Settings, project_id: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[TemplateRead]:
     """The recommended workflows; with `project_id`, each says how it fits that project's labelled images."""
     if project_id is None:
-        return describe_templates()
+        return [TemplateRead.model_validate(t) for t in describe_templates()]
     project = access.project(project_id)
-    return describe_templates(template_fits(catalogue, project_summary(access.session, settings, project.id)))
+    fits = template_fits(catalogue, project_summary(access.session, settings, project.id))
+    return [TemplateRead.model_validate(t) for t in describe_templates(fits)]
 
 
-@get("/api/workflows/{workflow_id:str}/run-defaults", tags=["runs"])
-async def run_defaults(
+@get("/api/workflows/{workflow_id:str}/run-defaults", tags=["runs"], sync_to_thread=True, responses=errors(404))
+def run_defaults(
     access: Access,
     catalogue: Catalogue,
     settings: Settings,
@@ -42,4 +44,4 @@ async def run_defaults(
     on `device`."""
     workflow = access.workflow(workflow_id)
     summary = project_summary(access.session, settings, workflow.project_id)
-    return run_defaults_for(workflow.graph, catalogue, summary, device)
+    return run_defaults_for(validate_document(workflow.graph, catalogue).valid, catalogue, summary, device)

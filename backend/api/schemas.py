@@ -5,7 +5,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.events.models import RunStatus
 from backend.graph.issues import Issue
+
+RunLineage = Literal["resumed", "extended", "label_check"]
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx/5xx answer that is not a report of its own (backend/app.py `_unexpected` writes it)."""
+
+    status_code: int
+    detail: str = Field(description="What is wrong, and where: a sentence a person understands.")
+    extra: dict[str, Any] | list[Any] | None = Field(default=None, description="e.g. {'field': 'name'}")
 
 
 class ProjectCreate(BaseModel):
@@ -45,7 +56,7 @@ class AssetRead(BaseModel):
     filename: str
     source_path: str
     sha256: str
-    split: str | None
+    split: Literal["train", "val"] | None
     thumbnail_url: str
     width: int
     height: int
@@ -59,10 +70,20 @@ class AssetPage(BaseModel):
     total: int
 
 
+class UploadDuplicate(BaseModel):
+    filename: str
+    asset_id: str = Field(description="The project's image with the same content.")
+
+
+class UploadRejection(BaseModel):
+    filename: str
+    reason: str
+
+
 class UploadReport(BaseModel):
     imported: list[AssetRead]
-    duplicates: list[dict[str, str]]
-    rejected: list[dict[str, str]]
+    duplicates: list[UploadDuplicate]
+    rejected: list[UploadRejection]
     classes_created: list[str] = []
     labelled: int = 0
 
@@ -85,7 +106,9 @@ class AnnotationSet(BaseModel):
 
 class WorkflowWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    graph: dict[str, Any]
+    # Not `Graph`: saving never refuses a graph (a half-built one with a missing edge port or an over-long name is
+    # kept, issues and all, and unknown keys are kept as sent); the validator reports what is wrong on its node.
+    graph: dict[str, Any] = Field(description="A workflow graph document (the Graph schema), kept as sent.")
 
 
 class FromTemplate(BaseModel):
@@ -97,7 +120,8 @@ class WorkflowRead(BaseModel):
     id: str
     project_id: str
     name: str
-    graph: dict[str, Any]
+    # Not `Graph`: the stored document is sent back as it was saved (see WorkflowWrite), parsed or not.
+    graph: dict[str, Any] = Field(description="The saved workflow graph document (the Graph schema when it parses).")
     issues: list[Issue]
     created_at: datetime
     updated_at: datetime
@@ -109,6 +133,12 @@ class ValidateRequest(BaseModel):
     project_id: str | None = None
 
 
+class WorkflowIssues(BaseModel):
+    """422 of POST /api/workflows/{workflow_id}/runs: the workflow cannot run; every issue, addressed to its node."""
+
+    issues: list[Issue]
+
+
 class ValidateResponse(BaseModel):
     valid: bool
     issues: list[Issue]
@@ -117,7 +147,7 @@ class ValidateResponse(BaseModel):
 class RunQualityWarning(BaseModel):
     """A degenerate-model warning kept on the run (from its `warning` events; codes in worker/quality.py)."""
 
-    code: str = Field(description="collapsed | no_better_than_majority | overfitting")
+    code: Literal["collapsed", "no_better_than_majority", "overfitting"]
     message: str
     epoch: int
 
@@ -128,11 +158,14 @@ class RunRead(BaseModel):
     workflow_id: str | None
     workflow_name: str
     parent_run_id: str | None = None
-    status: str
+    lineage: RunLineage | None = Field(
+        default=None, description="How the run came from its parent: null for a run started from its workflow."
+    )
+    status: RunStatus
     reason: str
     settings: dict[str, Any]
     snapshot_hash: str
-    metrics: dict[str, Any]
+    metrics: dict[str, float]
     quality_warnings: list[RunQualityWarning] = Field(
         default_factory=list, description="What is wrong with the model; a succeeded run may still have some."
     )

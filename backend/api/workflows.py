@@ -9,16 +9,17 @@ from litestar.response import Response
 from sqlmodel import select
 
 from backend.api.access import Access
+from backend.api.documented import errors
 from backend.api.recommendations import project_summary
 from backend.api.schemas import FromTemplate, ValidateRequest, ValidateResponse, WorkflowRead, WorkflowWrite
 from backend.catalogue import Catalogue
 from backend.datasets.image_facts import project_image_facts
 from backend.datasets.library import project_facts
 from backend.db.models import Project, Workflow, now
-from backend.graph.issues import Issue, has_errors
-from backend.graph.validate import ValidationContext, validate_document
+from backend.graph.validate import Validation, ValidationContext, validate_document
 from backend.settings import Settings
 from backend.templates import instantiate, load_templates, template_fits
+from nodes.base import DatasetParams
 
 MAX_GRAPH_NODES = 500
 
@@ -33,8 +34,23 @@ def project_context(access: Access, settings: Settings, project: Project | None)
     )
 
 
-def check(access: Access, catalogue: Catalogue, settings: Settings, graph: Any, project: Project | None) -> list[Issue]:
+def check(access: Access, catalogue: Catalogue, settings: Settings, graph: Any, project: Project | None) -> Validation:
     return validate_document(graph, catalogue, project_context(access, settings, project))
+
+
+def dataset_params_of(catalogue: Catalogue, workflow: Workflow | None) -> DatasetParams | None:
+    """The parsed parameters of the workflow's dataset node (None without a workflow); 400 when the workflow has
+    errors, since then it splits nothing."""
+    if workflow is None:
+        return None
+    validation = validate_document(workflow.graph, catalogue)
+    if validation.valid is None:
+        first = next(issue for issue in validation.issues if issue.severity == "error")
+        raise ClientException(
+            detail=f"Workflow {workflow.name!r} has errors, so it splits no images: {first.message}",
+            extra={"field": "workflow_id"},
+        )
+    return validation.valid.dataset_params
 
 
 def workflow_read(
@@ -46,8 +62,8 @@ def workflow_read(
 ) -> WorkflowRead:
     """The workflow with its issues; pass `context` when reading several workflows of one project."""
     context = context or project_context(access, settings, access.project(workflow.project_id))
-    issues = validate_document(workflow.graph, catalogue, context)
-    return WorkflowRead(**workflow.model_dump(), issues=issues)
+    validation = validate_document(workflow.graph, catalogue, context)
+    return WorkflowRead(**workflow.model_dump(), issues=validation.issues)
 
 
 def _name_of(graph: dict[str, Any]) -> str:
@@ -66,8 +82,8 @@ def _check_size(graph: dict[str, Any]) -> None:
 class WorkflowController(Controller):
     tags = ["workflows"]
 
-    @get("/api/projects/{project_id:str}/workflows")
-    async def list_workflows(
+    @get("/api/projects/{project_id:str}/workflows", sync_to_thread=True, responses=errors(404))
+    def list_workflows(
         self, access: Access, catalogue: Catalogue, settings: Settings, project_id: str
     ) -> list[WorkflowRead]:
         project = access.project(project_id)
@@ -77,8 +93,8 @@ class WorkflowController(Controller):
         context = project_context(access, settings, project)  # read the images once, not once per workflow
         return [workflow_read(access, catalogue, settings, w, context) for w in rows]
 
-    @post("/api/projects/{project_id:str}/workflows")
-    async def create_workflow(
+    @post("/api/projects/{project_id:str}/workflows", sync_to_thread=True, responses=errors(404))
+    def create_workflow(
         self, access: Access, catalogue: Catalogue, settings: Settings, project_id: str, data: WorkflowWrite = Body()
     ) -> WorkflowRead:
         project = access.project(project_id)
@@ -88,8 +104,8 @@ class WorkflowController(Controller):
         access.session.commit()
         return workflow_read(access, catalogue, settings, workflow)
 
-    @post("/api/projects/{project_id:str}/workflows/from-template")
-    async def create_from_template(
+    @post("/api/projects/{project_id:str}/workflows/from-template", sync_to_thread=True, responses=errors(404))
+    def create_from_template(
         self, access: Access, catalogue: Catalogue, settings: Settings, project_id: str, data: FromTemplate = Body()
     ) -> WorkflowRead:
         project = access.project(project_id)
@@ -102,14 +118,12 @@ class WorkflowController(Controller):
         access.session.commit()
         return workflow_read(access, catalogue, settings, workflow)
 
-    @get("/api/workflows/{workflow_id:str}")
-    async def get_workflow(
-        self, access: Access, catalogue: Catalogue, settings: Settings, workflow_id: str
-    ) -> WorkflowRead:
+    @get("/api/workflows/{workflow_id:str}", sync_to_thread=True, responses=errors(404))
+    def get_workflow(self, access: Access, catalogue: Catalogue, settings: Settings, workflow_id: str) -> WorkflowRead:
         return workflow_read(access, catalogue, settings, access.workflow(workflow_id))
 
-    @put("/api/workflows/{workflow_id:str}")
-    async def save_workflow(
+    @put("/api/workflows/{workflow_id:str}", sync_to_thread=True, responses=errors(404))
+    def save_workflow(
         self, access: Access, catalogue: Catalogue, settings: Settings, workflow_id: str, data: WorkflowWrite = Body()
     ) -> WorkflowRead:
         """Saving never refuses a graph for its issues: a half-built workflow is kept, issues and all."""
@@ -120,17 +134,22 @@ class WorkflowController(Controller):
         access.session.commit()
         return workflow_read(access, catalogue, settings, workflow)
 
-    @delete("/api/workflows/{workflow_id:str}")
-    async def delete_workflow(self, access: Access, workflow_id: str) -> None:
+    @delete("/api/workflows/{workflow_id:str}", sync_to_thread=True, responses=errors(404))
+    def delete_workflow(self, access: Access, workflow_id: str) -> None:
         access.session.delete(access.workflow(workflow_id))
         access.session.commit()
 
-    @post("/api/workflows/validate", status_code=200)
-    async def validate_workflow(
+    @post(
+        "/api/workflows/validate",
+        status_code=200,
+        sync_to_thread=True,
+        responses=errors(404, 422, bodies={422: ValidateResponse}),
+    )
+    def validate_workflow(
         self, access: Access, catalogue: Catalogue, settings: Settings, data: ValidateRequest = Body()
     ) -> Response[ValidateResponse]:
         """200 with warnings when the graph can run, 422 with every issue when it cannot."""
         project = access.project(data.project_id) if data.project_id else None
-        issues = check(access, catalogue, settings, data.graph, project)
-        valid = not has_errors(issues)
-        return Response(ValidateResponse(valid=valid, issues=issues), status_code=200 if valid else 422)
+        validation = check(access, catalogue, settings, data.graph, project)
+        valid = validation.valid is not None
+        return Response(ValidateResponse(valid=valid, issues=validation.issues), status_code=200 if valid else 422)

@@ -166,8 +166,21 @@ async def test_layout_preview_says_what_an_upload_would_create(client):
         "classes": [{"name": "cat", "count": 2, "new": False}, {"name": "dog", "count": 1, "new": True}],
         "splits": {"train": 2, "val": 1},
         "unlabelled": 1,
+        "refused": [],
     }
     flat = await client.post(
         f"/api/projects/{project['id']}/assets/layout-preview", json={"paths": paths, "folders_are_classes": False}
     )
-    assert flat.json() == {"classes": [], "splits": {}, "unlabelled": 4}
+    assert flat.json() == {"classes": [], "splits": {"train": 0, "val": 0}, "unlabelled": 4, "refused": []}
+
+
+async def test_layout_preview_lists_the_folders_the_upload_will_refuse(client):
+    project = await new_project(client)
+    long_name = "x" * 101
+    paths = [f"{long_name}/1.png", f"{long_name}/2.png", "bad\x07bell/3.png", "cat/4.png"]
+    preview = (await client.post(f"/api/projects/{project['id']}/assets/layout-preview", json={"paths": paths})).json()
+    assert preview["classes"] == [{"name": "cat", "count": 1, "new": True}] and preview["unlabelled"] == 0
+    refused = {r["name"]: (r["count"], r["reason"]) for r in preview["refused"]}
+    assert set(refused) == {long_name, "bad\x07bell"}
+    assert refused[long_name][0] == 2 and "at most 100 characters" in refused[long_name][1]
+    assert refused["bad\x07bell"][0] == 1 and "control characters" in refused["bad\x07bell"][1]

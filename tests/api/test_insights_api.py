@@ -86,18 +86,25 @@ def test_extend_trains_more_epochs_as_a_linked_run(live_server, trained):
     assert wait_for_status(live_server, child["id"], {"succeeded", "failed"}, timeout=120)["status"] == "succeeded"
 
 
-async def test_resume_continues_a_cancelled_run_from_its_checkpoint(live_server):
+async def test_resume_continues_a_cancelled_run_from_its_checkpoint_as_a_new_run(live_server):
     run_id = start_run(live_server, epochs=3)
     await read_events(live_server, run_id, until=lambda e: e["type"] == "checkpoint")
     httpx.post(f"{live_server.url}/api/runs/{run_id}/cancel")
     wait_for_status(live_server, run_id, {"cancelled"})
+    before = get(live_server, f"/api/runs/{run_id}/events")
     resumed = httpx.post(f"{live_server.url}/api/runs/{run_id}/resume")
     assert resumed.status_code == 202, resumed.text
-    assert wait_for_status(live_server, run_id, {"succeeded", "failed"}, timeout=120)["status"] == "succeeded"
-    events = get(live_server, f"/api/runs/{run_id}/events")
+    child = resumed.json()
+    assert child["id"] != run_id and child["parent_run_id"] == run_id
+    twice = httpx.post(f"{live_server.url}/api/runs/{run_id}/resume")  # its resume is already under way
+    assert twice.status_code == 409 and child["id"] in twice.json()["detail"]
+    assert wait_for_status(live_server, child["id"], {"succeeded", "failed"}, timeout=120)["status"] == "succeeded"
+    events = get(live_server, f"/api/runs/{child['id']}/events")
     assert [e["seq"] for e in events] == list(range(len(events)))
     epochs = [e["data"]["epoch"] for e in events if e["type"] == "evaluation" and not e["data"]["final"]]
-    assert epochs[-1] == 3 and len(epochs) == len(set(epochs))  # continued, nothing trained twice
-    assert await read_events(live_server, run_id) == events  # the socket replays past the first `finished`
-    again = httpx.post(f"{live_server.url}/api/runs/{run_id}/resume")
+    trained = [e["data"]["epoch"] for e in before if e["type"] == "evaluation" and not e["data"]["final"]]
+    assert epochs[-1] == 3 and not set(epochs) & set(trained)  # continued, nothing trained twice
+    parent = get(live_server, f"/api/runs/{run_id}")
+    assert parent["status"] == "cancelled" and get(live_server, f"/api/runs/{run_id}/events") == before
+    again = httpx.post(f"{live_server.url}/api/runs/{child['id']}/resume")  # a finished run is not resumable
     assert again.status_code == 409

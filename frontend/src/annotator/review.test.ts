@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Prediction } from "../api/insightTypes";
+import type { Prediction } from "../api/types";
 import type { Asset, ProjectClass } from "../api/types";
 import { coverageLine, queueTrust, resolveQueue, startIndex, suggestedClass, wantedIds } from "./review";
 

@@ -1,6 +1,6 @@
 /** A review queue: a run's predictions (likely mislabelled, or worst first) turned into the project's images to
  * walk in the annotator, each with the model's suggestion. */
-import type { Prediction, QueueCoverage, SuggestionTrust } from "../api/insightTypes";
+import type { Prediction, QueueCoverage, SuggestionTrust } from "../api/types";
 import type { Asset, ProjectClass } from "../api/types";
 
 export interface ReviewQueue {
@@ -20,7 +20,7 @@ export interface Trust {
 
 export const TRUSTED: Trust = { trusted: true, reason: null };
 
-export function queueTrust(response: SuggestionTrust | null | undefined): Trust {
+export function queueTrust(response: Partial<SuggestionTrust> | null | undefined): Trust {
   if (response?.suggestions_trusted !== false) return TRUSTED;
   return {
     trusted: false,

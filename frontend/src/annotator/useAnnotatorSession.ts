@@ -111,14 +111,15 @@ export function useAnnotatorSession(pid: string, filter: AssetFilter, workflowId
     [loadMore],
   );
 
+  const { label } = history; // stable (a useCallback): the callback below need not change with `history`
   const assign = useCallback(
     (classId: string | null, advance: boolean) => {
       const asset = listRef.current.items[index];
       if (!asset) return;
-      history.label(asset, classId);
+      label(asset, classId);
       if (advance) void advanceFrom(index).catch((e) => setError(e));
     },
-    [index, history.label, advanceFrom],
+    [index, label, advanceFrom],
   );
 
 

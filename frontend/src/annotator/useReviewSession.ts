@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import { fetchAssets } from "../api/dataHooks";
-import type { MislabelledQueue, Prediction, QueueCoverage } from "../api/insightTypes";
+import type { MislabelledQueue, Prediction, QueueCoverage } from "../api/types";
 import type { Asset } from "../api/types";
 import { ALL } from "../data/filter";
 import { reviewQueueUrl, type ReviewSpec } from "../runs/predictionsModel";
@@ -95,14 +95,15 @@ export function useReviewSession(pid: string, spec: ReviewSpec, startAssetId: st
     if (i >= 0 && i < listRef.current.items.length) setIndex(i);
   }, []);
 
+  const { label } = history; // stable (a useCallback): the callback below need not change with `history`
   const assign = useCallback(
     (classId: string | null, advance: boolean) => {
       const asset = listRef.current.items[index];
       if (!asset) return;
-      history.label(asset, classId);
+      label(asset, classId);
       if (advance) setIndex(Math.min(index + 1, listRef.current.items.length - 1));
     },
-    [index, history.label],
+    [index, label],
   );
 
 

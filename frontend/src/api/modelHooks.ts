@@ -15,8 +15,8 @@ export function useStoredModels() {
 function useRefreshStore() {
   const qc = useQueryClient();
   return () => {
-    qc.invalidateQueries({ queryKey: modelKeys.list });
-    qc.invalidateQueries({ queryKey: keys.nodes });
+    void qc.invalidateQueries({ queryKey: modelKeys.list });
+    void qc.invalidateQueries({ queryKey: keys.nodes });
   };
 }
 

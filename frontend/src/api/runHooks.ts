@@ -12,7 +12,7 @@ import type {
   PredictionQuery,
   PredictResult,
   RunComparison,
-} from "./insightTypes";
+} from "./types";
 import type { Run } from "./types";
 import { predictionsUrl } from "../runs/predictionsModel";
 
@@ -85,10 +85,7 @@ export function useResumeRun(pid: string, rid: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: () => api.post<Run>(`/api/runs/${rid}/resume`),
-    onSuccess: () => {
-      qc.invalidateQueries({ queryKey: keys.run(rid) });
-      qc.invalidateQueries({ queryKey: keys.runs(pid) });
-    },
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.runs(pid) }),
   });
 }
 

@@ -118,7 +118,7 @@ export function AssetBrowser({ pid, filter, onSplit, page, onPage, classes, work
             <SegmentedControl
               size="xs"
               value={filter.split ?? "all"}
-              onChange={(v) => onSplit(v === "all" ? null : (v as Split))}
+              onChange={(v) => onSplit(v === "all" ? null : v)}
               data={[
                 { value: "all", label: "All splits" },
                 { value: "train", label: "Train" },

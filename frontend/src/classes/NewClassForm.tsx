@@ -23,7 +23,7 @@ export function NewClassForm({ pid }: { pid: string }) {
             setName(e.currentTarget.value);
             if (create.error) create.reset();
           }}
-          error={create.error ? (create.error as Error).message : undefined}
+          error={create.error ? create.error.message : undefined}
           data-testid="new-class-input"
         />
         <ActionIcon type="submit" size={30} variant="light" loading={create.isPending} aria-label="Add class">

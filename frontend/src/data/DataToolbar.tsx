@@ -27,7 +27,7 @@ export function DataToolbar({ view, onView, project, exportUrl, onImportCsv }: P
       <SegmentedControl
         size="xs"
         value={view}
-        onChange={(v) => onView(v as DataView)}
+        onChange={(v) => onView(v)}
         data={[
           { value: "browse", label: label(<IconLayoutGrid size={14} />, "Browse", "view-browse") },
           { value: "annotate", label: label(<IconTags size={14} />, "Annotate", "view-annotate") },

@@ -84,7 +84,7 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
     try {
       const run = await startRun.mutateAsync({ wid: workflow.id, settings: runSettings });
       settings.close();
-      navigate(`/projects/${pid}/runs/${run.id}`);
+      void navigate(`/projects/${pid}/runs/${run.id}`);
     } catch (e) {
       const issues = e instanceof ApiError ? e.issues : [];
       if (issues.some((i) => i.node_id)) validation.setIssues(issues);
@@ -110,7 +110,7 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
       onConfirm: async () => {
         try {
           await deleteWorkflow.mutateAsync(workflow.id);
-          navigate(`/projects/${pid}`);
+          void navigate(`/projects/${pid}`);
         } catch (e) {
           notifications.show({ color: "red", title: "Not deleted", message: (e as Error).message });
         }

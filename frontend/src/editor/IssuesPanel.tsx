@@ -72,7 +72,7 @@ export function IssuesPanel({ issues, state, error, nodes, catalogue, onSelect }
       {open && issues.length ? (
         <ScrollArea.Autosize mah={180} type="auto">
           {sorted.map((issue, k) => {
-            const title = titleOf(issue.node_id);
+            const title = titleOf(issue.node_id ?? null);
             const fix = applicableFix(issue, nodes);
             return (
               <div className="vf-issue-row" key={`${issue.code}-${issue.node_id}-${issue.field}-${k}`}>

@@ -3,7 +3,7 @@
 import { Alert, Button, Group, Modal, SimpleGrid, Stack, Text } from "@mantine/core";
 import Form from "@rjsf/mantine";
 import validator from "@rjsf/validator-ajv8";
-import type { ErrorSchema, ObjectFieldTemplateProps, RJSFSchema, UiSchema } from "@rjsf/utils";
+import type { ErrorSchema, ObjectFieldTemplateProps, UiSchema } from "@rjsf/utils";
 import { useEffect, useMemo, useState } from "react";
 import { useRunDefaults, useRunSettingsSchema } from "../api/hooks";
 import type { Issue } from "../api/types";
@@ -44,7 +44,7 @@ const STORAGE_KEY = "visionflow.run-settings";
 
 function remembered(): Record<string, unknown> {
   try {
-    return JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "{}") ?? {};
+    return (JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "{}") as Record<string, unknown> | null) ?? {};
   } catch {
     return {};
   }
@@ -102,16 +102,16 @@ export function TrainingSettingsModal({ workflowId, opened, onClose, onStart, st
           }}
         >
           <Stack gap="sm">
-            {schema.data?.description ? (
+            {typeof schema.data?.description === "string" && schema.data.description ? (
               <Text size="xs" c="dimmed">
-                {String(schema.data.description)}
+                {schema.data.description}
               </Text>
             ) : null}
             {explanation && !explainedInForm ? <DefaultsExplanation text={explanation} /> : null}
             <div className="vf-settings-form">
               <Form
                 key={formKey}
-                schema={model.schema as RJSFSchema}
+                schema={model.schema}
                 uiSchema={model.uiSchema as UiSchema}
                 formData={data}
                 validator={validator}

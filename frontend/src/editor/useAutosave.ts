@@ -31,13 +31,13 @@ export function useAutosave(workflow: Workflow, graph: WorkflowGraph, initialJso
     }
     setStatus("saving");
     try {
-      const wf = await api.put<Workflow>(`/api/workflows/${wid}`, { graph: JSON.parse(body) });
+      const wf = await api.put<Workflow>(`/api/workflows/${wid}`, { graph: JSON.parse(body) as unknown });
       saved.current = body;
       setError(null);
       setSavedAt(new Date());
       setStatus(latest.current === body ? "saved" : "dirty");
-      qc.setQueryData(keys.workflow(wid), { ...wf, graph: JSON.parse(body) });
-      qc.invalidateQueries({ queryKey: keys.workflows(pid) });
+      qc.setQueryData(keys.workflow(wid), { ...wf, graph: JSON.parse(body) as Workflow["graph"] });
+      void qc.invalidateQueries({ queryKey: keys.workflows(pid) });
       return true;
     } catch (e) {
       setError((e as Error).message);
@@ -73,7 +73,7 @@ export function useAutosave(workflow: Workflow, graph: WorkflowGraph, initialJso
         method: "PUT",
         keepalive: true,
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ graph: JSON.parse(latest.current) }),
+        body: JSON.stringify({ graph: JSON.parse(latest.current) as unknown }),
       });
     };
     window.addEventListener("pagehide", onHide);

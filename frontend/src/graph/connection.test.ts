@@ -11,7 +11,7 @@ function descriptor(type: string, inputs: [string, string, boolean?][], outputs:
     description: "",
     recommended: false,
     inputs: inputs.map(([name, kind, multiple]) => ({ name, kind, title: name, multiple: multiple ?? false })),
-    outputs: outputs.map(([name, kind]) => ({ name, kind, title: name })),
+    outputs: outputs.map(([name, kind]) => ({ name, kind, title: name, multiple: false })),
     params_schema: {},
     defaults: {},
   };

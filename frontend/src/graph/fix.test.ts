@@ -5,7 +5,7 @@ import type { FlowNode } from "./types";
 
 const fix: IssueFix = { label: "Use weighted sampling", node_id: "data", field: "balance", value: "weighted_sampling" };
 const flowNode = (id: string, params: Record<string, unknown>): FlowNode =>
-  ({ id, type: "workflow", position: { x: 0, y: 0 }, data: { nodeType: "dataset.project", params } }) as FlowNode;
+  ({ id, type: "workflow", position: { x: 0, y: 0 }, data: { nodeType: "dataset.project", params } });
 const issue = (f: IssueFix | null): Issue => ({ code: "class_imbalance", severity: "warning", message: "m", node_id: "data", field: null, fix: f });
 
 describe("issue fixes", () => {

@@ -6,8 +6,8 @@ import type { FlowEdge, FlowNode } from "./types";
 
 const d = (type: string, inputs: string[], outputs: string[]): NodeDescriptor => ({
   type, title: type, category: "c", description: "", recommended: false, params_schema: {}, defaults: {},
-  inputs: inputs.map((k) => ({ name: k, kind: k, title: k })),
-  outputs: outputs.map((k) => ({ name: k, kind: k, title: k })),
+  inputs: inputs.map((k) => ({ name: k, kind: k, title: k, multiple: false })),
+  outputs: outputs.map((k) => ({ name: k, kind: k, title: k, multiple: false })),
 });
 const catalogue = catalogueByType([d("src", [], ["dataset"]), d("aug", ["dataset"], ["dataset"]), d("model", ["dataset"], []), d("other", ["weights"], [])]);
 const n = (id: string, nodeType: string, x: number): FlowNode => ({ id, type: "workflow", position: { x, y: 0 }, data: { nodeType, params: {} } });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Issue, NodeDescriptor } from "../api/types";
 import { blockingReason, indexIssues, splitNodeIssues, worstSeverity } from "./issues";
 
-const issue = (p: Partial<Issue>): Issue => ({ code: "x", severity: "error", message: "m", node_id: null, field: null, ...p });
+const issue = (p: Partial<Issue>): Issue => ({ code: "invalid_param", severity: "error", message: "m", node_id: null, field: null, ...p });
 
 describe("issues", () => {
   it("indexes issues by node and keeps the rest general", () => {

@@ -1,7 +1,7 @@
 /** A node's parameters as a form generated from its catalogue schema, with the server's issues on the fields. */
 import Form from "@rjsf/mantine";
 import validator from "@rjsf/validator-ajv8";
-import type { ErrorSchema, RJSFSchema, UiSchema } from "@rjsf/utils";
+import type { ErrorSchema, UiSchema } from "@rjsf/utils";
 import { memo, useEffect, useMemo, useRef } from "react";
 import type { JsonSchema } from "../api/types";
 import { toFormModel } from "./formModel";
@@ -31,7 +31,7 @@ export const ParamsForm = memo(function ParamsForm({ schema, params, errors, onC
   return (
     <div className="vf-params" data-testid="params-form">
       <Form
-        schema={model.schema as RJSFSchema}
+        schema={model.schema}
         uiSchema={model.uiSchema as UiSchema}
         formData={params}
         validator={validator}

@@ -111,7 +111,7 @@ class Converter {
   private resolve(s: S, depth: number): S {
     let out = s;
     for (let i = 0; i < MAX_DEPTH && typeof out.$ref === "string"; i++) {
-      const name = (out.$ref as string).split("/").pop() ?? "";
+      const name = out.$ref.split("/").pop() ?? "";
       const target = this.defs[name];
       const { $ref: _ref, ...siblings } = out;
       out = isObj(target) ? { ...target, ...siblings } : siblings;
@@ -126,7 +126,7 @@ class Converter {
   convert(input: S, depth = 0): Converted {
     if (depth > MAX_DEPTH) return { schema: {}, ui: {} };
     const s = this.resolve(input, depth);
-    const union = (Array.isArray(s.anyOf) ? "anyOf" : Array.isArray(s.oneOf) ? "oneOf" : null) as "anyOf" | "oneOf" | null;
+    const union = (Array.isArray(s.anyOf) ? "anyOf" : Array.isArray(s.oneOf) ? "oneOf" : null);
     if (union) return this.convertUnion(s, union, depth);
 
     const schema: S = { ...s };
@@ -162,7 +162,7 @@ class Converter {
     if (isObj(s.additionalProperties)) schema.additionalProperties = this.convert(s.additionalProperties, depth + 1).schema;
 
     if (Array.isArray(schema.enum) && schema.enum.some((v) => v === null || typeof v !== "string")) {
-      ui["ui:enumNames"] = (schema.enum as unknown[]).map((v) => (v === null ? "None" : String(v)));
+      ui["ui:enumNames"] = (schema.enum as unknown[]).map((v) => (v === null ? "None" : String(v as string | number | boolean)));
     }
     const t = typeOf(schema);
     if (t === "number" || t === "integer") {

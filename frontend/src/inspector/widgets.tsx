@@ -38,7 +38,7 @@ function FieldHelpTemplate({ help, fieldPathId }: FieldHelpProps) {
 
 /** Booleans as a switch with its title, the description below (clamped). */
 function CheckboxWidget({ id, label, hideLabel, value, onChange, disabled, readonly, schema, options }: WidgetProps) {
-  const description = (options.description as string | undefined) ?? schema.description;
+  const description = options.description ?? schema.description;
   return (
     <Stack gap={2}>
       <Switch
@@ -124,10 +124,10 @@ function BaseInputTemplate(props: WidgetProps) {
     return (
       <NumberBox
         id={props.id}
-        schema={schema as S}
+        schema={schema}
         value={props.value}
         label={props.hideLabel ? undefined : props.label}
-        description={props.hideLabel ? undefined : ((props.options.description as string) ?? schema.description)}
+        description={props.hideLabel ? undefined : (props.options.description ?? schema.description)}
         errors={props.rawErrors}
         disabled={props.disabled || props.readonly}
         emptyValue={props.options.emptyValue}
@@ -178,7 +178,7 @@ function PairField(props: FieldProps) {
 const DefaultArrayField = getDefaultRegistry().fields.ArrayField;
 
 function ArrayField(props: FieldProps) {
-  return isPairSchema(props.schema as S) ? <PairField {...props} /> : <DefaultArrayField {...props} />;
+  return isPairSchema(props.schema) ? <PairField {...props} /> : <DefaultArrayField {...props} />;
 }
 
 /** Any value without a usable schema type: edited as JSON, committed on blur when it parses. */
@@ -252,7 +252,7 @@ function SegmentsWidget({ id, label, hideLabel, options, value, onChange, disabl
 function SelectWidget({ id, label, hideLabel, options, value, onChange, disabled, readonly, rawErrors, schema, placeholder }: WidgetProps) {
   const choices = (options.enumOptions ?? []) as { label: string; value: unknown }[];
   const index = choices.findIndex((c) => sameJson(c.value, value));
-  const description = (options.description as string | undefined) ?? schema.description;
+  const description = options.description ?? schema.description;
   return (
     <Select
       id={id}

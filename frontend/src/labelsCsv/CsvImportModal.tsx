@@ -121,7 +121,7 @@ export function CsvImportModal({ pid, opened, onClose }: { pid: string; opened: 
             onChange={(e) => setCreateClasses(e.currentTarget.checked)}
             data-testid="csv-create-classes"
           />
-          {preview.error ? <Alert color="red" p="xs">{(preview.error as Error).message}</Alert> : null}
+          {preview.error ? <Alert color="red" p="xs">{preview.error.message}</Alert> : null}
           <div data-testid="csv-preview" data-ready={report ? "true" : "false"} data-problems={report?.problems.length ?? ""}>
             {report ? (
               <Stack gap="xs">

@@ -50,7 +50,7 @@ function UploadBox() {
       </Group>
       {upload.error ? (
         <Alert color="red" title="Refused" data-testid="model-upload-error">
-          {(upload.error as Error).message}
+          {upload.error.message}
         </Alert>
       ) : null}
     </Stack>
@@ -95,7 +95,7 @@ function DownloadBox() {
       </Group>
       {download.error ? (
         <Alert color="red" title="Not downloaded" data-testid="model-download-error">
-          {(download.error as Error).message}
+          {download.error.message}
         </Alert>
       ) : null}
     </Stack>
@@ -112,7 +112,7 @@ function ModelRow({ model }: { model: StoredModel }) {
       confirmProps: { color: "red" },
       onConfirm: () =>
         remove.mutate(model.name, {
-          onError: (e) => notifications.show({ color: "red", title: "Not deleted", message: (e as Error).message }),
+          onError: (e) => notifications.show({ color: "red", title: "Not deleted", message: e.message }),
         }),
     });
   return (

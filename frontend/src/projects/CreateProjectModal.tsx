@@ -46,7 +46,7 @@ export function CreateProjectModal({ opened, onClose, onCreated }: Props) {
             required
             maxLength={200}
             data-testid="project-name-input"
-            error={create.error ? (create.error as Error).message : undefined}
+            error={create.error ? create.error.message : undefined}
           />
           <SimpleGrid cols={2}>
             <Radio.Group label="Task" value={task} onChange={setTask}>

@@ -34,7 +34,7 @@ export function ArtifactsPanel({ rid, version, summary }: Props) {
       </Group>
       {!list.length ? (
         <Text size="xs" c="dimmed">
-          {artifacts.error ? (artifacts.error as Error).message : "No artifacts."}
+          {artifacts.error ? artifacts.error.message : "No artifacts."}
         </Text>
       ) : (
         <>
@@ -84,7 +84,7 @@ export function ArtifactsPanel({ rid, version, summary }: Props) {
           </Text>
           {text.error ? (
             <Text size="xs" c="red">
-              {(text.error as Error).message}
+              {text.error.message}
             </Text>
           ) : text.data === undefined ? (
             <Text size="xs" c="dimmed">

@@ -8,7 +8,7 @@ async function fetchCam(url: string): Promise<string> {
   if (!response.ok) {
     let detail = `Heatmap unavailable (HTTP ${response.status}).`;
     try {
-      const body = await response.json();
+      const body = (await response.json()) as { detail?: unknown } | null;
       if (typeof body?.detail === "string" && body.detail !== "Not Found") detail = body.detail;
     } catch {
       // not JSON
@@ -18,7 +18,7 @@ async function fetchCam(url: string): Promise<string> {
   const blob = await response.blob();
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
+    reader.onload = () => resolve(reader.result as string); // readAsDataURL: a string
     reader.onerror = () => reject(new Error("The heatmap could not be read."));
     reader.readAsDataURL(blob);
   });
@@ -35,7 +35,7 @@ export function CamImage({ url, alt }: { url: string; alt: string }) {
     <div className="vf-cam-box" data-testid="cam-state" data-state={cam.error ? "error" : "loading"}>
       {cam.error ? (
         <Text size="xs" c="red" p={6} ta="center" data-testid="cam-error">
-          {(cam.error as Error).message}
+          {cam.error.message}
         </Text>
       ) : (
         <Loader size="xs" />

@@ -15,7 +15,7 @@ export function CheckpointsTable({ rid, version }: { rid: string; version: numbe
       </Text>
       {!rows.length ? (
         <Text size="xs" c="dimmed">
-          {checkpoints.error ? (checkpoints.error as Error).message : "None saved yet."}
+          {checkpoints.error ? checkpoints.error.message : "None saved yet."}
         </Text>
       ) : (
         <ScrollArea.Autosize mah={240}>

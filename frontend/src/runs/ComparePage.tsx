@@ -4,12 +4,11 @@ import { Anchor, Container, Group, Paper, ScrollArea, Select, SimpleGrid, Table,
 import { useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useCompare } from "../api/runHooks";
-import type { ComparedRun, CurveKey } from "../api/insightTypes";
+import type { ComparedRun, CurveKey } from "../api/types";
 import { ErrorBox, Loading } from "../shell/QueryState";
 import { CURVES, curveData, formatMetric, formatSetting, parseIds, runColour } from "./compareModel";
 import { LineChart, type SeriesSpec } from "./LineChart";
 import { RunStatusBadge } from "./RunStatusBadge";
-import type { RunStatus } from "../api/types";
 import "./evaluation.css";
 
 const SUMMARY = ["accuracy", "f1", "top5", "val_loss", "epochs"];
@@ -68,7 +67,7 @@ export function ComparePage() {
                   </Group>
                 </Table.Td>
                 <Table.Td>
-                  <RunStatusBadge status={r.status as RunStatus} />
+                  <RunStatusBadge status={r.status} />
                 </Table.Td>
                 {SUMMARY.map((k) => (
                   <Table.Td key={k} ta="right" ff="monospace">

@@ -25,7 +25,7 @@ export function ConfusionMatrix({ evaluations }: { evaluations: EvaluationData[]
         <SegmentedControl
           size="xs"
           value={mode}
-          onChange={(v) => setMode(v as "counts" | "normalised")}
+          onChange={(v) => setMode(v)}
           data={[
             { value: "counts", label: "Counts" },
             { value: "normalised", label: "Row %" },

@@ -78,7 +78,7 @@ export function LineChart({ title, data, series, height = 200, xLabel = "epoch",
         })),
       ],
     };
-    const u = new uPlot(opts, data as uPlot.AlignedData, el);
+    const u = new uPlot(opts, data, el);
     plot.current = u;
     const ro = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height }));
     ro.observe(el);
@@ -91,7 +91,7 @@ export function LineChart({ title, data, series, height = 200, xLabel = "epoch",
   }, [shape, height]);
 
   useEffect(() => {
-    plot.current?.setData(data as uPlot.AlignedData);
+    plot.current?.setData(data);
   }, [data]);
 
   const points = data[0]?.length ?? 0;

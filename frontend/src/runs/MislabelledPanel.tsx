@@ -22,7 +22,7 @@ function FindLabelErrorsButton({ pid, rid }: { pid: string; rid: string }) {
   const start = () =>
     check.mutate(LABEL_CHECK_FOLDS, {
       onSuccess: (run) => navigate(`/projects/${pid}/runs/${run.id}`),
-      onError: (e) => notifications.show({ color: "red", title: "The label check did not start", message: (e as Error).message }),
+      onError: (e) => notifications.show({ color: "red", title: "The label check did not start", message: e.message }),
     });
   return (
     <Button size="xs" variant="light" leftSection={<IconSearch size={14} />} loading={check.isPending} onClick={start} data-testid="find-label-errors">
@@ -69,7 +69,7 @@ export function MislabelledPanel({ pid, rid, finished }: { pid: string; rid: str
       ) : null}
       {queue.error ? (
         <Alert color="red" variant="light" p="xs">
-          {(queue.error as Error).message}
+          {queue.error.message}
         </Alert>
       ) : queue.data && !items.length ? (
         <Text size="xs" c="dimmed" data-testid="mislabelled-empty">

@@ -2,7 +2,7 @@
  * relabel it in the annotator. */
 import { Anchor, Text } from "@mantine/core";
 import { Link } from "react-router";
-import type { Prediction } from "../api/insightTypes";
+import type { Prediction } from "../api/types";
 import { CamImage } from "./CamImage";
 import { pct } from "./preview";
 

@@ -1,5 +1,6 @@
-/** Go on with a run: Resume a stopped one from its last checkpoint (the same run continues), or Extend a finished
- * one by more epochs (a new run from its best weights). Whether it can is the server's answer (409 + detail). */
+/** Go on with a run: Resume a stopped one from its last checkpoint, or Extend a finished one by more epochs (from
+ * its best weights). Either makes a new run linked to this one, which stays as it is; the page moves to the new run.
+ * Whether it can is the server's answer (409 + detail). */
 import { Anchor, Button, Group, Modal, NumberInput, Text, Tooltip } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconPlayerPlayFilled, IconPlus } from "@tabler/icons-react";
@@ -8,19 +9,18 @@ import { Link, useNavigate } from "react-router";
 import { useRuns } from "../api/hooks";
 import { useExtendRun, useResumeRun } from "../api/runHooks";
 import type { Run, RunStatus } from "../api/types";
+import { childGroups, parentWords } from "./lineage";
 
 interface Props {
   pid: string;
   rid: string;
   status: RunStatus | null;
   run: Run | undefined;
-  /** Called once the server accepted a resume: the page follows the run's new events. */
-  onResumed: () => void;
 }
 
 const fail = (title: string) => (e: Error) => notifications.show({ color: "red", title, message: e.message });
 
-export function RunActions({ pid, rid, status, run, onResumed }: Props) {
+export function RunActions({ pid, rid, status, run }: Props) {
   const navigate = useNavigate();
   const resume = useResumeRun(pid, rid);
   const extend = useExtendRun(pid, rid);
@@ -30,9 +30,9 @@ export function RunActions({ pid, rid, status, run, onResumed }: Props) {
 
   const onResume = () =>
     resume.mutate(undefined, {
-      onSuccess: () => {
-        notifications.show({ color: "teal", message: "Resumed from the last checkpoint." });
-        onResumed();
+      onSuccess: (child) => {
+        notifications.show({ color: "teal", message: "Resumed from the last checkpoint, as a new run." });
+        void navigate(`/projects/${pid}/runs/${child.id}`);
       },
       onError: fail("Cannot resume"),
     });
@@ -40,7 +40,7 @@ export function RunActions({ pid, rid, status, run, onResumed }: Props) {
     extend.mutate(Number(epochs), {
       onSuccess: (child) => {
         setExtendOpen(false);
-        navigate(`/projects/${pid}/runs/${child.id}`);
+        void navigate(`/projects/${pid}/runs/${child.id}`);
       },
       onError: fail("Cannot extend"),
     });
@@ -48,7 +48,7 @@ export function RunActions({ pid, rid, status, run, onResumed }: Props) {
   return (
     <>
       {stopped ? (
-        <Tooltip label="Continue this run from its last checkpoint">
+        <Tooltip label="Continue from this run's last checkpoint, as a new run">
           <Button variant="light" color="teal" leftSection={<IconPlayerPlayFilled size={14} />} loading={resume.isPending} onClick={onResume} data-testid="resume-run">
             Resume
           </Button>
@@ -83,7 +83,7 @@ export function RunActions({ pid, rid, status, run, onResumed }: Props) {
   );
 }
 
-/** "extended from …" and "extended by …" links. */
+/** "resumed from …" / "extended from …" / "label check of …" and the runs made from this one, as links. */
 export function RunLineage({ pid, rid, run }: { pid: string; rid: string; run: Run | undefined }) {
   const runs = useRuns(pid);
   const children = (runs.data ?? []).filter((r) => r.parent_run_id === rid);
@@ -92,25 +92,25 @@ export function RunLineage({ pid, rid, run }: { pid: string; rid: string; run: R
     <Group gap={6} wrap="nowrap" data-testid="run-lineage">
       {run?.parent_run_id ? (
         <Text size="xs" c="dimmed">
-          extended from{" "}
+          {parentWords(run)}{" "}
           <Anchor component={Link} to={`/projects/${pid}/runs/${run.parent_run_id}`} size="xs" ff="monospace" data-testid="parent-run-link">
             {run.parent_run_id}
           </Anchor>
         </Text>
       ) : null}
-      {children.length ? (
-        <Text size="xs" c="dimmed">
-          extended by{" "}
-          {children.map((c, i) => (
-            <span key={c.id}>
+      {childGroups(children).map((group) => (
+        <Text size="xs" c="dimmed" key={group.words}>
+          {group.words}{" "}
+          {group.ids.map((id, i) => (
+            <span key={id}>
               {i ? ", " : ""}
-              <Anchor component={Link} to={`/projects/${pid}/runs/${c.id}`} size="xs" ff="monospace" data-testid="child-run-link">
-                {c.id}
+              <Anchor component={Link} to={`/projects/${pid}/runs/${id}`} size="xs" ff="monospace" data-testid="child-run-link">
+                {id}
               </Anchor>
             </span>
           ))}
         </Text>
-      ) : null}
+      ))}
     </Group>
   );
 }

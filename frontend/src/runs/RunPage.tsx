@@ -36,17 +36,17 @@ function RunView() {
   const qc = useQueryClient();
   const run = useRun(rid);
   const cancel = useCancelRun(rid);
-  const { store, model, version, connection, follow } = useRunEvents(rid);
+  const { store, model, version, connection } = useRunEvents(rid);
 
   const finishedStatus = model.finished?.status;
   useEffect(() => {
-    qc.invalidateQueries({ queryKey: keys.run(rid) });
-    qc.invalidateQueries({ queryKey: keys.runs(pid) });
+    void qc.invalidateQueries({ queryKey: keys.run(rid) });
+    void qc.invalidateQueries({ queryKey: keys.runs(pid) });
   }, [finishedStatus, rid, pid, qc]);
 
   const onCancel = () =>
     cancel.mutate(undefined, {
-      onError: (e) => notifications.show({ color: "red", title: "Cancel failed", message: (e as Error).message }),
+      onError: (e) => notifications.show({ color: "red", title: "Cancel failed", message: e.message }),
     });
 
   if (run.error && !store.events.length) return <ErrorBox error={run.error} title="Cannot load this run" retry={() => run.refetch()} />;
@@ -71,7 +71,7 @@ function RunView() {
         connection={connection}
         cancelling={cancel.isPending}
         onCancel={onCancel}
-        actions={<RunActions pid={pid} rid={rid} status={terminal ? status : null} run={run.data} onResumed={follow} />}
+        actions={<RunActions pid={pid} rid={rid} status={terminal ? status : null} run={run.data} />}
         lineage={<RunLineage pid={pid} rid={rid} run={run.data} />}
       />
       {warnings.length ? (

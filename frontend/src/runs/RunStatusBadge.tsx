@@ -10,7 +10,7 @@ const COLOURS: Record<string, string> = {
   interrupted: "yellow",
 };
 
-export function RunStatusBadge({ status, size = "sm" }: { status: RunStatus | string | null; size?: "xs" | "sm" | "md" | "lg" }) {
+export function RunStatusBadge({ status, size = "sm" }: { status: RunStatus   | null; size?: "xs" | "sm" | "md" | "lg" }) {
   const s = status ?? "queued";
   return (
     <Badge

@@ -7,6 +7,7 @@ import { useRuns } from "../api/hooks";
 import type { Run } from "../api/types";
 import { ErrorBox, Loading } from "../shell/QueryState";
 import { RunStatusBadge } from "./RunStatusBadge";
+import { parentWords } from "./lineage";
 import { formatDuration } from "./runModel";
 import { warningSummary } from "./warnings";
 
@@ -24,7 +25,7 @@ function QualityBadge({ run }: { run: Run }) {
   );
 }
 
-const pct = (v: number | undefined) => (typeof v === "number" ? `${(v * 100).toFixed(1)}%` : "—");
+const pct = (v: unknown) => (typeof v === "number" ? `${(v * 100).toFixed(1)}%` : "—");
 
 function duration(run: Run): string {
   if (!run.started_at) return "—";
@@ -103,7 +104,7 @@ export function RunsPage() {
                   </Text>
                   {r.parent_run_id ? (
                     <Text size="xs" c="dimmed">
-                      extended from{" "}
+                      {parentWords(r)}{" "}
                       <Anchor component={Link} to={`/projects/${pid}/runs/${r.parent_run_id}`} size="xs" ff="monospace" onClick={(e) => e.stopPropagation()}>
                         {r.parent_run_id}
                       </Anchor>

@@ -5,7 +5,7 @@ import { Dropzone } from "@mantine/dropzone";
 import { IconPhotoScan } from "@tabler/icons-react";
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import type { PredictResult } from "../api/insightTypes";
+import type { PredictResult } from "../api/types";
 import { predictImage } from "../api/runHooks";
 import { TopKBars } from "./TopKBars";
 
@@ -97,7 +97,7 @@ export function TryItPanel({ rid, hasWeights }: { rid: string; hasWeights: boole
         <div>
           {predict.isError ? (
             <Alert color="red" variant="light" title="No prediction" data-testid="try-it-error">
-              {(predict.error as Error).message}
+              {predict.error.message}
             </Alert>
           ) : result && imageUrl && !busy ? (
             <TryItResult result={result} imageUrl={imageUrl} />

@@ -6,7 +6,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { ApiError } from "../api/client";
 import { usePredictions } from "../api/runHooks";
-import type { PredictionQuery } from "../api/insightTypes";
+import type { PredictionQuery } from "../api/types";
 import { Loading } from "../shell/QueryState";
 import { PredictionTile } from "./PredictionTile";
 import { DEFAULT_QUERY, pageCount, reviewLink, type ReviewSpec } from "./predictionsModel";
@@ -60,7 +60,7 @@ export function WorstPredictions({ pid, rid, classNames, finished }: Props) {
         </Alert>
       ) : predictions.error ? (
         <Alert color="red" variant="light" p="xs">
-          {(predictions.error as Error).message}
+          {predictions.error.message}
         </Alert>
       ) : !data ? (
         <Loading />

@@ -1,5 +1,5 @@
 /** A run's files: which to offer as download buttons, and which one is its model card. */
-import type { ArtifactInfo } from "../api/insightTypes";
+import type { ArtifactInfo } from "../api/types";
 
 const PRIMARY = ["best.pt", "last.pt", "best.onnx"];
 

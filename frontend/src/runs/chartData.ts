@@ -12,7 +12,7 @@ export function alignSeries(series: Series[]): Aligned {
   const xs = Array.from(new Set(series.flatMap((s) => s.x))).sort((a, b) => a - b);
   const index = new Map(xs.map((x, i) => [x, i]));
   const ys = series.map((s) => {
-    const col: (number | null)[] = new Array(xs.length).fill(null);
+    const col = new Array<number | null>(xs.length).fill(null);
     s.x.forEach((x, i) => {
       col[index.get(x)!] = s.y[i] ?? null;
     });

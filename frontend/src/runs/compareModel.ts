@@ -1,6 +1,6 @@
 /** Runs side by side: one colour per run, overlaid curves aligned on epochs, readable setting values. What differs
  * between runs is the server's answer (`differences`); this only lays it out. */
-import type { ComparedRun, CurveKey } from "../api/insightTypes";
+import type { ComparedRun, CurveKey } from "../api/types";
 import { alignSeries, thin, type Aligned } from "./chartData";
 
 const PALETTE = ["#4c6ef5", "#f76707", "#2f9e44", "#ae3ec9", "#e03131", "#1098ad", "#f59f00", "#5c940d", "#d6336c", "#495057"];

@@ -8,8 +8,8 @@ const MAX_CHARS = 3_000_000;
 export function loadCachedEvents(runId: string): RunEvent[] {
   try {
     const raw = sessionStorage.getItem(PREFIX + runId);
-    const parsed = raw ? JSON.parse(raw) : [];
-    return Array.isArray(parsed) ? parsed : [];
+    const parsed: unknown = raw ? JSON.parse(raw) : [];
+    return Array.isArray(parsed) ? (parsed as RunEvent[]) : [];
   } catch {
     return [];
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ArtifactInfo, ComparedRun } from "../api/insightTypes";
+import type { ArtifactInfo, ComparedRun } from "../api/types";
 import { describeArtifact, modelCard, orderArtifacts, prettyJson } from "./artifactsModel";
 import { curveData, formatMetric, formatSetting, hasPoints, parseIds, runColour } from "./compareModel";
 import { DEFAULT_QUERY, pageCount, predictionsUrl, readReview, reviewLink, reviewQueueUrl } from "./predictionsModel";
@@ -32,7 +32,8 @@ describe("predictions", () => {
 
 describe("compare", () => {
   const run = (id: string, acc: [number, number][], loss: [number, number][] = []): ComparedRun => ({
-    id, workflow_name: "w", status: "succeeded", metrics: {}, curves: { accuracy: acc }, loss,
+    id, workflow_name: "w", status: "succeeded", metrics: {}, loss,
+    curves: { accuracy: acc, precision: [], recall: [], f1: [], avg_confidence: [], val_loss: [], top5: [] },
   });
 
   it("overlays curves on shared epochs, null where a run has no point", () => {
@@ -63,7 +64,7 @@ describe("compare", () => {
 });
 
 describe("artifacts", () => {
-  const a = (name: string, kind: string): ArtifactInfo => ({ name, kind, path: name, bytes: 1, url: `/u/${name}` });
+  const a = (name: string, kind: ArtifactInfo["kind"]): ArtifactInfo => ({ name, kind, path: name, bytes: 1, url: `/u/${name}` });
 
   it("offers the weights and the ONNX export first, then the rest", () => {
     const { primary, other } = orderArtifacts([a("model_card.md", "model_card"), a("best.onnx", "onnx"), a("last.pt", "weights"), a("best.pt", "weights"), a("a.json", "other")]);

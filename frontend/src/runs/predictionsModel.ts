@@ -1,6 +1,6 @@
 /** Worst predictions and the review queue: query strings and links. Which images are wrong, their loss and the
  * order are the server's; this only asks and links. */
-import type { PredictionQuery } from "../api/insightTypes";
+import type { PredictionQuery } from "../api/types";
 
 export const PAGE_SIZE = 24;
 

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { EvaluationData, PreviewEntry } from "../api/types";
-import { frameIndex, itemTrack, normaliseEntry, previewFrames, topRows } from "./preview";
+import { frameIndex, itemTrack, normaliseEntry, previewFrames, topRows, type SentPreviewEntry } from "./preview";
 
-function evaluation(epoch: number, preview: PreviewEntry[], final = false): EvaluationData {
+/** Entries as the worker sends them: `top` and `correct` filled in unless the test gives them. */
+const sent = (e: SentPreviewEntry): PreviewEntry => ({ top: [[e.predicted, e.confidence]], correct: e.label === e.predicted, ...e });
+
+function evaluation(epoch: number, preview: SentPreviewEntry[], final = false): EvaluationData {
   return {
     epoch, step: epoch, final, accuracy: 0, top5: 0, precision: 0, recall: 0, f1: 0, avg_confidence: 0, val_loss: null,
-    per_class: [], confusion_matrix: [], class_names: ["cat", "dog", "fox"], preview,
+    per_class: [], confusion_matrix: [], class_names: ["cat", "dog", "fox"], quality: [], preview: preview.map(sent),
   };
 }
 

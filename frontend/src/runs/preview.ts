@@ -25,7 +25,10 @@ export interface PreviewFrame {
   correct: number;
 }
 
-export function normaliseEntry(e: PreviewEntry, previous?: PreviewEntry | PreviewItem): PreviewItem {
+/** A preview entry as a worker older than `top` and `correct` sent it (its events are kept as they came). */
+export type SentPreviewEntry = Omit<PreviewEntry, "top" | "correct"> & Partial<Pick<PreviewEntry, "top" | "correct">>;
+
+export function normaliseEntry(e: SentPreviewEntry, previous?: SentPreviewEntry | PreviewItem): PreviewItem {
   const top = Array.isArray(e.top) && e.top.length ? e.top : ([[e.predicted, e.confidence]] as [number, number][]);
   return {
     item: e.item,

@@ -1,12 +1,11 @@
 /** Live run events over the WebSocket, resumed with `after=<last seq applied>` on every reconnect (and reload,
  * through the session cache). Falls back to polling GET /api/runs/{id}/events when the socket cannot open.
  *
- * A finished run can go on: resumed, it gets new events after its `finished` one. So whenever the stream ends
- * on a finished run the hook asks the run for its last seq and reconnects when there is more to read;
- * `follow()` does the same on demand (after pressing Resume). */
-import { useCallback, useEffect, useRef, useState } from "react";
+ * `finished` is final: a run that has it gets no more events (resume and extend make a new run), so the stream
+ * is done once it has arrived. */
+import { useEffect, useRef, useState } from "react";
 import { api, wsUrl } from "../api/client";
-import type { Run, RunEvent } from "../api/types";
+import type { RunEvent } from "../api/types";
 import { loadCachedEvents, saveCachedEvents } from "./eventCache";
 import { createRunStore, ingest, isTerminal, resumeAfter, type RunStore } from "./runModel";
 
@@ -25,7 +24,6 @@ export function useRunEvents(runId: string) {
   const store = storeRef.current.store;
   const [version, setVersion] = useState(store.version);
   const [connection, setConnection] = useState<Connection>("connecting");
-  const followRef = useRef<() => void>(() => {});
 
   useEffect(() => {
     let stopped = false;
@@ -54,28 +52,6 @@ export function useRunEvents(runId: string) {
     };
     const cacheTimer = window.setInterval(cache, CACHE_MS);
 
-    // Reconnect when the server has events past the ones applied (a resumed run); otherwise the stream is done.
-    let checkedAt = -2;
-    const checkForMore = async () => {
-      if (stopped || ws) return;
-      try {
-        const run = await api.get<Run>(`/api/runs/${runId}`);
-        if (stopped || ws) return;
-        if ((run.last_seq ?? -1) > resumeAfter(store)) {
-          // Nothing came since the last check: the server is slow to send, so do not spin.
-          const stalled = checkedAt === store.next;
-          checkedAt = store.next;
-          window.clearTimeout(retryTimer);
-          retryTimer = window.setTimeout(connect, stalled ? 2000 : 0);
-          return;
-        }
-      } catch {
-        // the server may be restarting: the stream ends here; follow() tries again
-      }
-      setConnection("closed");
-    };
-    followRef.current = () => void checkForMore();
-
     const poll = async () => {
       if (stopped) return;
       setConnection("polling");
@@ -86,7 +62,7 @@ export function useRunEvents(runId: string) {
       } catch {
         // keep polling; the server may be restarting
       }
-      if (finished()) void checkForMore();
+      if (finished()) setConnection("closed");
       else if (!stopped) retryTimer = window.setTimeout(connect, 2000);
     };
 
@@ -114,7 +90,7 @@ export function useRunEvents(runId: string) {
         if (stopped) return;
         flush();
         if (finished()) {
-          void checkForMore();
+          setConnection("closed");
           return;
         }
         failures = opened ? 0 : failures + 1;
@@ -129,7 +105,7 @@ export function useRunEvents(runId: string) {
 
     const onHide = () => cache();
     window.addEventListener("pagehide", onHide);
-    if (finished()) void checkForMore();
+    if (finished()) setConnection("closed");
     else connect();
 
     return () => {
@@ -141,10 +117,8 @@ export function useRunEvents(runId: string) {
       flush();
       cache();
       ws?.close();
-      followRef.current = () => {};
     };
   }, [runId, store]);
 
-  const follow = useCallback(() => followRef.current(), []);
-  return { store, model: store.model, version, connection, follow };
+  return { store, model: store.model, version, connection };
 }

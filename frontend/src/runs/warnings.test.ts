@@ -3,7 +3,7 @@ import type { RunEvent } from "../api/types";
 import { applyEvent, emptyModel } from "./runModel";
 import { bannerWarnings, latestByCode, warningOf, warningSummary } from "./warnings";
 
-const event = (seq: number, type: string, data: Record<string, unknown>): RunEvent => ({ run_id: "r", seq, type, ts: seq, data });
+const event = (seq: number, type: string, data: Record<string, unknown>): RunEvent => ({ run_id: "r", seq, type, ts: seq, data }) as RunEvent;
 
 describe("run quality warnings", () => {
   it("keeps the latest warning of each code, in the order codes first appeared", () => {
@@ -30,14 +30,14 @@ describe("run quality warnings", () => {
     applyEvent(model, evaluation(2, ["collapsed"]));
     expect(bannerWarnings(model.warnings, null, model.sawEvaluation)).toHaveLength(1);
     applyEvent(model, evaluation(3, []));
-    const stale = [{ code: "collapsed", message: "all one class", epoch: 1 }];
+    const stale = [{ code: "collapsed" as const, message: "all one class", epoch: 1 }];
     expect(bannerWarnings(model.warnings, stale, model.sawEvaluation)).toEqual([]);
   });
 
   it("uses the run's stored warnings when no event carried one (and shows them for a succeeded run)", () => {
     const model = emptyModel();
     applyEvent(model, event(0, "finished", { status: "succeeded", reason: "", metrics: {} }));
-    const stored = [{ code: "no_better_than_majority", message: "accuracy 50% = majority class", epoch: 5 }];
+    const stored = [{ code: "no_better_than_majority" as const, message: "accuracy 50% = majority class", epoch: 5 }];
     expect(bannerWarnings(model.warnings, stored)).toEqual(stored);
     expect(bannerWarnings([], null)).toEqual([]);
   });
@@ -50,6 +50,6 @@ describe("run quality warnings", () => {
   it("summarises a run's stored warnings for the runs list", () => {
     expect(warningSummary([])).toBeNull();
     expect(warningSummary(null)).toBeNull();
-    expect(warningSummary(latestByCode([{ code: "a", message: "one", epoch: 1 }, { code: "a", message: "two", epoch: 2 }]))).toBe("two");
+    expect(warningSummary(latestByCode([{ code: "overfitting", message: "one", epoch: 1 }, { code: "overfitting", message: "two", epoch: 2 }]))).toBe("two");
   });
 });

@@ -10,6 +10,7 @@ const fit = (p: Partial<TemplateFit>): TemplateFit => ({
   pretrained: null,
   summary: "",
   notes: [],
+  balance: "none",
   ...p,
 });
 const template = (id: string, f: TemplateFit | null): Template => ({ id, title: id, description: "", tags: [], graph: { schema_version: 1, name: id, nodes: [], edges: [] }, fit: f });

@@ -3,7 +3,7 @@
 import { Alert, Badge, Button, Checkbox, Group, Loader, Modal, Text } from "@mantine/core";
 import { IconFolder } from "@tabler/icons-react";
 import { useEffect, useMemo, useState } from "react";
-import type { LayoutPreviewResponse } from "../api/insightTypes";
+import type { LayoutPreviewResponse } from "../api/types";
 import { layoutPreview } from "../api/runHooks";
 import { countUpload } from "./uploadPlan";
 
@@ -87,6 +87,15 @@ export function UploadConfirmModal({ pid, paths, onConfirm, onCancel }: Props) {
         <Text size="xs" c="dimmed" mb="xs">
           {layout.unlabelled} image(s) not in a class folder arrive unlabelled.
         </Text>
+      ) : null}
+      {layout?.refused.length ? (
+        <Alert color="orange" variant="light" p="xs" mb="xs" data-testid="layout-refused">
+          {layout.refused.map((r) => (
+            <Text size="xs" key={r.name}>
+              {r.count} file(s) will be refused: {r.reason}
+            </Text>
+          ))}
+        </Alert>
       ) : null}
       {train + val ? (
         <Text size="xs" c="dimmed" mb="xs">

@@ -18,7 +18,7 @@ function ResultsModal({ state, opened, onClose }: { state: UploadState; opened: 
         size="xs"
         mb="sm"
         value={show}
-        onChange={(v) => setShow(v as typeof show)}
+        onChange={(v) => setShow(v)}
         data={[
           { value: "all", label: `All ${state.results.length}` },
           { value: "imported", label: `Imported ${state.totals.imported}` },

@@ -62,9 +62,10 @@ describe("batches", () => {
 
     const controller = new AbortController();
     const started: number[] = [];
-    await runQueue([1, 2, 3, 4], async (job) => {
+    await runQueue([1, 2, 3, 4], (job) => {
       started.push(job);
       controller.abort();
+      return Promise.resolve();
     }, { concurrency: 1, signal: controller.signal });
     expect(started).toEqual([1]);
   });

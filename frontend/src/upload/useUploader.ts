@@ -65,13 +65,13 @@ export function useUploader(pid: string): Uploader {
           results: [...s.results, ...fileResults(report)],
         });
         // Show new images as they arrive rather than all at the end.
-        qc.invalidateQueries({ queryKey: keys.project(pid) });
+        void qc.invalidateQueries({ queryKey: keys.project(pid) });
       };
       // The first batch goes alone, so classes are created (and get their keys) in the folders' order.
       if (batches.length) await send(batches[0], 0);
       await runQueue(batches.slice(1), (batch, i) => send(batch, i + 1), { concurrency: CONCURRENCY, signal: abort.signal });
       setState((s) => s && { ...s, phase: abort.signal.aborted ? "cancelled" : "done" });
-      qc.invalidateQueries({ queryKey: keys.project(pid) });
+      void qc.invalidateQueries({ queryKey: keys.project(pid) });
     },
     [pid, qc],
   );

@@ -1,0 +1,72 @@
+"""What the OpenAPI schema cannot learn from a handler's signature: its error answers, and the bodies of routes that
+read the request stream themselves (uploads, CSV). The browser's API types are generated from this schema, so every
+status a route can answer with, and every body it takes, is written down here and attached on its decorator."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+
+from backend.api.schemas import ErrorBody
+
+WHY = {
+    400: "Bad request: a parameter or the body is not what the route takes (`detail` says what and where).",
+    404: "Not found: the path names something that does not exist (`detail` says what).",
+    409: "Conflict: the request cannot apply to the thing in its present state (`detail` says why).",
+    413: "Payload too large: the body or a file in it is over the limit (`detail` says which limit).",
+    422: "Unprocessable: the request is well formed but its content cannot be used (`detail` says why).",
+    503: "Unavailable: a service the route needs cannot be reached now (`detail` says what to do).",
+}
+
+
+def errors(*codes: int, bodies: Mapping[int, Any] | None = None) -> dict[int, ResponseSpec]:
+    """Error answers of a route: each an `ErrorBody`, unless `bodies` names the model a code answers with."""
+    return {
+        code: ResponseSpec(
+            data_container=(bodies or {}).get(code, ErrorBody), description=WHY[code], generate_examples=False
+        )
+        for code in codes
+    }
+
+
+def _binary(description: str) -> Schema:
+    return Schema(type=OpenAPIType.STRING, format="binary", description=description)  # type: ignore[arg-type]
+
+
+def _with_body(body: RequestBody) -> type[Operation]:
+    @dataclass
+    class WithRequestBody(Operation):
+        def __post_init__(self) -> None:
+            self.request_body = body
+
+    return WithRequestBody
+
+
+def multipart_files(
+    field: str, description: str, many: bool, text_fields: dict[str, str] | None = None
+) -> type[Operation]:
+    """An operation whose body is `multipart/form-data` with file field `field` (one file, or any number)."""
+    file = _binary(description)
+    properties: dict[str, Schema] = {field: Schema(type=OpenAPIType.ARRAY, items=file) if many else file}
+    for name, about in (text_fields or {}).items():
+        properties[name] = Schema(type=OpenAPIType.STRING, description=about)
+    schema = Schema(type=OpenAPIType.OBJECT, properties=properties, required=[field])  # type: ignore[arg-type]
+    return _with_body(RequestBody(content={"multipart/form-data": OpenAPIMediaType(schema=schema)}, required=True))
+
+
+def raw_body(media_type: str, description: str) -> type[Operation]:
+    """An operation whose body is one document of `media_type` (e.g. a CSV file), sent as it is."""
+    schema = Schema(type=OpenAPIType.STRING, description=description)
+    return _with_body(RequestBody(content={media_type: OpenAPIMediaType(schema=schema)}, required=True))
+
+
+@dataclass
+class OptionalBody(Operation):
+    """An operation whose JSON body may be left out (the handler's `data` defaults to None): litestar marks every
+    body required."""
+
+    def __post_init__(self) -> None:
+        if self.request_body is not None:
+            self.request_body.required = False
