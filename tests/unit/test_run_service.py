@@ -4,131 +4,18 @@ limit, recovery after a restart, and resume as a new linked run. In every case t
 and its row the status they explain. No worker process is started: the whole file runs in a few seconds."""
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-from PIL import Image
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 
-from backend.catalogue import build_catalogue
-from backend.datasets.library import import_folder
-from backend.db.models import Project, Run, Workflow
-from backend.db.session import make_engine, session_for
-from backend.events.bus import EventBus
-from backend.events.models import Batch, Queued, WorkerEvent
-from backend.events.store import EventStore
-from backend.graph.spec import DatasetSpec, EvaluationSpec, ModelSpec, RunSettings, TrainingJobSpec
-from backend.runs.service import InvalidWorkflow, RunNotResumable, RunService
-from backend.settings import Settings
-from tests.conftest import DATA, MODEL, chain
-from tests.fakes.runner import FakeRunner, Script, event, finished, started
-
-FINAL = {"succeeded", "failed", "cancelled", "interrupted"}
-
-
-class Harness:
-    """One data dir: its engine, bus and store, and the services built on them (all stopped at the end)."""
-
-    def __init__(self, settings: Settings) -> None:
-        settings.ensure_dirs()
-        self.settings = settings
-        self.engine = make_engine(settings.resolved_database_url)
-        SQLModel.metadata.create_all(self.engine)
-        self.bus = EventBus()
-        self.store = EventStore(self.engine)
-        self.catalogue = build_catalogue(settings.model_store)
-        self.services: list[RunService] = []
-
-    def service(self, runner: FakeRunner, slots: int = 1) -> RunService:
-        settings = self.settings.model_copy(update={"max_concurrent_runs": slots})
-        service = RunService(self.engine, settings, self.catalogue, runner, self.bus)
-        self.services.append(service)
-        return service
-
-    async def stop(self, service: RunService) -> None:
-        self.services.remove(service)
-        await asyncio.wait_for(service.stop(), 5)  # a test that failed half-way must not hang in teardown
-
-    def run(self, run_id: str) -> Run:
-        with session_for(self.engine) as session:
-            return session.get(Run, run_id)
-
-    def stored_run(self, status: str = "queued", events: tuple[WorkerEvent, ...] = ()) -> str:
-        """A run row as a service before a restart left it: a queued event first, then `events`."""
-        run = Run(workflow_name="fake", settings=RunSettings().model_dump(mode="json"), spec={})
-        run.spec = tiny_spec(run.id)
-        with session_for(self.engine) as session:
-            session.add(run)
-            session.commit()
-        for stored in (event(Queued(position=0)), *events):
-            self.store.append(run.id, stored)
-        assert self.run(run.id).status == status
-        return run.id
-
-    def types(self, run_id: str) -> list[str]:
-        """The run's event types, after checking their seqs are 0, 1, 2, … and the row's last_seq the last."""
-        events = self.store.after(run_id)
-        assert [e.seq for e in events] == list(range(len(events)))
-        assert self.run(run_id).last_seq == len(events) - 1
-        return [e.type for e in events]
-
-    async def settled(self, run_id: str, timeout: float = 5.0) -> Run:
-        await until(lambda: self.run(run_id).status in FINAL, f"run {run_id} finishes", timeout)
-        return self.run(run_id)
-
-    def labelled_workflow(self, tmp_path: Path, graph: dict | None = None) -> Workflow:
-        """A project with classes blue and red, four tiny labelled PNGs each, and a workflow on it."""
-        for name, colour in {"blue": (20, 20, 220), "red": (220, 20, 20)}.items():
-            (tmp_path / "images" / name).mkdir(parents=True)
-            for n in range(4):
-                Image.new("RGB", (16, 16), (colour[0], colour[1] + 10 * n, colour[2])).save(
-                    tmp_path / "images" / name / f"{n}.png"
-                )
-        with session_for(self.engine) as session:
-            project = Project(name="Colours")
-            session.add(project)
-            session.commit()
-            import_folder(session, self.settings, project, tmp_path / "images")
-            workflow = Workflow(project_id=project.id, name="tiny", graph=graph or chain(DATA, MODEL))
-            session.add(workflow)
-            session.commit()
-            return workflow
-
-
-def tiny_spec(run_id: str) -> dict:
-    """A valid spec for a run the fake runner plays (it never reads the dataset)."""
-    return TrainingJobSpec(
-        workflow_name="fake",
-        dataset=DatasetSpec(class_names=["blue", "red"], items=[], snapshot_hash="0" * 64),
-        pipeline=[],
-        model=ModelSpec(architecture="yolov8n-cls.yaml", imgsz=32),
-        overrides={"epochs": 1},
-        evaluation=EvaluationSpec(every=1, checkpoint="latest"),
-        run_id=run_id,
-    ).model_dump(mode="json")
-
-
-def batch(n: int) -> WorkerEvent:
-    return event(Batch(epoch=1, epochs=1, batch=n, of=3, loss=1.0 / n, lr=0.001, images_per_s=100.0))
-
-
-async def until(condition: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-async def harness(settings: Settings) -> AsyncIterator[Harness]:
-    harness = Harness(settings)
-    yield harness
-    for service in list(harness.services):
-        await harness.stop(service)
-    harness.engine.dispose()
-
+from backend.db.models import Run
+from backend.db.session import session_for
+from backend.graph.spec import RunSettings, TrainingJobSpec
+from backend.runs.service import InvalidWorkflow, RunNotResumable
+from tests.conftest import DATA, chain
+from tests.fakes.runner import FakeRunner, Script, finished, started
+from tests.fakes.service_harness import Harness, batch, until
 
 # --- failures ------------------------------------------------------------------------------------------------------
 
@@ -367,64 +254,3 @@ async def test_resume_creates_a_new_linked_run_and_leaves_the_parent_as_it_was(
     assert harness.types(parent.id) == parent_events
     with pytest.raises(RunNotResumable):  # a finished, successful run is not resumed
         await service.resume(harness.run(child.id))
-
-
-# --- found in review: nothing starts while stopping, no cancel lost, no run left running ------------------------
-
-
-async def test_stop_starts_no_queued_run_when_it_frees_a_slot(harness: Harness) -> None:
-    runner = FakeRunner(Script(hold=asyncio.Event()))
-    first, second = harness.stored_run(), harness.stored_run()
-    service = harness.service(runner, slots=1)
-    await service.start()
-    await until(lambda: first in runner.running, "the first run holds the only slot")
-
-    await harness.stop(service)
-    await asyncio.sleep(0.05)
-    assert runner.submit_calls == [first]  # the freed slot went to nobody: the server is stopping
-    assert harness.run(first).status == "running" and harness.run(second).status == "queued"
-
-
-async def test_a_cancel_while_the_queued_event_is_written_is_not_lost(harness: Harness, tmp_path: Path) -> None:
-    runner = FakeRunner(Script(hold=asyncio.Event()))
-    workflow = harness.labelled_workflow(tmp_path)
-    service = harness.service(runner, slots=1)
-    await service.start()
-    append = service.store.append
-
-    def slow(run_id: str, stored: WorkerEvent):  # the queued event takes a while to reach the database
-        time.sleep(0.3)
-        return append(run_id, stored)
-
-    service.store.append = slow  # type: ignore[method-assign]
-    creating = asyncio.ensure_future(service.create(workflow, RunSettings(epochs=1)))
-    await until(lambda: bool(service._pending) or creating.done(), "the run joins the queue")
-    run_id = service._pending[0] if service._pending else creating.result().id
-    await service.cancel(run_id)
-    service.store.append = append  # type: ignore[method-assign]
-    await creating
-
-    run = await harness.settled(run_id)
-    assert run.status == "cancelled" and runner.submit_calls == []
-    assert harness.types(run_id) == ["queued", "finished"]
-
-
-async def test_a_job_whose_events_end_without_finished_fails_the_run(harness: Harness) -> None:
-    runner = FakeRunner(Script(events=[started(), batch(1)]))
-    run_id = harness.stored_run()
-    await harness.service(runner).start()
-
-    run = await harness.settled(run_id)
-    assert run.status == "failed" and "without saying how the run ended" in run.reason
-    assert harness.types(run_id) == ["queued", "started", "batch", "finished"]
-
-
-async def test_a_broken_pump_fails_the_run_even_when_stopping_the_job_fails(harness: Harness) -> None:
-    runner = FakeRunner(Script(events=[started(), finished()], raise_at=1, fail_cancel=OSError("no such process")))
-    run_id = harness.stored_run()
-    await harness.service(runner).start()
-
-    run = await harness.settled(run_id)
-    assert run.status == "failed" and "lost the worker" in run.reason
-    assert runner.cancels_of(run_id) == 1
-    assert harness.types(run_id) == ["queued", "started", "finished"]
