@@ -286,3 +286,15 @@ class TemplateRead(BaseModel):
     tags: list[str]
     graph: Graph
     fit: TemplateFit | None = Field(description="How it fits the project's images; null without `project_id`.")
+
+
+class LabelsUpdated(BaseModel):
+    """POST /api/projects/{project_id}/labels/bulk"""
+
+    updated: int = Field(description="Images whose label was set (or cleared).")
+
+
+class AssetsDeleted(BaseModel):
+    """POST /api/projects/{project_id}/assets/delete"""
+
+    deleted: int = Field(description="Images deleted with their labels.")

@@ -11,7 +11,7 @@ from litestar.response import File, Response
 from sqlmodel import func, select
 
 from backend.api.access import Access
-from backend.api.answers import LayoutClass, LayoutPreview, RefusedFolder, SplitCounts
+from backend.api.answers import AssetsDeleted, LayoutClass, LayoutPreview, RefusedFolder, SplitCounts
 from backend.api.documented import errors, multipart_files
 from backend.api.paging import limit_parameter, offset_parameter
 from backend.api.schemas import AnnotationSet, AssetPage, AssetRead, AssetSelection, LayoutPreviewRequest, UploadReport
@@ -207,7 +207,7 @@ class AssetController(Controller):
         )
 
     @post("/api/projects/{project_id:str}/assets/delete", status_code=200, sync_to_thread=True, responses=errors(404))
-    def delete_assets(self, access: Access, project_id: str, data: AssetSelection = Body()) -> dict[str, int]:
+    def delete_assets(self, access: Access, project_id: str, data: AssetSelection = Body()) -> AssetsDeleted:
         """Delete the selected images and their labels (files stay while another project holds the same content)."""
         project = access.project(project_id)
         assets = access.session.exec(
@@ -223,7 +223,7 @@ class AssetController(Controller):
         for asset in assets:
             access.session.delete(asset)
         access.session.commit()
-        return {"deleted": len(assets)}
+        return AssetsDeleted(deleted=len(assets))
 
     @put("/api/assets/{asset_id:str}/annotation", sync_to_thread=True, responses=errors(404))
     def set_annotation(self, access: Access, asset_id: str, data: AnnotationSet = Body()) -> AssetRead:

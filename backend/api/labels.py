@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from backend.api.access import Access
-from backend.api.answers import CsvChange, CsvImportReport, CsvProblem
+from backend.api.answers import CsvChange, CsvImportReport, CsvProblem, LabelsUpdated
 from backend.api.documented import errors, raw_body
 from backend.datasets.labels_csv import MAX_CSV_BYTES, export_labels_csv, parse_labels_csv, plan_label_import
 from backend.datasets.library import ensure_class, set_labels
@@ -103,7 +103,7 @@ class LabelController(Controller):
         )
 
     @post("/api/projects/{project_id:str}/labels/bulk", status_code=200, sync_to_thread=True, responses=errors(404))
-    def bulk_label(self, access: Access, project_id: str, data: BulkLabel = Body()) -> dict[str, int]:
+    def bulk_label(self, access: Access, project_id: str, data: BulkLabel = Body()) -> LabelsUpdated:
         project = access.project(project_id)
         if data.class_id is not None and access.image_class(data.class_id).project_id != project.id:
             raise ClientException(detail="That class belongs to another project.", extra={"field": "class_id"})
@@ -118,4 +118,4 @@ class LabelController(Controller):
             )
         set_labels(access.session, dict.fromkeys(assets, data.class_id))
         access.session.commit()
-        return {"updated": len(assets)}
+        return LabelsUpdated(updated=len(assets))

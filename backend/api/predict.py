@@ -64,7 +64,7 @@ class PredictController(Controller):
     ) -> PredictResult:
         """Multipart field `file`: one image → top-k classes with confidences (and a heatmap with cam=true)."""
         run = await asyncio.to_thread(access.run, run_id)
-        folder = _weights_ready(settings, run.id)
+        folder = await asyncio.to_thread(_weights_ready, settings, run.id)
         try:
             received = await receive_files(
                 request.stream(),
@@ -80,8 +80,8 @@ class PredictController(Controller):
                 raise ClientException(
                     detail="Send exactly one image (under the size limit) in the multipart field 'file'."
                 )
-            try:
-                inspect_image(received[0].temp_path, settings.max_image_pixels)
+            try:  # a full decode of up to the pixel cap: in a thread, never on the loop
+                await asyncio.to_thread(inspect_image, received[0].temp_path, settings.max_image_pixels)
             except ImageRejected as rejection:
                 raise ClientException(detail=f"{received[0].filename}: {rejection}") from None
             return PredictResult.model_validate(
@@ -96,15 +96,20 @@ class PredictController(Controller):
     ) -> File:
         """The Eigen-CAM overlay of an image the run evaluated: saved at the final evaluation, or made now."""
         run = await asyncio.to_thread(access.run, run_id)
-        image = item_image(settings, run, index)
+        image = await asyncio.to_thread(item_image, settings, run, index)
         target = run_dir(settings, run) / "cam" / f"{index}.png"
-        if not target.is_file():
-            folder = _weights_ready(settings, run.id)
-            if not image.is_file():
+        if not await asyncio.to_thread(target.is_file):
+            folder = await asyncio.to_thread(_weights_ready, settings, run.id)
+            if not await asyncio.to_thread(image.is_file):
                 raise NotFoundException(detail="That image is no longer stored.")
             result = await _ask(predictor, folder, image, top_k=1, cam=True)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".partial")
-            partial.write_bytes(base64.b64decode(result["cam_png"]))
-            partial.replace(target)
+            await asyncio.to_thread(_save_cam, target, base64.b64decode(result["cam_png"]))
         return File(path=target, media_type="image/png", content_disposition_type="inline", filename=target.name)
+
+
+def _save_cam(target: Path, png: bytes) -> None:
+    """Write the heatmap whole or not at all (a reader never sees half a file)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    partial.write_bytes(png)
+    partial.replace(target)

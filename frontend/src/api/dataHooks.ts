@@ -13,6 +13,9 @@ import type {
   ProjectClass,
   RunSnapshot,
   Workflow,
+  AssetsDeleted,
+  ClassUpdate,
+  LabelsUpdated,
 } from "./types";
 import { assetQuery, type AssetFilter } from "../data/filter";
 
@@ -63,12 +66,8 @@ export function useCreateClass(pid: string) {
   );
 }
 
-export interface ClassPatch {
-  name?: string;
-  colour?: string;
-  hotkey?: string;
-  clear_hotkey?: boolean;
-}
+/** A class change as sent: every field optional (the server fills the defaults). */
+export type ClassPatch = Partial<ClassUpdate>;
 
 export function useUpdateClass(pid: string) {
   return useProjectMutation(pid, ({ id, patch }: { id: string; patch: ClassPatch }) =>
@@ -95,13 +94,13 @@ export const setAnnotation = (assetId: string, classId: string | null) =>
 
 export function useBulkLabel(pid: string) {
   return useProjectMutation(pid, ({ ids, classId }: { ids: string[]; classId: string | null }) =>
-    api.post<{ updated: number }>(`/api/projects/${pid}/labels/bulk`, { asset_ids: ids, class_id: classId }),
+    api.post<LabelsUpdated>(`/api/projects/${pid}/labels/bulk`, { asset_ids: ids, class_id: classId }),
   );
 }
 
 export function useDeleteAssets(pid: string) {
   return useProjectMutation(pid, (ids: string[]) =>
-    api.post<{ deleted: number }>(`/api/projects/${pid}/assets/delete`, { asset_ids: ids }),
+    api.post<AssetsDeleted>(`/api/projects/${pid}/assets/delete`, { asset_ids: ids }),
   );
 }
 

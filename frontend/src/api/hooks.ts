@@ -131,7 +131,7 @@ export function useStartRun(pid: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: ({ wid, settings }: { wid: string; settings: Record<string, unknown> }) =>
-      api.post<{ id: string; status: string }>(`/api/workflows/${wid}/runs`, settings),
+      api.post<Run>(`/api/workflows/${wid}/runs`, settings),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.runs(pid) }),
   });
 }

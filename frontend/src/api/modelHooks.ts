@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, request } from "./client";
 import { keys } from "./hooks";
-import type { StoredModel } from "./types";
+import type { OfficialModelNames, StoredModel } from "./types";
 
 export const modelKeys = { list: ["models"] as const, official: ["models", "official"] as const };
 
@@ -35,7 +35,7 @@ export function useUploadModel() {
 
 /** Official weight file names the server can download (one per architecture a model node trains). */
 export function useOfficialModelNames() {
-  return useQuery({ queryKey: modelKeys.official, queryFn: () => api.get<string[]>("/api/models/official"), staleTime: Infinity });
+  return useQuery({ queryKey: modelKeys.official, queryFn: () => api.get<OfficialModelNames>("/api/models/official"), staleTime: Infinity });
 }
 
 /** Download official weights by name; the server verifies the release's sha256 and checks them like an upload.

@@ -836,6 +836,11 @@ export interface components {
         AssetSelection: {
             asset_ids: string[];
         };
+        /** AssetsDeleted */
+        AssetsDeleted: {
+            /** @description Images deleted with their labels. */
+            deleted: number;
+        };
         /** Batch */
         Batch: {
             batch: number;
@@ -1165,6 +1170,11 @@ export interface components {
              * @default 5
              */
             folds: number;
+        };
+        /** LabelsUpdated */
+        LabelsUpdated: {
+            /** @description Images whose label was set (or cleared). */
+            updated: number;
         };
         /** LayoutClass */
         LayoutClass: {
@@ -2518,9 +2528,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
+                    "application/json": components["schemas"]["AssetsDeleted"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -2771,9 +2779,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: number;
-                    };
+                    "application/json": components["schemas"]["LabelsUpdated"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

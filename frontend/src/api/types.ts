@@ -27,6 +27,11 @@ export type LayoutPreviewResponse = Schemas["LayoutPreview"];
 export type CsvImportReport = Schemas["CsvImportReport"];
 export type ClassDeleteResult = Schemas["ClassDeleteResult"];
 export type ClassMergeResult = Schemas["ClassMergeResult"];
+export type ClassUpdate = Schemas["ClassUpdate"];
+export type LabelsUpdated = Schemas["LabelsUpdated"];
+export type AssetsDeleted = Schemas["AssetsDeleted"];
+export type ValidateResponse = Schemas["ValidateResponse"];
+export type OfficialModelNames = SuccessBody<"/api/models/official", "get">;
 
 // Node catalogue, workflows, templates
 /** A JSON Schema fragment, as the server sends it (GET /api/run-settings/schema, a node's `params_schema`). */

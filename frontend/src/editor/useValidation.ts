@@ -1,7 +1,7 @@
 /** Debounced server validation of the graph: every semantic change is sent to /api/workflows/validate. */
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, api } from "../api/client";
-import type { Issue, WorkflowGraph } from "../api/types";
+import type { Issue, ValidateResponse, WorkflowGraph } from "../api/types";
 import { semanticKey } from "../graph/convert";
 
 export const VALIDATE_DEBOUNCE_MS = 400;
@@ -22,12 +22,12 @@ export function useValidation(graph: WorkflowGraph, projectId: string, initial: 
     const controller = new AbortController();
     const timer = window.setTimeout(async () => {
       try {
-        const res = await api.post<{ valid: boolean; issues?: Issue[] }>(
+        const res = await api.post<ValidateResponse>(
           "/api/workflows/validate",
           { graph: latest.current, project_id: projectId },
           controller.signal,
         );
-        setIssues(res.issues ?? []);
+        setIssues(res.issues);
         setState("done");
         setError(null);
       } catch (e) {

@@ -130,9 +130,9 @@ function log(model: RunModel, e: RunEvent, level: string, message: string) {
 export function applyEvent(model: RunModel, e: RunEvent): void {
   switch (e.type) {
     case "queued": {
-      const d = e.data as { position?: number };
+      const d = e.data;
       model.status ??= "queued";
-      model.queuedPosition = d.position ?? 0;
+      model.queuedPosition = d.position;
       log(model, e, "info", `Queued${d.position ? ` behind ${d.position} run(s)` : ""}.`);
       break;
     }
@@ -152,14 +152,16 @@ export function applyEvent(model: RunModel, e: RunEvent): void {
       break;
     }
     case "log": {
-      const d = e.data as { level?: string; message?: string };
-      log(model, e, d.level ?? "info", d.message ?? "");
+      const d = e.data;
+      log(model, e, d.level, d.message);
       break;
     }
     case "batch": {
       const d = e.data;
       model.lastBatch = d;
       const x = d.epoch - 1 + d.batch / Math.max(1, d.of);
+      // A run resumed in place by a version before 0.2 repeats epochs in one log: the later pass replaces them.
+      cutFrom(x, model.batchX, model.loss, model.lr, model.imagesPerS);
       model.batchX.push(x);
       model.loss.push(d.loss);
       model.lr.push(d.lr);
@@ -192,7 +194,7 @@ export function applyEvent(model: RunModel, e: RunEvent): void {
       break;
     }
     case "checkpoint": {
-      const d = e.data as { epoch: number; path: string; kind: string };
+      const d = e.data;
       log(model, e, "info", `Saved ${d.kind} checkpoint (epoch ${d.epoch}): ${d.path}`);
       break;
     }
