@@ -1,16 +1,22 @@
-"""Safe zip extraction: every entry goes to a fresh temporary file (its name inside the archive is display
-data only), entries that would escape the archive or are links are refused, and the archive is refused
-whole when its real unpacked size or its entry count passes a cap — counted while unpacking, never
-trusted from the headers."""
+"""Safe zip reading, one entry at a time: each entry is checked (name, link, declared size, compression ratio,
+the running total) before a byte of it is unpacked, then unpacked alone to a fresh temporary file that the
+caller checks and moves or deletes before the next one is unpacked — so a hostile archive never costs more
+temporary disk than one entry. Its name inside the archive is display data only. The whole archive is refused
+up front when its entry count, its declared unpacked size or its overall ratio passes a cap (Python's zipfile
+never unpacks more than an entry declares, so the declared sizes bound the real ones; the real bytes are
+counted too)."""
 
 import hashlib
 import stat
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 CHUNK = 1 << 20
+RATIO_FLOOR_BYTES = 1 << 20  # an entry (or archive) that unpacks to less cannot amplify much: no ratio check
+ARCHIVE_RATIO_FLOOR_BYTES = 64 << 20
 
 
 class ArchiveRejected(ValueError):
@@ -22,6 +28,8 @@ class Limits:
     max_entries: int = 100_000
     max_total_bytes: int = 20 * 2**30
     max_file_bytes: int = 50 * 2**20
+    max_ratio: int = 100  # unpacked size / packed size, per entry and for the whole archive
+    max_name_chars: int = 1024
 
 
 @dataclass
@@ -51,56 +59,92 @@ def _skipped(name: str) -> bool:
     return any(p.startswith(".") or p == "__MACOSX" for p in parts)  # .DS_Store, ._resource forks
 
 
-def extract_zip(archive: Path, temp_dir: Path, limits: Limits) -> tuple[list[ExtractedFile], list[dict[str, str]]]:
-    """Returns (files, rejected entries as {filename, reason}); raises ArchiveRejected for the whole archive."""
+def _ratio(unpacked: int, packed: int) -> float:
+    return unpacked / max(packed, 1)
+
+
+def open_zip(archive: Path, limits: Limits) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The archive and its file entries, after the whole-archive checks; raises ArchiveRejected (nothing unpacked)."""
     try:
         zipped = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise ArchiveRejected(f"This is not a readable zip archive ({error}).") from None
-    extracted: list[ExtractedFile] = []
-    rejected: list[dict[str, str]] = []
-    total = 0
     try:
-        with zipped:
-            infos = [
-                i for i in zipped.infolist() if not i.is_dir() and (_escapes(i.filename) or not _skipped(i.filename))
-            ]
-            if len(infos) > limits.max_entries:
-                raise ArchiveRejected(
-                    f"The archive holds {len(infos):,} files, over the limit of {limits.max_entries:,}."
-                )
-            for info in infos:
-                if _escapes(info.filename):
-                    rejected.append(
-                        {"filename": info.filename, "reason": "The entry's path leads outside the archive."}
-                    )
-                    continue
-                if _is_link(info):
-                    rejected.append({"filename": info.filename, "reason": "Links inside archives are not followed."})
-                    continue
-                entry, size = _extract_one(
-                    zipped, info, temp_dir, limits.max_file_bytes, limits.max_total_bytes - total
-                )
-                total += size
-                if entry is None:
-                    rejected.append(
-                        {
-                            "filename": info.filename,
-                            "reason": f"The file is over the {limits.max_file_bytes // 2**20} MiB limit.",
-                        }
-                    )
-                else:
-                    extracted.append(entry)
+        infos = [i for i in zipped.infolist() if not i.is_dir() and (_escapes(i.filename) or not _skipped(i.filename))]
+        if len(infos) > limits.max_entries:
+            raise ArchiveRejected(f"The archive holds {len(infos):,} files, over the limit of {limits.max_entries:,}.")
+        declared = sum(i.file_size for i in infos)
+        if declared > limits.max_total_bytes:
+            raise ArchiveRejected(
+                f"The archive unpacks to more than the size limit of {limits.max_total_bytes // 2**20:,} MiB"
+                f" ({declared // 2**20:,} MiB declared; a zip bomb?)."
+            )
+        packed = archive.stat().st_size
+        if declared > ARCHIVE_RATIO_FLOOR_BYTES and _ratio(declared, packed) > limits.max_ratio:
+            raise ArchiveRejected(
+                f"The archive unpacks to {_ratio(declared, packed):,.0f} times its size, over the limit of"
+                f" {limits.max_ratio}:1 (a zip bomb?)."
+            )
     except BaseException:
-        for entry in extracted:
-            entry.temp_path.unlink(missing_ok=True)
+        zipped.close()
         raise
-    return extracted, rejected
+    return zipped, infos
+
+
+def _refusal(info: zipfile.ZipInfo, limits: Limits) -> str | None:
+    """Why this entry is refused before a byte of it is unpacked, or None."""
+    name = info.filename
+    if _escapes(name):
+        return "The entry's path leads outside the archive."
+    if len(name) > limits.max_name_chars:
+        return f"The entry's name is over {limits.max_name_chars:,} characters."
+    if _is_link(info):
+        return "Links inside archives are not followed."
+    if info.file_size > limits.max_file_bytes:
+        return f"The file is over the {limits.max_file_bytes // 2**20} MiB limit."
+    if info.file_size > RATIO_FLOOR_BYTES and _ratio(info.file_size, info.compress_size) > limits.max_ratio:
+        return (
+            f"The file packs {_ratio(info.file_size, info.compress_size):,.0f}:1, over the limit of"
+            f" {limits.max_ratio}:1 (a zip bomb?)."
+        )
+    return None
+
+
+def iter_zip(archive: Path, temp_dir: Path, limits: Limits, rejected: list[dict[str, str]]) -> Iterator[ExtractedFile]:
+    """Unpack the entries one by one; refused entries go to `rejected` as {filename, reason} as they are met.
+    Each yielded file's temporary copy is the caller's to move before asking for the next: whatever is left of
+    it is deleted then (and when the iteration stops early). Raises ArchiveRejected for the whole archive
+    before yielding anything; an archive found damaged or too big half-way is reported and its rest skipped."""
+    zipped, infos = open_zip(archive, limits)
+    return _entries(zipped, infos, temp_dir, limits, rejected)
+
+
+def _entries(
+    zipped: zipfile.ZipFile, infos: list[zipfile.ZipInfo], temp_dir: Path, limits: Limits, rejected: list
+) -> Iterator[ExtractedFile]:
+    total = 0
+    with zipped:
+        for index, info in enumerate(infos):
+            reason = _refusal(info, limits)
+            if reason is not None:
+                rejected.append({"filename": info.filename, "reason": reason})
+                continue
+            try:
+                entry = _extract_one(zipped, info, temp_dir, limits.max_file_bytes, limits.max_total_bytes - total)
+            except ArchiveRejected as error:
+                skipped = len(infos) - index - 1
+                rejected.append({"filename": info.filename, "reason": f"{error} {skipped:,} more file(s) not read."})
+                return
+            total += entry.bytes
+            try:
+                yield entry
+            finally:
+                entry.temp_path.unlink(missing_ok=True)
 
 
 def _extract_one(
     zipped: zipfile.ZipFile, info: zipfile.ZipInfo, temp_dir: Path, max_file: int, budget: int
-) -> tuple[ExtractedFile | None, int]:
+) -> ExtractedFile:
     digest = hashlib.sha256()
     size = 0
     with tempfile.NamedTemporaryFile(dir=temp_dir, delete=False, prefix="unzip-") as out:
@@ -111,17 +155,14 @@ def _extract_one(
                     size += len(chunk)
                     if size > budget:
                         raise ArchiveRejected("The archive unpacks to more than the size limit (a zip bomb?).")
-                    if size > max_file:
-                        break
+                    if size > max_file:  # never past the declared size (checked), unless zipfile changes
+                        raise ArchiveRejected(f"{info.filename!r} unpacks to more than it declares.")
                     digest.update(chunk)
                     out.write(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
             target.unlink(missing_ok=True)
             raise ArchiveRejected(f"The archive is damaged at {info.filename!r} ({error}).") from None
         except BaseException:
             target.unlink(missing_ok=True)
             raise
-    if size > max_file:
-        target.unlink(missing_ok=True)
-        return None, size
-    return ExtractedFile(path=info.filename, temp_path=target, sha256=digest.hexdigest(), bytes=size), size
+    return ExtractedFile(path=info.filename, temp_path=target, sha256=digest.hexdigest(), bytes=size)

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,16 +59,19 @@ class IncomingFile:
 
 
 def import_files(
-    session: Session, settings: Settings, project_id: str, files: list[IncomingFile], use_layout: bool
+    session: Session, settings: Settings, project_id: str, files: Iterable[IncomingFile], use_layout: bool
 ) -> ImportReport:
     """Check each file and add it; with `use_layout`, folders name classes and train/val folders fix splits.
-    Commits once at the end."""
+    Commits once at the end. `files` may be lazy (a zip's entries, unpacked one by one): each is then looked up
+    alone, never gathered first."""
     report = ImportReport()
     classes: dict[str, ImageClass] = {}
-    known = dict(
+    listed = files if isinstance(files, list) else []
+    known = _KnownContent(session, project_id, look_up_each=not isinstance(files, list))
+    known.update(
         session.exec(
             select(Asset.sha256, Asset.id).where(
-                Asset.project_id == project_id, Asset.sha256.in_({f.sha256 for f in files})
+                Asset.project_id == project_id, Asset.sha256.in_({f.sha256 for f in listed})
             )
         ).all()
     )
@@ -138,11 +142,11 @@ def _add_one(
     incoming: IncomingFile,
     placement: Placement,
     report: ImportReport,
-    known: dict[str, str],  # sha256 → asset id, of this project, this batch included
+    known: "_KnownContent",
 ) -> dict[str, Any] | None:
     shown = incoming.reported_name
-    if incoming.sha256 in known:
-        report.duplicates.append({"filename": shown, "asset_id": known[incoming.sha256]})
+    if (known_id := known.find(incoming.sha256)) is not None:
+        report.duplicates.append({"filename": shown, "asset_id": known_id})
         _discard(incoming)
         return None
     try:
@@ -171,6 +175,22 @@ def _add_one(
     report.imported.append(asset)
     report.fingerprints.append({"asset_id": asset["id"], "phash": info.phash, "channels": info.channels})
     return asset
+
+
+class _KnownContent(dict[str, str]):
+    """sha256 → asset id of this project's images, this batch included; with `look_up_each`, one not held is asked
+    of the database (a lazy batch cannot be looked up in one query beforehand)."""
+
+    def __init__(self, session: Session, project_id: str, look_up_each: bool) -> None:
+        super().__init__()
+        self.session, self.project_id, self.look_up_each = session, project_id, look_up_each
+
+    def find(self, sha256: str) -> str | None:
+        if sha256 not in self and self.look_up_each:
+            query = select(Asset.id).where(Asset.project_id == self.project_id, Asset.sha256 == sha256)
+            if (found := self.session.exec(query).first()) is not None:
+                self[sha256] = found
+        return self.get(sha256)
 
 
 def _discard(incoming: IncomingFile) -> None:

@@ -1,6 +1,7 @@
 """Receive a multipart upload straight to disk: each file part is written to a temporary file and hashed
 as its bytes arrive, so no request is ever held in memory whole, and a part over the size cap stops
-being written at the cap."""
+being written at the cap. An upload that ends badly (cut off mid-part, unreadable, aborted by the client or
+cancelled) leaves no temporary file behind."""
 
 import hashlib
 import tempfile
@@ -119,19 +120,30 @@ async def receive_files(
             "on_part_end": on_part_end,
         },
     )
+    finished = False
     try:
         async for chunk in body:
             parser.write(chunk)
         parser.finalize()
-    except Exception as error:
-        discard(received)
         if part.file is not None and part.file not in received:
-            part.handle.close()
-            part.file.temp_path.unlink(missing_ok=True)
-        if isinstance(error, UploadError):
-            raise
+            raise UploadError("The upload ended in the middle of a file: send the whole multipart body.")
+        finished = True
+    except UploadError:
+        raise
+    except Exception as error:
         raise UploadError(f"The upload could not be read: {error}") from error
+    finally:  # a broken stream, a refusal, an aborted request (CancelledError): no temporary file outlives it
+        if not finished:
+            _close(part)
+            discard(received)
     return received
+
+
+def _close(part: _Part) -> None:
+    """The temporary file of the part being written when the upload stopped."""
+    if part.file is not None and part.handle is not None:
+        part.handle.close()
+        part.file.temp_path.unlink(missing_ok=True)
 
 
 def discard(files: list[ReceivedFile]) -> None:
