@@ -43,6 +43,7 @@ class LabelController(Controller):
         "/api/projects/{project_id:str}/labels/csv",
         status_code=200,
         responses=errors(404, 422, bodies={422: CsvImportReport}),
+        request_max_body_size=None,  # read in chunks up to MAX_CSV_BYTES below, not the JSON body cap
         operation_class=raw_body("text/csv", "The CSV file itself: a header `filename,label`, then one row per image"),
     )
     async def import_csv(

@@ -161,6 +161,7 @@ class ModelStoreController(Controller):
         "/",
         status_code=201,
         responses=errors(400, 409, 413, 422),
+        request_max_body_size=None,  # streamed to disk with its own per-file cap, not the JSON body cap
         operation_class=multipart_files(
             "file",
             "One .pt checkpoint",

@@ -50,6 +50,7 @@ class PredictController(Controller):
         "/api/runs/{run_id:str}/predict",
         status_code=200,
         responses=errors(404, 409, 422, 503),
+        request_max_body_size=None,  # streamed to disk with its own per-file cap, not the JSON body cap
         operation_class=multipart_files("file", "One image", many=False),
     )
     async def predict(

@@ -106,8 +106,9 @@ class AnnotationSet(BaseModel):
 
 class WorkflowWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    # Not `Graph`: saving never refuses a graph (a half-built one with a missing edge port or an over-long name is
-    # kept, issues and all, and unknown keys are kept as sent); the validator reports what is wrong on its node.
+    # Not `Graph`: saving refuses a graph only over the size limits of backend/graph/schema.py (a half-built one
+    # with a missing edge port is kept, issues and all, and unknown keys are kept as sent); the validator reports
+    # what is wrong on its node.
     graph: dict[str, Any] = Field(description="A workflow graph document (the Graph schema), kept as sent.")
 
 

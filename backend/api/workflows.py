@@ -6,6 +6,7 @@ from litestar import Controller, delete, get, post, put
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body
 from litestar.response import Response
+from pydantic import ValidationError
 from sqlmodel import select
 
 from backend.api.access import Access
@@ -16,12 +17,12 @@ from backend.catalogue import Catalogue
 from backend.datasets.image_facts import project_image_facts
 from backend.datasets.library import project_facts
 from backend.db.models import Project, Workflow, now
+from backend.graph.issues import Code, Issue
+from backend.graph.schema import SIZE_ERROR_TYPES, Graph
 from backend.graph.validate import Validation, ValidationContext, validate_document
 from backend.settings import Settings
 from backend.templates import instantiate, load_templates, template_fits
 from nodes.base import DatasetParams
-
-MAX_GRAPH_NODES = 500
 
 
 def project_context(access: Access, settings: Settings, project: Project | None) -> ValidationContext:
@@ -71,12 +72,22 @@ def _name_of(graph: dict[str, Any]) -> str:
     return name.strip()[:200] if isinstance(name, str) and name.strip() else "Untitled workflow"
 
 
-def _check_size(graph: dict[str, Any]) -> None:
-    nodes = graph.get("nodes")
-    if isinstance(nodes, list) and len(nodes) > MAX_GRAPH_NODES:
-        raise ClientException(
-            detail=f"A workflow holds at most {MAX_GRAPH_NODES} nodes.", extra={"field": "graph.nodes"}
-        )
+def oversize_issues(graph: dict[str, Any]) -> list[Issue]:
+    """The graph's breaches of the size limits (backend/graph/schema.py), as the validator words them: a graph
+    that breaks none is saved whatever else is wrong with it; one that breaks any is not stored nor echoed."""
+    try:
+        Graph.model_validate(graph)
+    except ValidationError as error:
+        return [
+            Issue(code=Code.INVALID_GRAPH, message=f"{'.'.join(map(str, e['loc']))}: {e['msg']}.", field=field)
+            for e in error.errors(include_url=False)
+            if e["type"] in SIZE_ERROR_TYPES and (field := ".".join(map(str, e["loc"])) or None)
+        ]
+    return []
+
+
+def _too_big(issues: list[Issue]) -> Response[ValidateResponse]:
+    return Response(ValidateResponse(valid=False, issues=issues), status_code=422)
 
 
 class WorkflowController(Controller):
@@ -93,16 +104,22 @@ class WorkflowController(Controller):
         context = project_context(access, settings, project)  # read the images once, not once per workflow
         return [workflow_read(access, catalogue, settings, w, context) for w in rows]
 
-    @post("/api/projects/{project_id:str}/workflows", sync_to_thread=True, responses=errors(404))
+    @post(
+        "/api/projects/{project_id:str}/workflows",
+        sync_to_thread=True,
+        responses=errors(404, 422, bodies={422: ValidateResponse}),
+    )
     def create_workflow(
         self, access: Access, catalogue: Catalogue, settings: Settings, project_id: str, data: WorkflowWrite = Body()
-    ) -> WorkflowRead:
+    ) -> Response[WorkflowRead]:
+        """422 with the issues, storing nothing, when the graph is over the size limits."""
         project = access.project(project_id)
-        _check_size(data.graph)
+        if too_big := oversize_issues(data.graph):
+            return _too_big(too_big)  # type: ignore[return-value]
         workflow = Workflow(project_id=project.id, name=_name_of(data.graph), graph=data.graph)
         access.session.add(workflow)
         access.session.commit()
-        return workflow_read(access, catalogue, settings, workflow)
+        return Response(workflow_read(access, catalogue, settings, workflow), status_code=201)
 
     @post("/api/projects/{project_id:str}/workflows/from-template", sync_to_thread=True, responses=errors(404))
     def create_from_template(
@@ -122,17 +139,23 @@ class WorkflowController(Controller):
     def get_workflow(self, access: Access, catalogue: Catalogue, settings: Settings, workflow_id: str) -> WorkflowRead:
         return workflow_read(access, catalogue, settings, access.workflow(workflow_id))
 
-    @put("/api/workflows/{workflow_id:str}", sync_to_thread=True, responses=errors(404))
+    @put(
+        "/api/workflows/{workflow_id:str}",
+        sync_to_thread=True,
+        responses=errors(404, 422, bodies={422: ValidateResponse}),
+    )
     def save_workflow(
         self, access: Access, catalogue: Catalogue, settings: Settings, workflow_id: str, data: WorkflowWrite = Body()
-    ) -> WorkflowRead:
-        """Saving never refuses a graph for its issues: a half-built workflow is kept, issues and all."""
+    ) -> Response[WorkflowRead]:
+        """Saving never refuses a graph for its issues: a half-built workflow is kept, issues and all. Only a graph
+        over the size limits is refused (422 with the issues), and the stored one is left as it was."""
         workflow = access.workflow(workflow_id)
-        _check_size(data.graph)
+        if too_big := oversize_issues(data.graph):
+            return _too_big(too_big)  # type: ignore[return-value]
         workflow.graph, workflow.name, workflow.updated_at = data.graph, _name_of(data.graph), now()
         access.session.add(workflow)
         access.session.commit()
-        return workflow_read(access, catalogue, settings, workflow)
+        return Response(workflow_read(access, catalogue, settings, workflow))
 
     @delete("/api/workflows/{workflow_id:str}", sync_to_thread=True, responses=errors(404))
     def delete_workflow(self, access: Access, workflow_id: str) -> None:
