@@ -28,6 +28,7 @@ from backend.api.workflows import WorkflowController
 from backend.api.ws import run_events_socket
 from backend.catalogue import build_catalogue
 from backend.datasets.image_facts import FingerprintBackfill
+from backend.datasets.sweep import sweep_stale_files
 from backend.db.session import make_engine, session_for, upgrade_database
 from backend.events.bus import EventBus
 from backend.graph.spec import UnreadableSpec
@@ -36,6 +37,7 @@ from backend.runners.base import JobRunner
 from backend.runners.local import LocalRunner
 from backend.runners.predictor import PredictorPool
 from backend.runs.service import RunService
+from backend.security import guard
 from backend.settings import Settings
 from backend.storage import LocalStorage
 
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        sweep_stale_files(settings.data_dir)  # before serving: a crash's temp and .partial files, none in use
         await runs.start()
         backfill = FingerprintBackfill(engine, settings)
         backfill.start()
@@ -77,7 +80,7 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
             await runs.stop()
             await predictor.shutdown()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             ProjectController,
             ClassController,
@@ -110,8 +113,9 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
         lifespan=[lifespan],
         exception_handlers={Exception: _unexpected},
         openapi_config=OpenAPIConfig(title="Visionflow", version="0.1.0", path="/schema"),
-        request_max_body_size=None,  # uploads are streamed to disk with a per-file cap
+        request_max_body_size=settings.max_json_body_bytes,  # upload routes stream to disk and set None
     )
+    return guard(app, settings.allowed_hosts)  # Host allow-list, Origin check, security headers
 
 
 def _unexpected(request: Request, error: Exception) -> Response:

@@ -1,8 +1,13 @@
 """Server settings, from VISIONFLOW_* environment variables."""
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# The loopback names: what a browser on this machine sends as Host (any port). backend/security.py refuses the rest.
+DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
 class Settings(BaseSettings):
@@ -18,7 +23,17 @@ class Settings(BaseSettings):
     # at a local server
     weights_release_url: str = "https://api.github.com/repos/ultralytics/assets/releases/tags/v8.4.0"
     max_image_pixels: int = 50_000_000  # decompression-bomb guard
+    # every request body not streamed to disk (JSON): 413 past it, before buffering; the largest legitimate one is a
+    # workflow at its size limits (backend/graph/schema.py, ~6 MB) or a bulk label of 15,000 asset ids (~0.6 MB)
+    max_json_body_bytes: int = 8 * 1024 * 1024
     frontend_dir: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+    # Host names the server answers to, any port (VISIONFLOW_ALLOWED_HOSTS=a.example,b.example); `*`: any name
+    allowed_hosts: Annotated[list[str], NoDecode] = list(DEFAULT_ALLOWED_HOSTS)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        return [name.strip() for name in value.split(",") if name.strip()] if isinstance(value, str) else value
 
     @property
     def resolved_database_url(self) -> str:

@@ -8,12 +8,15 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from backend.app import create_app
-from backend.settings import Settings
+from backend.settings import DEFAULT_ALLOWED_HOSTS, Settings
+
+# The host litestar's in-process test clients send (their default base_url), allowed beside the loopback names
+TEST_CLIENT_HOSTS = [*DEFAULT_ALLOWED_HOSTS, "testserver.local"]
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data")
+    return Settings(data_dir=tmp_path / "data", allowed_hosts=TEST_CLIENT_HOSTS)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 import asyncio
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing
 from typing import Literal
 
 from litestar import Controller, Request, get, post, put
@@ -17,7 +19,7 @@ from backend.api.paging import limit_parameter, offset_parameter
 from backend.api.schemas import AnnotationSet, AssetPage, AssetRead, AssetSelection, LayoutPreviewRequest, UploadReport
 from backend.api.workflows import dataset_params_of
 from backend.catalogue import Catalogue
-from backend.datasets.archive import ArchiveRejected, extract_zip, is_zip
+from backend.datasets.archive import ArchiveRejected, is_zip, iter_zip
 from backend.datasets.archive import Limits as ArchiveLimits
 from backend.datasets.images import content_path, thumbnail_path
 from backend.datasets.layout import place
@@ -48,9 +50,19 @@ def asset_read(asset: Asset, class_id: str | None) -> AssetRead:
 def _import_received(
     access: Access, settings: Settings, project_id: str, received: list[ReceivedFile], use_layout: bool
 ) -> ImportReport:
-    """Unpack archives, then import every image (runs in a worker thread: decoding is CPU work)."""
-    incoming: list[IncomingFile] = []
+    """Import every image, a zip's entries one at a time (runs in a worker thread: decoding is CPU work)."""
     rejected: list[dict[str, str]] = []
+    with closing(_incoming(settings, received, rejected)) as incoming:
+        report = import_files(access.session, settings, project_id, incoming, use_layout)
+    report.rejected = rejected + report.rejected
+    return report
+
+
+def _incoming(
+    settings: Settings, received: list[ReceivedFile], rejected: list[dict[str, str]]
+) -> Iterator[IncomingFile]:
+    """The received files, a zip unpacked lazily: its next entry is unpacked only once the last one was imported
+    (moved to the store) or refused (deleted), so an archive never costs more temporary disk than one entry."""
     limits = ArchiveLimits(max_file_bytes=settings.max_upload_file_bytes)
     for file in received:
         if file.too_large:
@@ -61,23 +73,24 @@ def _import_received(
                 }
             )
         elif is_zip(file.temp_path):
+            bad_entries: list[dict[str, str]] = []
             try:
-                entries, bad_entries = extract_zip(file.temp_path, file.temp_path.parent, limits)
+                entries = iter_zip(file.temp_path, file.temp_path.parent, limits, bad_entries)
             except ArchiveRejected as error:
                 rejected.append({"filename": file.filename, "reason": str(error)})
                 continue
-            rejected += [{"filename": f"{file.filename}: {e['filename']}", "reason": e["reason"]} for e in bad_entries]
-            incoming += [
-                IncomingFile(source=e.temp_path, display_path=e.path, sha256=e.sha256, move=True, archive=file.filename)
-                for e in entries
-            ]
+            try:
+                for e in entries:
+                    yield IncomingFile(
+                        source=e.temp_path, display_path=e.path, sha256=e.sha256, move=True, archive=file.filename
+                    )
+            finally:
+                entries.close()
+                rejected += [
+                    {"filename": f"{file.filename}: {e['filename']}", "reason": e["reason"]} for e in bad_entries
+                ]
         else:
-            incoming.append(
-                IncomingFile(source=file.temp_path, display_path=file.filename, sha256=file.sha256, move=True)
-            )
-    report = import_files(access.session, settings, project_id, incoming, use_layout)
-    report.rejected = rejected + report.rejected
-    return report
+            yield IncomingFile(source=file.temp_path, display_path=file.filename, sha256=file.sha256, move=True)
 
 
 def _labels_of(access: Access, asset_ids: list[str]) -> dict[str, str]:
@@ -92,6 +105,7 @@ class AssetController(Controller):
         "/api/projects/{project_id:str}/assets",
         status_code=201,
         responses=errors(404, 422, bodies={422: UploadReport}),
+        request_max_body_size=None,  # streamed to disk with its own per-file cap, not the JSON body cap
         operation_class=multipart_files("files", "An image or a zip archive; a name with folders labels it", many=True),
     )
     async def upload(

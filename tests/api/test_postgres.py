@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from backend.app import create_app
 from backend.settings import Settings
 from tests.api.helpers import labelled_project, png_bytes, upload
-from tests.conftest import MODEL, chain
+from tests.conftest import MODEL, TEST_CLIENT_HOSTS, chain
 
 pytestmark = pytest.mark.postgres
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
@@ -52,7 +52,9 @@ def postgres_url():
 
 @pytest.fixture
 async def pg_client(postgres_url, tmp_path):
-    settings = Settings(data_dir=tmp_path / "data", database_url=postgres_url, max_concurrent_runs=0)
+    settings = Settings(
+        data_dir=tmp_path / "data", database_url=postgres_url, max_concurrent_runs=0, allowed_hosts=TEST_CLIENT_HOSTS
+    )
     async with AsyncTestClient(app=create_app(settings)) as client:
         yield client
 

@@ -13,7 +13,7 @@ from backend.app import create_app
 from backend.db.models import Run
 from backend.db.session import make_engine, session_for
 from tests.api.test_live_training import read_events, start_run
-from tests.conftest import LiveServer
+from tests.conftest import TEST_CLIENT_HOSTS, LiveServer
 
 
 def test_the_server_never_imports_torch_ultralytics_or_albumentations(tmp_path):
@@ -87,7 +87,8 @@ async def test_the_built_app_is_served_with_real_content_types_and_an_spa_fallba
     (dist / "assets" / "app.js").write_text("console.log(1)")
     (dist / "assets" / "app.css").write_text("body{}")
     (tmp_path / "secret.txt").write_text("TOP SECRET")
-    async with AsyncTestClient(app=create_app(Settings(data_dir=tmp_path / "data", frontend_dir=dist))) as client:
+    settings = Settings(data_dir=tmp_path / "data", frontend_dir=dist, allowed_hosts=TEST_CLIENT_HOSTS)
+    async with AsyncTestClient(app=create_app(settings)) as client:
         assert "javascript" in (await client.get("/assets/app.js")).headers["content-type"]
         assert (await client.get("/assets/app.css")).headers["content-type"].startswith("text/css")
         deep_link = await client.get("/projects/abc/runs/xyz")
