@@ -1,7 +1,19 @@
 """Checking and storing image files: decoded, size-capped, content-addressed under the data dir, with a
-thumbnail and the fingerprints the dataset checks compare made in the same pass."""
+thumbnail and the fingerprints the dataset checks compare made in the same pass.
 
+Memory budget of a check: the pixel cap (`settings.max_image_pixels`, 50 Mpx by default) is read from the header
+before any pixel is decoded; a JPEG then decodes at 1/2–1/8 scale (draft), every other format decodes once at full
+size into one bitmap of at most 4 bytes a pixel (≤ 200 MB at the default cap), and the thumbnail is made from that
+bitmap in place (no full-size copy; the EXIF rotation is applied to the thumbnail). At most `DECODE_CONCURRENCY` (2)
+such decodes run at once in the process, whatever the number of parallel uploads or imports, so image checks add at
+most 2 × 4 B × max_image_pixels (≈ 400 MB at the default cap) to the server's RSS; freed heap pages are handed back
+to the system after each decode (malloc_trim, where glibc has it) so the peak is not kept.
+"""
+
+import ctypes
+import ctypes.util
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +23,19 @@ from backend.datasets.fingerprints import EXIF_ORIENTATION, channels_of, percept
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "BMP": "bmp", "TIFF": "tiff"}
 THUMB_SIZE = 192  # grid cells show 96–192 px; JPEGs then decode at 1/2–1/4 scale
+DECODE_CONCURRENCY = 2  # full-size decodes at once in this process (see the memory budget above)
+_decode_slots = threading.BoundedSemaphore(DECODE_CONCURRENCY)
+
+
+def _load_malloc_trim():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
+        return None
+
+
+_malloc_trim = _load_malloc_trim()
 
 
 class ImageRejected(ValueError):
@@ -31,8 +56,18 @@ def inspect_image(path: Path, max_pixels: int, thumbnail: Path | None = None) ->
     write it (once) and hash its pixels.
 
     The pixel cap is checked on the header, before any pixel is decoded. JPEGs decode at reduced scale
-    (every byte is still read, so truncation is caught), which makes the check and the thumbnail cheap.
+    (every byte is still read, so truncation is caught), which makes the check and the thumbnail cheap. Other
+    formats decode in full (truncation and corrupt data fail there), under the process-wide decode slots.
     """
+    with _decode_slots:
+        try:
+            return _inspect(path, max_pixels, thumbnail)
+        finally:
+            if _malloc_trim is not None:
+                _malloc_trim(0)
+
+
+def _inspect(path: Path, max_pixels: int, thumbnail: Path | None) -> ImageInfo:
     try:
         with Image.open(path) as image:
             if image.format not in ALLOWED_FORMATS:
@@ -50,7 +85,7 @@ def inspect_image(path: Path, max_pixels: int, thumbnail: Path | None = None) ->
                 image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
             image.load()  # truncated or corrupt files fail here
             if thumbnail is not None:
-                small = _thumbnail(image)
+                small = _thumbnail(image)  # shrinks `image` in place: the full-size bitmap is freed here
                 phash = perceptual_hash(small)
                 _write_thumbnail(small, thumbnail)
     except ImageRejected:
@@ -67,8 +102,10 @@ def inspect_image(path: Path, max_pixels: int, thumbnail: Path | None = None) ->
 
 
 def _thumbnail(image: Image.Image) -> Image.Image:
+    """Shrink the loaded image in place to fit THUMB_SIZE, then apply its EXIF orientation to the small copy (the
+    box is square, so shrinking first gives the same size; no full-size copy is made)."""
+    image.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BILINEAR, reducing_gap=None)
     small = ImageOps.exif_transpose(image)
-    small.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BILINEAR, reducing_gap=None)
     return small if small.mode in ("RGB", "L") else small.convert("RGB")
 
 
