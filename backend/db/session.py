@@ -5,6 +5,8 @@ data dir holds (nothing, a database made before Alembic, or an older revision) t
 a lock, so the server and the CLI can both open the same data dir as they start.
 """
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,7 @@ from backend.db import models  # noqa: F401  (registers the tables)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BASELINE_REVISION = "0001_baseline"  # the schema before Alembic: a database without alembic_version is this one
+WAL_SWITCH_WAIT_S = 30.0  # as long as a connection waits for a busy database
 _POSTGRES_MIGRATION_LOCK = 7_466_102_007  # any fixed bigint: the advisory lock every starting server waits on
 
 
@@ -41,12 +44,28 @@ def make_engine(url: str) -> Engine:
     def _pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
         cursor = connection.cursor()
         if not in_memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     return engine
+
+
+def _use_wal(cursor: sqlite3.Cursor, wait_s: float = WAL_SWITCH_WAIT_S) -> None:
+    """Switch a database file to WAL (a no-op once it is). The switch needs the file to itself and SQLite does not
+    wait for that (no busy timeout), so while another process holds a new database's write lock — two servers
+    upgrading it at once — it is retried until that process is done."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
