@@ -5,25 +5,35 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Request, Response
+from litestar._signature.types import ExtendedMsgSpecValidationError
+from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, InternalServerException
 from litestar.openapi import OpenAPIConfig
 from sqlalchemy.exc import DataError
 from sqlmodel import Session
 
-from backend.api.access import Access, resolve_caller
+from backend.accounts.first_admin import ensure_first_admin
+from backend.accounts.middleware import accounts_middleware
+from backend.accounts.sessions import STORE as SESSION_STORE
+from backend.accounts.sessions import session_store
+from backend.api.access import Access, access_for
 from backend.api.assets import AssetController
+from backend.api.auth import AuthController
 from backend.api.catalogue import list_nodes, run_settings_schema
 from backend.api.classes import ClassController
+from backend.api.documented import document_common_errors
 from backend.api.frontend import frontend_router
 from backend.api.insights import InsightController
 from backend.api.label_check import LabelCheckController
 from backend.api.labels import LabelController
+from backend.api.members import MemberController
 from backend.api.model_store import ModelStoreController, WeightsChecker
 from backend.api.predict import PredictController
 from backend.api.projects import ProjectController
 from backend.api.recommendations import list_templates, run_defaults
 from backend.api.runs import RunController
+from backend.api.users import UserController
 from backend.api.workflows import WorkflowController
 from backend.api.ws import run_events_socket
 from backend.catalogue import build_catalogue
@@ -48,6 +58,7 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
     settings.ensure_dirs()
     engine = make_engine(settings.resolved_database_url)
     upgrade_database(engine)
+    ensure_first_admin(settings, engine)  # accounts on and no user yet: the first administrator
     model_store = ModelStore(settings.model_store)
     catalogue = build_catalogue(model_store)  # reads the store on demand: uploads show up in the catalogue
     weights_checker = WeightsChecker(settings.worker_config_dir)
@@ -55,17 +66,19 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
     local_runner = LocalRunner(settings.worker_config_dir, LocalStorage(settings.data_dir))
     runs = RunService(engine, settings, catalogue, runner or local_runner, bus)
     predictor = PredictorPool(settings.worker_config_dir)
+    login_sessions = session_store(settings)
 
     def provide_session() -> Iterator[Session]:
         with session_for(engine) as session:
             yield session
 
-    def provide_access(request: Request, db: Session) -> Access:
-        return Access(db, resolve_caller(request))
+    def provide_access(request: Request, db: Session) -> Access:  # also a WebSocket's: litestar passes the connection
+        return access_for(request, db)  # the caller, and the role the route needs (backend/api/access.py)
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         sweep_stale_files(settings.data_dir)  # before serving: a crash's temp and .partial files, none in use
+        await login_sessions.delete_expired()  # a login session's file outlives it unless the person logs out
         await runs.start()
         backfill = FingerprintBackfill(engine, settings)
         backfill.start()
@@ -83,6 +96,9 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
     app = Litestar(
         route_handlers=[
             ProjectController,
+            MemberController,
+            AuthController,
+            UserController,
             ClassController,
             LabelController,
             ModelStoreController,
@@ -114,16 +130,26 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
         exception_handlers={Exception: _unexpected},
         openapi_config=OpenAPIConfig(title="Visionflow", version="0.1.0", path="/schema"),
         request_max_body_size=settings.max_json_body_bytes,  # upload routes stream to disk and set None
+        state=State({"settings": settings}),  # read by middleware, which gets no dependencies (rate limits)
+        middleware=accounts_middleware(settings, engine),  # login sessions, then `request.user` (backend/accounts/)
+        stores={SESSION_STORE: login_sessions},
     )
+    document_common_errors(app)  # 401/403/429 in the OpenAPI schema of every route where they can happen
     return guard(app, settings.allowed_hosts)  # Host allow-list, Origin check, security headers
 
 
 def _unexpected(request: Request, error: Exception) -> Response:
+    if isinstance(error, InternalServerException) and isinstance(error.__cause__, ExtendedMsgSpecValidationError):
+        # litestar takes a body field named like a dependency (`{"settings": …}`) for a failing dependency: 500. Only
+        # request values are decoded from raw JSON into models (dependencies are our objects): the caller's error.
+        problems = [{"key": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.__cause__.errors]
+        detail = f"Validation failed for {request.method} {request.url.path}: the body is not what the route takes."
+        return Response({"status_code": 400, "detail": detail, "extra": problems}, status_code=400)
     if isinstance(error, HTTPException):
         body = {"status_code": error.status_code, "detail": error.detail}
         if error.extra:
             body["extra"] = error.extra
-        return Response(body, status_code=error.status_code)
+        return Response(body, status_code=error.status_code, headers=error.headers)  # e.g. 429's Retry-After
     if isinstance(error, UnreadableSpec):  # a run stored by another version: say so, it is not the caller's fault
         return Response({"status_code": 409, "detail": str(error)}, status_code=409)
     if isinstance(error, DataError):  # a value the database cannot hold: PostgreSQL refuses NUL in text, SQLite never

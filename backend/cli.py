@@ -1,4 +1,4 @@
-"""`visionflow serve | run WORKFLOW.json --data DIR | import PROJECT DIR | demo`."""
+"""`visionflow serve | run WORKFLOW.json --data DIR | import PROJECT DIR | demo | users … | tokens …`."""
 
 import argparse
 import asyncio
@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from backend.accounts import cli_commands as accounts_cli
 from backend.settings import Settings
 
 
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("project", help="Project id or name.")
     importer.add_argument("folder", type=Path)
     commands.add_parser("demo", help="Seed the handwritten-digits demo project (once).")
+    accounts_cli.add_parsers(commands)
     args = parser.parse_args(argv)
     settings = Settings()
     match args.command:
@@ -57,15 +59,25 @@ def main(argv: list[str] | None = None) -> int:
             return _import(settings, args.project, args.folder)
         case "demo":
             return _demo(settings)
+        case "users" | "tokens":
+            return accounts_cli.run(args, settings, _open_session)
     return 2
 
 
 def _serve(settings: Settings, host: str, port: int) -> int:
+    refusal = accounts_cli.serve_refusal(settings, host)  # accounts off: loopback only
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
+        return 2
     import uvicorn
 
     from backend.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", ws="websockets")
+    app = create_app(settings)  # creates the first administrator when there is no user
+    accounts_cli.print_login(settings, host, port)
+    # proxy_headers off: uvicorn's default trusts X-Forwarded-For from 127.0.0.1, so behind a local proxy that passes
+    # the header on, each client would name its own address and escape the per-address rate limits
+    uvicorn.run(app, host=host, port=port, log_level="info", ws="websockets", proxy_headers=False)
     return 0
 
 

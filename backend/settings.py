@@ -29,6 +29,22 @@ class Settings(BaseSettings):
     frontend_dir: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
     # Host names the server answers to, any port (VISIONFLOW_ALLOWED_HOSTS=a.example,b.example); `*`: any name
     allowed_hosts: Annotated[list[str], NoDecode] = list(DEFAULT_ALLOWED_HOSTS)
+    # Accounts (docs/security.md). Off (VISIONFLOW_AUTH=off): every request is the one local user, an administrator;
+    # `visionflow serve` then refuses to listen on any address but loopback.
+    auth: bool = True
+    admin_name: str = "admin"  # the first administrator, created at the first start with accounts on and no user
+    admin_password: str | None = None  # theirs; none: a random one, in <data_dir>/admin-password.txt until changed
+    session_max_age_s: int = 14 * 24 * 3600  # a login lasts this long
+    secure_cookies: bool = False  # set behind HTTPS: the session cookie is then sent over HTTPS only
+    # Rate limits per client address (backend/rate_limits.py; over them: 429 with Retry-After). Login: a person
+    # mistypes a few times; ten a minute stops password guessing at Argon2's pace without locking anyone out.
+    login_attempts_per_minute: int = 10
+    # Uploads (asset batches, CSV labels, model weights) share one count. The browser sends 15,000 images as 235
+    # requests (frontend/src/upload/uploadPlan.ts: batches of at most 64 files / 48 MiB; measured with planBatches
+    # on 15,000 files of 2 kB to 750 kB), so two such uploads in one minute stay under 600. Larger images make more
+    # requests (938 at 3 MB each), but each carries 48 MiB: 600 a minute would be 28 GiB of images checked per
+    # minute, more than the server's image checks get through, so a real upload is never throttled.
+    upload_requests_per_minute: int = 600
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

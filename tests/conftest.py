@@ -1,5 +1,6 @@
 """Shared fixtures: a fresh data dir per test, an in-process app client, and graph builders."""
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -10,13 +11,17 @@ from litestar.testing import AsyncTestClient
 from backend.app import create_app
 from backend.settings import DEFAULT_ALLOWED_HOSTS, Settings
 
+# Accounts off for every test, and every server process a test starts, unless it asks for them (`auth=True`, as
+# tests/api/accounts.py `auth_settings` does): the tests of everything else call as the one local user.
+os.environ["VISIONFLOW_AUTH"] = "off"
+
 # The host litestar's in-process test clients send (their default base_url), allowed beside the loopback names
 TEST_CLIENT_HOSTS = [*DEFAULT_ALLOWED_HOSTS, "testserver.local"]
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", allowed_hosts=TEST_CLIENT_HOSTS)
+    return Settings(data_dir=tmp_path / "data", allowed_hosts=TEST_CLIENT_HOSTS, auth=False)
 
 
 @pytest.fixture
@@ -52,9 +57,12 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    """A real `visionflow serve` process on a temp data dir, seeded with the digits demo project."""
+    """A real `visionflow serve` process on a temp data dir, seeded with the digits demo project. Accounts are off
+    unless `auth`: then the first admin (`admin`) gets `admin_password`."""
 
-    def __init__(self, data_dir: Path, seed_demo: bool = True) -> None:
+    def __init__(
+        self, data_dir: Path, seed_demo: bool = True, auth: bool = False, admin_password: str | None = None
+    ) -> None:
         import os
         import subprocess
         import sys
@@ -64,6 +72,9 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         env = {**os.environ, "VISIONFLOW_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
+        env["VISIONFLOW_AUTH"] = "on" if auth else "off"
+        if auth and admin_password is not None:
+            env["VISIONFLOW_ADMIN_PASSWORD"] = admin_password
         cli = [sys.executable, "-m", "backend.cli"]
         if seed_demo:
             subprocess.run([*cli, "demo"], env=env, check=True, capture_output=True)
@@ -84,7 +95,7 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()}")
             try:
-                if httpx.get(f"{self.url}/api/projects", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/api/auth/config", timeout=1).status_code == 200:  # answers with auth on
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)

@@ -26,6 +26,7 @@ from backend.datasets.layout import place
 from backend.datasets.library import ImportReport, IncomingFile, asset_splits, import_files, set_label, set_labels
 from backend.datasets.upload_stream import ReceivedFile, UploadError, discard, receive_files
 from backend.db.models import Annotation, Asset, ImageClass
+from backend.rate_limits import UPLOAD_RATE_LIMIT
 from backend.settings import Settings
 
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "bmp": "image/bmp", "tiff": "image/tiff"}
@@ -104,8 +105,10 @@ class AssetController(Controller):
     @post(
         "/api/projects/{project_id:str}/assets",
         status_code=201,
+        opt={"least_role": "annotator"},
         responses=errors(404, 422, bodies={422: UploadReport}),
         request_max_body_size=None,  # streamed to disk with its own per-file cap, not the JSON body cap
+        middleware=[UPLOAD_RATE_LIMIT],
         operation_class=multipart_files("files", "An image or a zip archive; a name with folders labels it", many=True),
     )
     async def upload(
@@ -143,6 +146,7 @@ class AssetController(Controller):
     @post(
         "/api/projects/{project_id:str}/assets/layout-preview",
         status_code=200,
+        opt={"least_role": "viewer"},  # says what an upload would do, changes nothing
         sync_to_thread=True,
         responses=errors(404),
     )
@@ -220,7 +224,13 @@ class AssetController(Controller):
             filename=f"{asset.id}.jpg",
         )
 
-    @post("/api/projects/{project_id:str}/assets/delete", status_code=200, sync_to_thread=True, responses=errors(404))
+    @post(
+        "/api/projects/{project_id:str}/assets/delete",
+        status_code=200,
+        sync_to_thread=True,
+        responses=errors(404),
+        opt={"least_role": "annotator"},
+    )
     def delete_assets(self, access: Access, project_id: str, data: AssetSelection = Body()) -> AssetsDeleted:
         """Delete the selected images and their labels (files stay while another project holds the same content)."""
         project = access.project(project_id)
@@ -239,7 +249,12 @@ class AssetController(Controller):
         access.session.commit()
         return AssetsDeleted(deleted=len(assets))
 
-    @put("/api/assets/{asset_id:str}/annotation", sync_to_thread=True, responses=errors(404))
+    @put(
+        "/api/assets/{asset_id:str}/annotation",
+        sync_to_thread=True,
+        responses=errors(404),
+        opt={"least_role": "annotator"},
+    )
     def set_annotation(self, access: Access, asset_id: str, data: AnnotationSet = Body()) -> AssetRead:
         asset = access.asset(asset_id)
         if data.class_id is not None and access.image_class(data.class_id).project_id != asset.project_id:

@@ -51,7 +51,7 @@ class ClassController(Controller):
     path = "/api/classes"
     tags = ["classes"]
 
-    @patch("/{class_id:str}", sync_to_thread=True, responses=errors(404, 409))
+    @patch("/{class_id:str}", sync_to_thread=True, responses=errors(404, 409), opt={"least_role": "annotator"})
     def update_class(self, access: Access, class_id: str, data: ClassUpdate = Body()) -> ClassRead:
         image_class = access.image_class(class_id)
         siblings = access.session.exec(
@@ -83,7 +83,9 @@ class ClassController(Controller):
         access.session.commit()
         return class_read(access, image_class)
 
-    @delete("/{class_id:str}", status_code=200, sync_to_thread=True, responses=errors(404))
+    @delete(
+        "/{class_id:str}", status_code=200, sync_to_thread=True, responses=errors(404), opt={"least_role": "annotator"}
+    )
     def delete_class(self, access: Access, class_id: str, dry_run: bool = True) -> ClassDeleteResult:
         """Dry run (the default) says how many images would lose their label; then delete with dry_run=false."""
         image_class = access.image_class(class_id)
@@ -103,7 +105,13 @@ class ClassController(Controller):
             }
         )
 
-    @post("/{class_id:str}/merge", status_code=200, sync_to_thread=True, responses=errors(404))
+    @post(
+        "/{class_id:str}/merge",
+        status_code=200,
+        sync_to_thread=True,
+        responses=errors(404),
+        opt={"least_role": "annotator"},
+    )
     def merge_class(self, access: Access, class_id: str, data: Merge = Body()) -> ClassMergeResult:
         """Relabel every image of this class as `into_class_id`, then delete this class."""
         source, target = access.image_class(class_id), access.image_class(data.into_class_id)

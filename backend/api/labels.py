@@ -15,6 +15,7 @@ from backend.api.documented import errors, raw_body
 from backend.datasets.labels_csv import MAX_CSV_BYTES, export_labels_csv, parse_labels_csv, plan_label_import
 from backend.datasets.library import ensure_class, set_labels
 from backend.db.models import Annotation, Asset, ImageClass, Project
+from backend.rate_limits import UPLOAD_RATE_LIMIT
 
 
 class BulkLabel(BaseModel):
@@ -42,8 +43,10 @@ class LabelController(Controller):
     @post(
         "/api/projects/{project_id:str}/labels/csv",
         status_code=200,
+        opt={"least_role": "annotator"},
         responses=errors(404, 422, bodies={422: CsvImportReport}),
         request_max_body_size=None,  # read in chunks up to MAX_CSV_BYTES below, not the JSON body cap
+        middleware=[UPLOAD_RATE_LIMIT],
         operation_class=raw_body("text/csv", "The CSV file itself: a header `filename,label`, then one row per image"),
     )
     async def import_csv(
@@ -103,7 +106,13 @@ class LabelController(Controller):
             headers={"content-disposition": f'attachment; filename="{project.id}-labels.csv"'},
         )
 
-    @post("/api/projects/{project_id:str}/labels/bulk", status_code=200, sync_to_thread=True, responses=errors(404))
+    @post(
+        "/api/projects/{project_id:str}/labels/bulk",
+        status_code=200,
+        sync_to_thread=True,
+        responses=errors(404),
+        opt={"least_role": "annotator"},
+    )
     def bulk_label(self, access: Access, project_id: str, data: BulkLabel = Body()) -> LabelsUpdated:
         project = access.project(project_id)
         if data.class_id is not None and access.image_class(data.class_id).project_id != project.id:

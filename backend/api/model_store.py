@@ -36,6 +36,7 @@ from backend.models_download import (
     official_names,
 )
 from backend.models_store import ModelStore, StoredClasses, StoredWeights, StoreError
+from backend.rate_limits import UPLOAD_RATE_LIMIT
 from backend.settings import Settings
 from backend.worker.offline import offline_environment
 from backend.worker.weights_check import NOT_A_CHECKPOINT
@@ -162,6 +163,7 @@ class ModelStoreController(Controller):
         status_code=201,
         responses=errors(400, 409, 413, 422),
         request_max_body_size=None,  # streamed to disk with its own per-file cap, not the JSON body cap
+        middleware=[UPLOAD_RATE_LIMIT],
         operation_class=multipart_files(
             "file",
             "One .pt checkpoint",

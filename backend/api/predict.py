@@ -49,6 +49,7 @@ class PredictController(Controller):
     @post(
         "/api/runs/{run_id:str}/predict",
         status_code=200,
+        opt={"least_role": "viewer"},  # tries the model, changes nothing
         responses=errors(404, 409, 422, 503),
         request_max_body_size=None,  # streamed to disk with its own per-file cap, not the JSON body cap
         operation_class=multipart_files("file", "One image", many=False),

@@ -1,4 +1,4 @@
-"""Projects and their classes."""
+"""Projects and their classes (members: backend/api/members.py)."""
 
 from litestar import Controller, delete, get, post
 from litestar.exceptions import ClientException
@@ -13,7 +13,7 @@ from backend.api.schemas import ClassCreate, ClassRead, ProjectCreate, ProjectRe
 from backend.datasets.class_names import class_name_problem
 from backend.datasets.library import add_class
 from backend.datasets.stats import dataset_stats
-from backend.db.models import Annotation, Asset, ImageClass, Project
+from backend.db.models import Annotation, Asset, ImageClass, Project, ProjectMember
 
 
 def project_read(access: Access, project: Project) -> ProjectRead:
@@ -28,7 +28,13 @@ def project_read(access: Access, project: Project) -> ProjectRead:
     classes = session.exec(
         select(func.count()).select_from(ImageClass).where(ImageClass.project_id == project.id)
     ).one()
-    return ProjectRead(**project.model_dump(), image_count=images, labelled_count=labelled, class_count=classes)
+    return ProjectRead(
+        **project.model_dump(),
+        image_count=images,
+        labelled_count=labelled,
+        class_count=classes,
+        my_role=access.role_in(project.id) or "viewer",  # None never reaches here: access.project() gave a 404
+    )
 
 
 class ProjectController(Controller):
@@ -41,8 +47,12 @@ class ProjectController(Controller):
 
     @post("/", sync_to_thread=True)
     def create_project(self, access: Access, data: ProjectCreate = Body()) -> ProjectRead:
+        """Any caller may create a project, and owns it (with accounts off, the local user owns every project)."""
         project = Project(name=data.name.strip(), task=data.task, content=data.content)
         access.session.add(project)
+        if access.caller.user_id is not None:
+            access.session.flush()  # the member row refers to the project row
+            access.session.add(ProjectMember(project_id=project.id, user_id=access.caller.user_id, role="owner"))
         access.session.commit()
         return project_read(access, project)
 
@@ -67,7 +77,7 @@ class ProjectController(Controller):
         ).all()
         return [ClassRead(id=c.id, name=c.name, colour=c.colour, hotkey=c.hotkey, image_count=n) for c, n in rows]
 
-    @post("/{project_id:str}/classes", sync_to_thread=True, responses=errors(404, 409))
+    @post("/{project_id:str}/classes", sync_to_thread=True, responses=errors(404, 409), opt={"least_role": "annotator"})
     def create_class(self, access: Access, project_id: str, data: ClassCreate = Body()) -> ClassRead:
         project = access.project(project_id)
         name = data.name.strip()

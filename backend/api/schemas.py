@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend.api.access import Role
 from backend.events.models import RunStatus
 from backend.graph.issues import Issue
 
@@ -35,6 +36,7 @@ class ProjectRead(BaseModel):
     image_count: int
     labelled_count: int
     class_count: int
+    my_role: Role = Field(description="The caller's role here (an administrator owns every project).")
 
 
 class ClassCreate(BaseModel):

@@ -165,6 +165,7 @@ class WorkflowController(Controller):
     @post(
         "/api/workflows/validate",
         status_code=200,
+        opt={"least_role": "viewer"},  # checks a graph, stores nothing
         sync_to_thread=True,
         responses=errors(404, 422, bodies={422: ValidateResponse}),
     )

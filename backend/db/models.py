@@ -143,3 +143,36 @@ class AssetFingerprint(SQLModel, table=True):
     channels: int | None = None  # 1 grey, 2 grey + alpha, 3 colour, 4 colour + alpha
     # False: a back-fill found the file missing or undecodable (an import only stores files that decode)
     readable: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
+
+
+class User(SQLModel, table=True):
+    """Someone who logs in. `user` is a reserved word in PostgreSQL, hence the table name."""
+
+    __tablename__ = "user_account"
+    id: str = Field(default_factory=new_id, primary_key=True)
+    name: str = Field(unique=True, index=True)  # the login name
+    password_hash: str  # Argon2id, backend/accounts/passwords.py
+    is_admin: bool = False  # administers the server: users, the model store, and every project as its owner
+    created_at: datetime = Field(default_factory=now)
+
+
+class ApiToken(SQLModel, table=True):
+    """A secret for scripts (`Authorization: Bearer vf_…`), stored only as its SHA-256: shown once, at creation."""
+
+    __tablename__ = "api_token"
+    id: str = Field(default_factory=new_id, primary_key=True)
+    user_id: str = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    name: str
+    token_hash: str = Field(unique=True, index=True)
+    created_at: datetime = Field(default_factory=now)
+    last_used_at: datetime | None = None
+
+
+class ProjectMember(SQLModel, table=True):
+    """A user's role in a project: owner, annotator or viewer (backend/api/access.py says what each may do)."""
+
+    __tablename__ = "project_member"
+    project_id: str = Field(foreign_key="project.id", primary_key=True, ondelete="CASCADE")
+    user_id: str = Field(foreign_key="user_account.id", primary_key=True, index=True, ondelete="CASCADE")
+    role: str
+    added_at: datetime = Field(default_factory=now)

@@ -29,7 +29,7 @@ def test_older_runs_get_their_artifacts_and_checkpoints_from_their_stored_events
             connection.execute(sa.text(RUN), {"id": run_id})
         for run_id, seq, kind, data in events:
             connection.execute(sa.text(EVENT), {"run_id": run_id, "seq": seq, "type": kind, "data": json.dumps(data)})
-    upgrade_database(engine)
+    upgrade_database(engine, "0002_run_projections")
     assert current_revision(engine) == "0002_run_projections"
     with engine.connect() as connection:
         rows = {

@@ -55,6 +55,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** AuthConfig */
+        get: operations["ApiAuthConfigAuthConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Login */
+        post: operations["ApiAuthLoginLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Logout */
+        post: operations["ApiAuthLogoutLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Me */
+        get: operations["ApiAuthMeMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** ChangePassword */
+        put: operations["ApiAuthPasswordChangePassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListTokens */
+        get: operations["ApiAuthTokensListTokens"];
+        put?: never;
+        /** CreateToken */
+        post: operations["ApiAuthTokensCreateToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** RevokeToken */
+        delete: operations["ApiAuthTokensTokenIdRevokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/classes/{class_id}": {
         parameters: {
             query?: never;
@@ -328,6 +448,41 @@ export interface paths {
         /** ImportCsv */
         post: operations["ApiProjectsProjectIdLabelsCsvImportCsv"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListMembers */
+        get: operations["ApiProjectsProjectIdMembersListMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** SetMember */
+        put: operations["ApiProjectsProjectIdMembersUserIdSetMember"];
+        post?: never;
+        /** RemoveMember */
+        delete: operations["ApiProjectsProjectIdMembersUserIdRemoveMember"];
         options?: never;
         head?: never;
         patch?: never;
@@ -708,6 +863,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListUsers */
+        get: operations["ApiUsersListUsers"];
+        put?: never;
+        /** CreateUser */
+        post: operations["ApiUsersCreateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** DeleteUser */
+        delete: operations["ApiUsersUserIdDeleteUser"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{user_id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** SetUserPassword */
+        put: operations["ApiUsersUserIdPasswordSetUserPassword"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/workflows/validate": {
         parameters: {
             query?: never;
@@ -840,6 +1047,11 @@ export interface components {
         AssetsDeleted: {
             /** @description Images deleted with their labels. */
             deleted: number;
+        };
+        /** AuthConfig */
+        AuthConfig: {
+            /** @description Whether accounts are on: false means every request is the local administrator. */
+            auth: boolean;
         };
         /** Batch */
         Batch: {
@@ -1215,6 +1427,37 @@ export interface components {
             /** @constant */
             type: "log";
         };
+        /** LoginBody */
+        LoginBody: {
+            name: string;
+            password: string;
+        };
+        /** Me */
+        Me: {
+            /** @description Send as X-CSRF-Token on every write of a login session; else null. */
+            csrf_token: string | null;
+            /** @description The user's id; null when accounts are off. */
+            id: string | null;
+            is_admin: boolean;
+            name: string;
+            /**
+             * @description How the caller was recognised: login session, API token, or accounts off (local).
+             * @enum {string}
+             */
+            via: "session" | "token" | "local";
+        };
+        /** MemberRead */
+        MemberRead: {
+            name: string;
+            /** @enum {string} */
+            role: "viewer" | "annotator" | "owner";
+            user_id: string;
+        };
+        /** MemberWrite */
+        MemberWrite: {
+            /** @enum {string} */
+            role: "viewer" | "annotator" | "owner";
+        };
         /** Merge */
         Merge: {
             /** @default true */
@@ -1260,6 +1503,17 @@ export interface components {
             recommended: boolean;
             title: string;
             type: string;
+        };
+        /** PasswordChange */
+        PasswordChange: {
+            current_password: string;
+            /** @description 8 to 1024 characters. */
+            new_password: string;
+        };
+        /** PasswordSet */
+        PasswordSet: {
+            /** @description 8 to 1024 characters. */
+            password: string;
         };
         /** PortRead */
         PortRead: {
@@ -1356,6 +1610,11 @@ export interface components {
             id: string;
             image_count: number;
             labelled_count: number;
+            /**
+             * @description The caller's role here (an administrator owns every project).
+             * @enum {string}
+             */
+            my_role: "viewer" | "annotator" | "owner";
             name: string;
             task: string;
         };
@@ -1597,6 +1856,29 @@ export interface components {
             tags: string[];
             title: string;
         };
+        /** TokenCreate */
+        TokenCreate: {
+            /** @description What the token is for (1 to 100 characters), e.g. the script that uses it. */
+            name: string;
+        };
+        /** TokenCreated */
+        TokenCreated: {
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            name: string;
+            /** @description The secret, shown only here: send it as `Authorization: Bearer <token>`. */
+            token: string;
+        };
+        /** TokenRead */
+        TokenRead: {
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            /** @description Within a minute. */
+            last_used_at: string | null;
+            name: string;
+        };
         /** UploadDuplicate */
         UploadDuplicate: {
             /** @description The project's image with the same content. */
@@ -1617,6 +1899,23 @@ export interface components {
             /** @default 0 */
             labelled: number;
             rejected: components["schemas"]["UploadRejection"][];
+        };
+        /** UserCreate */
+        UserCreate: {
+            /** @default false */
+            is_admin: boolean;
+            /** @description The login name: 1 to 64 letters, digits or . _ @ -. */
+            name: string;
+            /** @description 8 to 1024 characters. */
+            password: string;
+        };
+        /** UserRead */
+        UserRead: {
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            is_admin: boolean;
+            name: string;
         };
         /** ValidateRequest */
         ValidateRequest: {
@@ -1711,6 +2010,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -1761,6 +2078,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -1815,6 +2141,414 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiAuthConfigAuthConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthConfig"];
+                };
+            };
+        };
+    };
+    ApiAuthLoginLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginBody"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the request cannot apply to the thing in its present state (`detail` says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address: wait the `Retry-After` header's seconds (`detail` says which limit). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiAuthLogoutLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiAuthMeMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiAuthPasswordChangePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the request cannot apply to the thing in its present state (`detail` says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable: the request is well formed but its content cannot be used (`detail` says why). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiAuthTokensListTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenRead"][];
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiAuthTokensCreateToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenCreated"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the request cannot apply to the thing in its present state (`detail` says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable: the request is well formed but its content cannot be used (`detail` says why). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiAuthTokensTokenIdRevokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -1861,6 +2595,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -1911,6 +2663,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -1972,6 +2742,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -1999,6 +2787,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StoredWeights"][];
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2042,6 +2839,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Conflict: the request cannot apply to the thing in its present state (`detail` says why). */
             409: {
                 headers: {
@@ -2062,6 +2877,15 @@ export interface operations {
             };
             /** @description Unprocessable: the request is well formed but its content cannot be used (`detail` says why). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address: wait the `Retry-After` header's seconds (`detail` says which limit). */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2106,6 +2930,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -2173,6 +3015,15 @@ export interface operations {
                     "application/json": string[];
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ApiModelsNameDeleteModel: {
@@ -2208,6 +3059,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -2237,6 +3106,15 @@ export interface operations {
                     "application/json": components["schemas"]["NodeDescriptor"][];
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ApiProjectsListProjects: {
@@ -2255,6 +3133,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectRead"][];
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2296,6 +3183,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     ApiProjectsProjectIdGetProject: {
@@ -2331,6 +3236,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -2375,6 +3289,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -2433,6 +3365,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -2487,6 +3428,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -2503,6 +3462,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UploadReport"];
+                };
+            };
+            /** @description Too many requests from this address: wait the `Retry-After` header's seconds (`detail` says which limit). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2544,6 +3512,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -2596,6 +3582,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -2640,6 +3644,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -2690,6 +3703,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -2747,6 +3778,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -2795,6 +3835,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -2850,6 +3908,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -2866,6 +3942,220 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CsvImportReport"];
+                };
+            };
+            /** @description Too many requests from this address: wait the `Retry-After` header's seconds (`detail` says which limit). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiProjectsProjectIdMembersListMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberRead"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiProjectsProjectIdMembersUserIdSetMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberWrite"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the request cannot apply to the thing in its present state (`detail` says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiProjectsProjectIdMembersUserIdRemoveMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the request cannot apply to the thing in its present state (`detail` says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2903,6 +4193,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -2953,6 +4252,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -2999,6 +4307,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -3043,6 +4360,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -3093,6 +4419,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -3154,6 +4498,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -3183,6 +4545,15 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -3220,6 +4591,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -3266,6 +4646,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -3321,6 +4710,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -3367,6 +4765,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -3411,6 +4827,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -3464,6 +4889,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -3512,6 +4946,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -3574,6 +5026,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -3656,6 +5117,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -3704,6 +5174,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -3759,6 +5247,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -3828,6 +5325,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -3911,6 +5426,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -3964,6 +5488,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -4021,6 +5563,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -4067,8 +5618,267 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiUsersListUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"][];
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiUsersCreateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the request cannot apply to the thing in its present state (`detail` says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable: the request is well formed but its content cannot be used (`detail` says why). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiUsersUserIdDeleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the request cannot apply to the thing in its present state (`detail` says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiUsersUserIdPasswordSetUserPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordSet"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable: the request is well formed but its content cannot be used (`detail` says why). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4113,6 +5923,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -4170,6 +5998,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -4218,6 +6055,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -4273,6 +6128,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
                 headers: {
@@ -4320,6 +6193,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
@@ -4370,6 +6252,24 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
