@@ -1,5 +1,6 @@
 import { lazy, Suspense } from "react";
 import { Navigate, Route, Routes } from "react-router";
+import { AuthGate } from "./auth/AuthGate";
 import { AppLayout } from "./shell/AppLayout";
 import { ProjectsPage } from "./projects/ProjectsPage";
 import { ProjectLayout } from "./projects/ProjectLayout";
@@ -20,22 +21,24 @@ const page = (element: React.ReactNode) => <Suspense fallback={<Loading />}>{ele
 
 export function App() {
   return (
-    <Routes>
-      <Route element={<AppLayout />}>
-        <Route index element={<ProjectsPage />} />
-        <Route path="projects/:pid" element={<ProjectLayout />}>
-          <Route index element={<WorkflowIndex />} />
-          <Route path="workflows" element={<Navigate to=".." relative="path" replace />} />
-          <Route path="workflows/new" element={<TemplatesPage />} />
-          <Route path="workflows/:wid" element={page(<EditorPage />)} />
-          <Route path="runs" element={<RunsPage />} />
-          <Route path="runs/compare" element={page(<ComparePage />)} />
-          <Route path="runs/:rid" element={page(<RunPage />)} />
-          <Route path="data" element={page(<DataPage />)} />
+    <AuthGate>
+      <Routes>
+        <Route element={<AppLayout />}>
+          <Route index element={<ProjectsPage />} />
+          <Route path="projects/:pid" element={<ProjectLayout />}>
+            <Route index element={<WorkflowIndex />} />
+            <Route path="workflows" element={<Navigate to=".." relative="path" replace />} />
+            <Route path="workflows/new" element={<TemplatesPage />} />
+            <Route path="workflows/:wid" element={page(<EditorPage />)} />
+            <Route path="runs" element={<RunsPage />} />
+            <Route path="runs/compare" element={page(<ComparePage />)} />
+            <Route path="runs/:rid" element={page(<RunPage />)} />
+            <Route path="data" element={page(<DataPage />)} />
+          </Route>
+          <Route path="models" element={page(<ModelsPage />)} />
+          <Route path="*" element={<NotFound />} />
         </Route>
-        <Route path="models" element={page(<ModelsPage />)} />
-        <Route path="*" element={<NotFound />} />
-      </Route>
-    </Routes>
+      </Routes>
+    </AuthGate>
   );
 }

@@ -1,6 +1,7 @@
 /** One image large, the classes beside it with their keys. A class's key labels the image and moves on to the
  * next unlabelled one (or, reviewing a run's queue, the next in the queue); ←/→ browse; ↑/↓ and A pick from the
- * list; Ctrl+Z undoes. `AnnotatorView` draws any session: a filter's images (`Annotator`) or a review queue. */
+ * list; Ctrl+Z undoes. Someone who may not label here (a viewer) browses the same way, but no key or click writes.
+ * `AnnotatorView` draws any session: a filter's images (`Annotator`) or a review queue. */
 import { ActionIcon, Badge, Button, Group, Kbd, Progress, Stack, Switch, Text, Tooltip } from "@mantine/core";
 import { useHotkeys, useLocalStorage } from "@mantine/hooks";
 import { IconArrowBackUp, IconChevronLeft, IconChevronRight, IconLayoutGrid } from "@tabler/icons-react";
@@ -10,6 +11,7 @@ import type { ProjectClass, Workflow } from "../api/types";
 import { NewClassForm } from "../classes/NewClassForm";
 import type { ClassAction } from "../classes/useClassDialogs";
 import type { AssetFilter } from "../data/filter";
+import { useProjectRole } from "../projects/useProjectRole";
 import { shortcuts } from "../shell/keys";
 import { ErrorBox, Loading } from "../shell/QueryState";
 import { ClassPicker } from "./ClassPicker";
@@ -71,6 +73,7 @@ export function AnnotatorView(props: ViewProps) {
   const { pid, session, title, classes, paused, onClassAction, onCurrent, onClose, suggestedClassId, aside } = props;
   const highlightKey = props.assignHighlightedKey ?? true;
   const project = useProject(pid);
+  const { canLabel, whyNot } = useProjectRole(pid);
   const [highlighted, setHighlighted] = useState(0);
   const [autoAdvance, setAutoAdvance] = useLocalStorage({ key: "vf-annotator-advance", defaultValue: true });
   const byId = useMemo(() => new Map(classes.map((c) => [c.id, c])), [classes]);
@@ -91,22 +94,24 @@ export function AnnotatorView(props: ViewProps) {
     for (const a of list.items.slice(index + 1, index + 4)) new Image().src = a.url;
   }, [list.items, index]);
 
-  const assignHighlighted = () => classes[highlighted] && session.assign(classes[highlighted].id, autoAdvance);
+  /** Every label change goes through here: nothing is written by someone who may not label. */
+  const assign = (classId: string | null, advance: boolean) => canLabel && session.assign(classId, advance);
+  const assignHighlighted = () => classes[highlighted] && assign(classes[highlighted].id, autoAdvance);
   const keyed = classes.filter((c) => c.hotkey);
   const move = (delta: number) => setHighlighted((h) => (h + delta + classes.length) % Math.max(1, classes.length));
   useHotkeys(
     shortcuts(
       [
-        ...keyed.map((c) => [c.hotkey as string, () => session.assign(c.id, autoAdvance)] as [string, () => void]),
+        ...keyed.map((c) => [c.hotkey as string, () => assign(c.id, autoAdvance)] as [string, () => void]),
         // A class whose key is "a" wins; Enter then assigns the highlighted class.
         [keyed.some((c) => c.hotkey === "a") ? "enter" : "a", () => highlightKey && assignHighlighted()],
         ["arrowup", () => move(-1)],
         ["arrowdown", () => move(1)],
         ["arrowleft", () => session.step(-1)],
         ["arrowright", () => session.step(1)],
-        ["backspace", () => session.assign(null, false)],
-        ["delete", () => session.assign(null, false)],
-        ["mod+z", session.undo],
+        ["backspace", () => assign(null, false)],
+        ["delete", () => assign(null, false)],
+        ["mod+z", () => canLabel && session.undo()],
         ["escape", () => onClose(index)],
       ],
       !paused,
@@ -148,7 +153,7 @@ export function AnnotatorView(props: ViewProps) {
               {current ? `${current.filename} · ${current.width}×${current.height}${current.split ? ` · ${current.split}` : ""}` : ""}
             </Text>
             <Tooltip label="Undo the last label (Ctrl+Z)">
-              <ActionIcon variant="default" size="md" onClick={session.undo} disabled={!session.undoDepth} aria-label="Undo" data-testid="undo">
+              <ActionIcon variant="default" size="md" onClick={session.undo} disabled={!session.undoDepth || !canLabel} aria-label="Undo" data-testid="undo">
                 <IconArrowBackUp size={16} />
               </ActionIcon>
             </Tooltip>
@@ -190,6 +195,11 @@ export function AnnotatorView(props: ViewProps) {
         </div>
         <Switch size="xs" mt="sm" label={props.advanceLabel ?? "After labelling, go to the next unlabelled image"} checked={autoAdvance} onChange={(e) => setAutoAdvance(e.currentTarget.checked)} />
         {aside}
+        {canLabel ? null : (
+          <Text size="xs" c="dimmed" mt="sm" data-testid="annotator-read-only">
+            {whyNot("label")}
+          </Text>
+        )}
         <Text size="xs" fw={700} tt="uppercase" c="dimmed" mt="md" mb={4}>
           Classes
         </Text>
@@ -199,13 +209,15 @@ export function AnnotatorView(props: ViewProps) {
           currentClassId={current?.class_id}
           onPick={(c) => {
             setHighlighted(classes.indexOf(c));
-            session.assign(c.id, autoAdvance);
+            assign(c.id, autoAdvance);
           }}
-          onAction={onClassAction}
+          onAction={canLabel ? onClassAction : undefined}
         />
-        <div style={{ marginTop: 8 }}>
-          <NewClassForm pid={pid} />
-        </div>
+        {canLabel ? (
+          <div style={{ marginTop: 8 }}>
+            <NewClassForm pid={pid} />
+          </div>
+        ) : null}
         <Stack gap={3} mt="lg" className="vf-keys">
           {KEYS.map(([keys, what]) => (
             <Group key={what} gap={6} wrap="nowrap">

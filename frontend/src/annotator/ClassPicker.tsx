@@ -11,7 +11,7 @@ interface Props {
   highlighted: number;
   currentClassId: string | null | undefined;
   onPick: (cls: ProjectClass) => void;
-  onAction: (action: ClassAction, cls: ProjectClass) => void;
+  onAction?: (action: ClassAction, cls: ProjectClass) => void;
 }
 
 export function ClassPicker({ classes, highlighted, currentClassId, onPick, onAction }: Props) {

@@ -11,6 +11,7 @@ import { pct } from "../runs/preview";
 import { AnnotatorView } from "./Annotator";
 import { suggestedClass } from "./review";
 import { useReviewSession } from "./useReviewSession";
+import { useProjectRole } from "../projects/useProjectRole";
 
 interface Props {
   pid: string;
@@ -35,6 +36,7 @@ export function ReviewAnnotator({ pid, spec, startAssetId, classes, paused, onCl
   const suggested = suggestedClass(prediction, classes);
   const agrees = suggested && session.current?.class_id === suggested.id;
   const { trusted, reason } = session.trust;
+  const { canLabel } = useProjectRole(pid);
 
   const guard = (
     <>
@@ -70,7 +72,7 @@ export function ReviewAnnotator({ pid, spec, startAssetId, classes, paused, onCl
       <Text size="xs" c="dimmed">
         Labelled <b>{prediction.label_name}</b> when the run trained (the model gave it {pct(prediction.true_confidence)}).
       </Text>
-      {!trusted ? (
+      {!canLabel ? null : !trusted ? (
         <Button size="xs" mt={6} fullWidth variant="light" disabled data-testid="accept-suggestion" title={reason ?? undefined}>
           Accept disabled: pick a class
         </Button>

@@ -1,5 +1,10 @@
-/** A small fetch wrapper: JSON in, JSON out, and an error that keeps the server's body (e.g. `{issues}`). */
+/** A small fetch wrapper: JSON in, JSON out, and an error that keeps the server's body (e.g. `{issues}`). Writes carry
+ * the session's CSRF token; a 401 tells the login gate that the session is gone. */
+import { csrfHeaders, reportUnauthorized } from "../auth/session";
 import type { Issue } from "./types";
+
+/** The one route whose 401 means "wrong name or password", not "log in again". */
+const LOGIN_URL = "/api/auth/login";
 
 export class ApiError extends Error {
   readonly status: number;
@@ -30,7 +35,7 @@ function describe(status: number, body: unknown): string {
 }
 
 export async function request<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  const init: RequestInit = { method, signal, headers: { Accept: "application/json" } };
+  const init: RequestInit = { method, signal, headers: { Accept: "application/json", ...csrfHeaders(method) } };
   if (body instanceof FormData) {
     init.body = body;
   } else if (body instanceof Blob) {
@@ -56,6 +61,7 @@ export async function request<T>(method: string, url: string, body?: unknown, si
       parsed = text;
     }
   }
+  if (response.status === 401 && url !== LOGIN_URL) reportUnauthorized();
   if (!response.ok) throw new ApiError(response.status, parsed, describe(response.status, parsed));
   return parsed as T;
 }

@@ -104,3 +104,16 @@ export interface PredictionQuery {
   offset: number;
   limit: number;
 }
+
+// Accounts and access
+/** Whether the server has accounts on (GET /api/auth/config). */
+export type AuthConfig = Schemas["AuthConfig"];
+/** Who is calling; `csrf_token` goes with every write of a login session. */
+export type Me = Schemas["Me"];
+export type TokenRead = Schemas["TokenRead"];
+/** A new API token: the only answer that carries its secret. */
+export type TokenCreated = Schemas["TokenCreated"];
+export type UserRead = Schemas["UserRead"];
+export type Member = Schemas["MemberRead"];
+/** viewer < annotator < owner (an administrator owns every project). */
+export type ProjectRole = Project["my_role"];

@@ -1,4 +1,5 @@
-/** The paged grid of a filter's images, with multi-select and bulk actions (class, clear, delete). */
+/** The paged grid of a filter's images, with multi-select and bulk actions (class, clear, delete: only for someone
+ * who may label in this project). */
 import { Group, Pagination, ScrollArea, SegmentedControl, Text, Tooltip } from "@mantine/core";
 import { useHotkeys } from "@mantine/hooks";
 import { modals } from "@mantine/modals";
@@ -7,6 +8,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { useBulkLabel, useDeleteAssets, useAssets } from "../api/dataHooks";
 import type { ProjectClass, Split, Workflow } from "../api/types";
 import type { AssetFilter } from "../data/filter";
+import { useProjectRole } from "../projects/useProjectRole";
 import { shortcuts } from "../shell/keys";
 import { ErrorBox, Loading } from "../shell/QueryState";
 import { AssetTile } from "./AssetTile";
@@ -35,6 +37,7 @@ export function AssetBrowser({ pid, filter, onSplit, page, onPage, classes, work
   const assets = useAssets(pid, filter, offset, PAGE_SIZE, workflow?.id);
   const bulk = useBulkLabel(pid);
   const remove = useDeleteAssets(pid);
+  const role = useProjectRole(pid);
   const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
   const filterKey = JSON.stringify(filter);
   useEffect(() => setSelection(EMPTY_SELECTION), [filterKey]);
@@ -53,7 +56,7 @@ export function AssetBrowser({ pid, filter, onSplit, page, onPage, classes, work
 
   const assign = (classId: string | null) => {
     const ids = [...selection.ids];
-    if (!ids.length) return;
+    if (!ids.length || !role.canLabel) return;
     bulk.mutate(
       { ids, classId },
       {
@@ -68,7 +71,7 @@ export function AssetBrowser({ pid, filter, onSplit, page, onPage, classes, work
 
   const confirmDelete = () => {
     const ids = [...selection.ids];
-    if (!ids.length) return;
+    if (!ids.length || !role.canLabel) return;
     modals.openConfirmModal({
       title: `Delete ${ids.length} image(s)?`,
       children: <Text size="sm">The images and their labels leave the project. Runs already trained keep their snapshot.</Text>,
@@ -108,6 +111,7 @@ export function AssetBrowser({ pid, filter, onSplit, page, onPage, classes, work
           page={pageState(selection, pageIds)}
           classes={classes}
           busy={bulk.isPending || remove.isPending}
+          readOnly={role.whyNot("label")}
           onTogglePage={() => setSelection((s) => togglePage(s, pageIds))}
           onAssign={assign}
           onDelete={confirmDelete}

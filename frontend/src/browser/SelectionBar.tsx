@@ -1,4 +1,5 @@
-/** What to do with the selected images: give them a class, clear their label, delete them. */
+/** What to do with the selected images: give them a class, clear their label, delete them (nothing but the count for
+ * someone who may not change the project: `readOnly` says why). */
 import { Button, Checkbox, Group, Kbd, Select, Text } from "@mantine/core";
 import { IconTag, IconTagOff, IconTrash, IconX } from "@tabler/icons-react";
 import type { ProjectClass } from "../api/types";
@@ -9,13 +10,14 @@ interface Props {
   page: PageState;
   classes: ProjectClass[];
   busy: boolean;
+  readOnly: string | null;
   onTogglePage: () => void;
   onAssign: (classId: string | null) => void;
   onDelete: () => void;
   onClear: () => void;
 }
 
-export function SelectionBar({ count, page, classes, busy, onTogglePage, onAssign, onDelete, onClear }: Props) {
+export function SelectionBar({ count, page, classes, busy, readOnly, onTogglePage, onAssign, onDelete, onClear }: Props) {
   return (
     <Group gap="xs" wrap="nowrap" data-testid="selection-bar">
       <Checkbox
@@ -27,7 +29,11 @@ export function SelectionBar({ count, page, classes, busy, onTogglePage, onAssig
         data-testid="select-page"
         title="Select all on this page (Ctrl+A)"
       />
-      {count ? (
+      {count && readOnly ? (
+        <Text size="xs" data-testid="selection-count">
+          <b>{count} selected</b> · {readOnly}
+        </Text>
+      ) : count ? (
         <>
           <Text size="xs" fw={600} data-testid="selection-count" miw={70}>
             {count} selected
@@ -59,7 +65,7 @@ export function SelectionBar({ count, page, classes, busy, onTogglePage, onAssig
         </>
       ) : (
         <Text size="xs" c="dimmed">
-          Click to select · Shift-click for a range · Double-click to annotate · a class's key labels the selection
+          {readOnly ? "Double-click an image to see it large" : "Click to select · Shift-click for a range · Double-click to annotate · a class's key labels the selection"}
         </Text>
       )}
     </Group>

@@ -63,7 +63,7 @@ function ConnectionHint({ nodes, edges, catalogue }: Pick<Props, "nodes" | "edge
 export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, onConnect, onDropNode, children }: Props) {
   const { screenToFlowPosition } = useReactFlow();
   const colorMode = useComputedColorScheme("light");
-  const { colours, issuesByEdge } = useEditorContext();
+  const { colours, issuesByEdge, readOnly } = useEditorContext();
   // Fit the view to a loaded graph once; an empty canvas keeps its viewport while the first nodes arrive.
   const [fitOnLoad] = useState(() => nodes.length > 0);
 
@@ -96,11 +96,11 @@ export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, 
     (e: React.DragEvent) => {
       e.preventDefault();
       const type = e.dataTransfer.getData(DND_MIME) || e.dataTransfer.getData("text/plain");
-      if (!type || !catalogue.has(type)) return;
+      if (readOnly || !type || !catalogue.has(type)) return;
       const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
       onDropNode(type, { x: p.x - 20, y: p.y - 20 });
     },
-    [screenToFlowPosition, onDropNode, catalogue],
+    [screenToFlowPosition, onDropNode, catalogue, readOnly],
   );
 
   return (
@@ -114,7 +114,10 @@ export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, 
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         isValidConnection={isValidConnection}
-        deleteKeyCode={["Delete", "Backspace"]}
+        deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={!readOnly}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         fitView={fitOnLoad}
         fitViewOptions={{ padding: 0.25, maxZoom: 1.1 }}

@@ -10,6 +10,8 @@ export interface EditorContextValue {
   colours: Colours;
   /** Apply an issue's one-click remedy through the editor's parameter update (autosave and validation follow). */
   applyFix: (fix: IssueFix) => void;
+  /** Only looking (the caller may not change this project's workflows): nothing on the canvas edits the graph. */
+  readOnly: boolean;
 }
 
 export const EditorContext = createContext<EditorContextValue>({
@@ -18,6 +20,7 @@ export const EditorContext = createContext<EditorContextValue>({
   issuesByEdge: new Map(),
   colours: makeColours([]),
   applyFix: () => {},
+  readOnly: false,
 });
 
 export function useEditorContext(): EditorContextValue {

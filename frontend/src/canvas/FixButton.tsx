@@ -5,7 +5,8 @@ import type { IssueFix } from "../api/types";
 import { useEditorContext } from "./EditorContext";
 
 export function FixButton({ fix, compact = false }: { fix: IssueFix; compact?: boolean }) {
-  const { applyFix } = useEditorContext();
+  const { applyFix, readOnly } = useEditorContext();
+  if (readOnly) return null;
   return (
     <Button
       size="compact-xs"

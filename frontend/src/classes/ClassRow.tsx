@@ -1,4 +1,5 @@
-/** One class in a list: colour, name, key, count, and a menu for edit / merge / delete. */
+/** One class in a list: colour, name, key, count, and a menu for edit / merge / delete (none without `onAction`:
+ * someone who may not change the project). */
 import { ActionIcon, Kbd, Menu, Text } from "@mantine/core";
 import { IconArrowMerge, IconDots, IconPencil, IconTrash } from "@tabler/icons-react";
 import type { ProjectClass } from "../api/types";
@@ -11,7 +12,7 @@ interface Props {
   /** The class of the image on show (annotator). */
   current?: boolean;
   onClick: () => void;
-  onAction: (action: ClassAction, cls: ProjectClass) => void;
+  onAction?: (action: ClassAction, cls: ProjectClass) => void;
 }
 
 export function ClassRow({ cls, active, highlighted, current, onClick, onAction }: Props) {
@@ -40,24 +41,26 @@ export function ClassRow({ cls, active, highlighted, current, onClick, onAction 
           {cls.image_count}
         </Text>
       </button>
-      <Menu position="bottom-end" withinPortal shadow="md">
-        <Menu.Target>
-          <ActionIcon size="sm" variant="subtle" color="gray" className="vf-class-menu" aria-label={`Actions for ${cls.name}`}>
-            <IconDots size={14} />
-          </ActionIcon>
-        </Menu.Target>
-        <Menu.Dropdown>
-          <Menu.Item leftSection={<IconPencil size={14} />} onClick={() => onAction("edit", cls)}>
-            Rename, colour, key…
-          </Menu.Item>
-          <Menu.Item leftSection={<IconArrowMerge size={14} />} onClick={() => onAction("merge", cls)}>
-            Merge into…
-          </Menu.Item>
-          <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => onAction("delete", cls)}>
-            Delete…
-          </Menu.Item>
-        </Menu.Dropdown>
-      </Menu>
+      {onAction ? (
+        <Menu position="bottom-end" withinPortal shadow="md">
+          <Menu.Target>
+            <ActionIcon size="sm" variant="subtle" color="gray" className="vf-class-menu" aria-label={`Actions for ${cls.name}`}>
+              <IconDots size={14} />
+            </ActionIcon>
+          </Menu.Target>
+          <Menu.Dropdown>
+            <Menu.Item leftSection={<IconPencil size={14} />} onClick={() => onAction("edit", cls)}>
+              Rename, colour, key…
+            </Menu.Item>
+            <Menu.Item leftSection={<IconArrowMerge size={14} />} onClick={() => onAction("merge", cls)}>
+              Merge into…
+            </Menu.Item>
+            <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={() => onAction("delete", cls)}>
+              Delete…
+            </Menu.Item>
+          </Menu.Dropdown>
+        </Menu>
+      ) : null}
     </div>
   );
 }

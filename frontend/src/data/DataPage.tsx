@@ -17,6 +17,7 @@ import { PageDropTarget, UploadDropzone } from "../upload/UploadDropzone";
 import { UploadConfirmModal } from "../upload/UploadConfirmModal";
 import { UploadStatus } from "../upload/UploadStatus";
 import { useUploader } from "../upload/useUploader";
+import { useProjectRole } from "../projects/useProjectRole";
 import { DataSidebar } from "./DataSidebar";
 import { DataToolbar } from "./DataToolbar";
 import { readFilter, readView, writeFilter, type AssetFilter, type DataView, type LabelFilter } from "./filter";
@@ -45,6 +46,7 @@ export function DataPage() {
   const classes = useClasses(pid).data ?? NO_CLASSES;
   const workflow = latestWorkflow(useWorkflows(pid).data);
   const uploader = useUploader(pid);
+  const role = useProjectRole(pid);
   const dialogs = useClassDialogs(pid, classes);
   const [csvOpen, setCsvOpen] = useState(false);
   const paused = dialogs.active || csvOpen || uploader.pending !== null;
@@ -91,9 +93,9 @@ export function DataPage() {
     });
 
   const hasImages = (project.data?.image_count ?? 0) > 0;
-  const empty = hasImages ? (
-    <Text c="dimmed" size="sm" p="xl" ta="center">
-      No images match this filter.
+  const empty = hasImages || !role.canLabel ? (
+    <Text c="dimmed" size="sm" p="xl" ta="center" data-testid="no-images">
+      {hasImages ? "No images match this filter." : "No images yet."}
     </Text>
   ) : (
     <div className="vf-empty-drop">
@@ -161,7 +163,7 @@ export function DataPage() {
           )}
         </section>
       </div>
-      {uploader.state?.phase !== "uploading" ? <PageDropTarget onFiles={uploader.add} /> : null}
+      {role.canLabel && uploader.state?.phase !== "uploading" ? <PageDropTarget onFiles={uploader.add} /> : null}
       <UploadConfirmModal
         paths={uploader.pending?.map((p) => p.path) ?? null}
         pid={pid}

@@ -1,9 +1,11 @@
-/** The Data page's side: which images to show (all, unlabelled, one class), class management, and uploads. */
+/** The Data page's side: which images to show (all, unlabelled, one class), class management, and uploads (the last
+ * two only for someone who may change the project). */
 import { Group, Stack, Text } from "@mantine/core";
 import { IconPhoto, IconTagOff } from "@tabler/icons-react";
 import type { Project, ProjectClass } from "../api/types";
 import { ClassRow } from "../classes/ClassRow";
 import { NewClassForm } from "../classes/NewClassForm";
+import { useProjectRole } from "../projects/useProjectRole";
 import type { ClassAction } from "../classes/useClassDialogs";
 import { UploadDropzone } from "../upload/UploadDropzone";
 import type { LabelFilter } from "./filter";
@@ -39,6 +41,7 @@ function FilterRow({ icon, name, count, active, onClick, testId }: { icon: React
 
 export function DataSidebar({ pid, project, classes, label, onLabel, onClassAction, onFiles, uploading, showDropzone }: Props) {
   const unlabelled = project ? project.image_count - project.labelled_count : undefined;
+  const { canLabel } = useProjectRole(pid);
   return (
     <aside className="vf-data-side" data-testid="data-sidebar">
       <Stack gap={2}>
@@ -60,14 +63,16 @@ export function DataSidebar({ pid, project, classes, label, onLabel, onClassActi
             cls={c}
             active={label.kind === "class" && label.classId === c.id}
             onClick={() => onLabel({ kind: "class", classId: c.id })}
-            onAction={onClassAction}
+            onAction={canLabel ? onClassAction : undefined}
           />
         ))}
       </Stack>
-      <div style={{ margin: "8px 0 16px" }}>
-        <NewClassForm pid={pid} />
-      </div>
-      {showDropzone ? <UploadDropzone onFiles={onFiles} busy={uploading} /> : null}
+      {canLabel ? (
+        <div style={{ margin: "8px 0 16px" }}>
+          <NewClassForm pid={pid} />
+        </div>
+      ) : null}
+      {showDropzone && canLabel ? <UploadDropzone onFiles={onFiles} busy={uploading} /> : null}
     </aside>
   );
 }

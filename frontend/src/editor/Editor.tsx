@@ -22,6 +22,7 @@ import { IssuesPanel } from "./IssuesPanel";
 import { RunTrainingButton } from "./RunTrainingButton";
 import { TrainingSettingsModal } from "./TrainingSettingsModal";
 import { useAutosave } from "./useAutosave";
+import { useProjectRole } from "../projects/useProjectRole";
 import { useValidation } from "./useValidation";
 import { useWorkflowEditor } from "./useWorkflowEditor";
 
@@ -31,7 +32,9 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
   const catalogue = useMemo(() => catalogueByType(descriptors), [descriptors]);
   const ed = useWorkflowEditor(workflow, catalogue);
   const validation = useValidation(ed.graph, pid, workflow.issues ?? []);
-  const autosave = useAutosave(workflow, ed.graph, ed.initialJson);
+  const role = useProjectRole(pid);
+  const readOnly = role.canRun ? null : (role.whyNot("run") ?? "Loading your role in this project…");
+  const autosave = useAutosave(workflow, ed.graph, ed.initialJson, !readOnly);
   const workflows = useWorkflows(pid);
   const startRun = useStartRun(pid);
   const deleteWorkflow = useDeleteWorkflow(pid);
@@ -53,8 +56,8 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
     [updateParams],
   );
   const context = useMemo(
-    () => ({ catalogue, issuesByNode: index.byNode, issuesByEdge: index.byEdge, colours, applyFix }),
-    [catalogue, index, colours, applyFix],
+    () => ({ catalogue, issuesByNode: index.byNode, issuesByEdge: index.byEdge, colours, applyFix, readOnly: !!readOnly }),
+    [catalogue, index, colours, applyFix, readOnly],
   );
   const blockedBy = blockingReason(validation.issues);
   const selected = ed.selectedNodes.length === 1 ? ed.selectedNodes[0] : null;
@@ -69,11 +72,11 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
 
   // Save first: the dialog's defaults are computed by the server from the stored workflow.
   const openSettings = useCallback(async () => {
-    if (blockedBy) return;
+    if (blockedBy || readOnly) return;
     setStartError(null);
     await autosave.save();
     settings.open();
-  }, [blockedBy, settings, autosave]);
+  }, [blockedBy, readOnly, settings, autosave]);
 
   const start = async (runSettings: Record<string, unknown>) => {
     setStartError(null);
@@ -117,7 +120,7 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
       },
     });
 
-  useHotkeys([["mod+S", () => void autosave.save()]], []);
+  useHotkeys([["mod+S", () => void (readOnly ? null : autosave.save())]], []);
   useHotkeys([
     ["mod+Enter", openSettings],
     ["f", () => void fitView({ duration: 300, padding: 0.25, maxZoom: 1.1 })],
@@ -144,9 +147,10 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
           }}
           onExport={exportJson}
           onDelete={remove}
+          readOnly={readOnly}
         />
-        <div className="vf-editor-body">
-          <Palette catalogue={descriptors} onAdd={(type) => ed.addNode(type)} />
+        <div className="vf-editor-body" data-read-only={readOnly ? true : undefined}>
+          {readOnly ? null : <Palette catalogue={descriptors} onAdd={(type) => ed.addNode(type)} />}
           <Canvas
             nodes={ed.nodes}
             edges={ed.edges}
@@ -167,7 +171,7 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
               />
             </Panel>
             <Panel position="bottom-right">
-              <RunTrainingButton blockedBy={blockedBy} onClick={openSettings} />
+              <RunTrainingButton blockedBy={blockedBy} notAllowed={readOnly} onClick={openSettings} />
             </Panel>
           </Canvas>
           <aside className="vf-inspector">

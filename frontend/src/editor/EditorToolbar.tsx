@@ -1,5 +1,6 @@
-/** Above the canvas: which workflow, its name, save state, and workflow-level actions. */
-import { ActionIcon, Button, Group, Menu, Select, Text, TextInput, Tooltip } from "@mantine/core";
+/** Above the canvas: which workflow, its name, save state, and workflow-level actions (none but export for someone
+ * who may only look: a "Read only" badge says why). */
+import { ActionIcon, Badge, Button, Group, Menu, Select, Text, TextInput, Tooltip } from "@mantine/core";
 import { IconDeviceFloppy, IconDots, IconDownload, IconLayoutDistributeHorizontal, IconPlus, IconTrash } from "@tabler/icons-react";
 import type { Workflow } from "../api/types";
 import type { SaveStatus } from "./useAutosave";
@@ -18,6 +19,8 @@ interface Props {
   onLayout: () => void;
   onExport: () => void;
   onDelete: () => void;
+  /** Why this person may not change workflows here, or null when they may. */
+  readOnly: string | null;
 }
 
 const STATUS: Record<SaveStatus, { label: string; colour: string }> = {
@@ -49,52 +52,68 @@ export function EditorToolbar(p: Props) {
           style={{ flex: 1, maxWidth: 520 }}
           value={p.name}
           onChange={(e) => p.onRename(e.currentTarget.value)}
+          readOnly={!!p.readOnly}
           placeholder="Workflow name"
           aria-label="Workflow name"
           data-testid="workflow-name"
           maxLength={200}
         />
       </Group>
-      <Group gap={6} wrap="nowrap">
-        <Tooltip label={p.saveError ?? (p.savedAt ? `Saved at ${p.savedAt.toLocaleTimeString()}` : "Saved on the server")} multiline w={260}>
-          <Text size="xs" c={status.colour} data-testid="save-status" data-status={p.saveStatus}>
-            {status.label}
-          </Text>
-        </Tooltip>
-        {p.saveStatus === "error" ? (
-          <Button size="xs" variant="light" color="red" onClick={p.onSave} data-testid="save-retry">
-            Retry
-          </Button>
-        ) : null}
-        <Tooltip label="Save now (Ctrl+S)">
-          <ActionIcon variant="subtle" color="gray" onClick={p.onSave} aria-label="Save" data-testid="save-now">
-            <IconDeviceFloppy size={16} />
-          </ActionIcon>
-        </Tooltip>
-        <Tooltip label="Auto-layout">
-          <ActionIcon variant="subtle" color="gray" onClick={p.onLayout} aria-label="Auto-layout" data-testid="auto-layout">
-            <IconLayoutDistributeHorizontal size={16} />
-          </ActionIcon>
-        </Tooltip>
-        <Button size="xs" variant="default" leftSection={<IconPlus size={13} />} onClick={p.onNew} data-testid="new-workflow">
-          New workflow
-        </Button>
-        <Menu position="bottom-end" withinPortal>
-          <Menu.Target>
-            <ActionIcon variant="subtle" color="gray" aria-label="More">
-              <IconDots size={16} />
+      {p.readOnly ? (
+        <Group gap={6} wrap="nowrap">
+          <Tooltip label={p.readOnly} multiline w={280}>
+            <Badge variant="light" color="gray" data-testid="workflow-read-only">
+              Read only
+            </Badge>
+          </Tooltip>
+          <Tooltip label="Export JSON">
+            <ActionIcon variant="subtle" color="gray" onClick={p.onExport} aria-label="Export JSON">
+              <IconDownload size={16} />
             </ActionIcon>
-          </Menu.Target>
-          <Menu.Dropdown>
-            <Menu.Item leftSection={<IconDownload size={14} />} onClick={p.onExport}>
-              Export JSON
-            </Menu.Item>
-            <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={p.onDelete}>
-              Delete workflow
-            </Menu.Item>
-          </Menu.Dropdown>
-        </Menu>
-      </Group>
+          </Tooltip>
+        </Group>
+      ) : (
+        <Group gap={6} wrap="nowrap">
+          <Tooltip label={p.saveError ?? (p.savedAt ? `Saved at ${p.savedAt.toLocaleTimeString()}` : "Saved on the server")} multiline w={260}>
+            <Text size="xs" c={status.colour} data-testid="save-status" data-status={p.saveStatus}>
+              {status.label}
+            </Text>
+          </Tooltip>
+          {p.saveStatus === "error" ? (
+            <Button size="xs" variant="light" color="red" onClick={p.onSave} data-testid="save-retry">
+              Retry
+            </Button>
+          ) : null}
+          <Tooltip label="Save now (Ctrl+S)">
+            <ActionIcon variant="subtle" color="gray" onClick={p.onSave} aria-label="Save" data-testid="save-now">
+              <IconDeviceFloppy size={16} />
+            </ActionIcon>
+          </Tooltip>
+          <Tooltip label="Auto-layout">
+            <ActionIcon variant="subtle" color="gray" onClick={p.onLayout} aria-label="Auto-layout" data-testid="auto-layout">
+              <IconLayoutDistributeHorizontal size={16} />
+            </ActionIcon>
+          </Tooltip>
+          <Button size="xs" variant="default" leftSection={<IconPlus size={13} />} onClick={p.onNew} data-testid="new-workflow">
+            New workflow
+          </Button>
+          <Menu position="bottom-end" withinPortal>
+            <Menu.Target>
+              <ActionIcon variant="subtle" color="gray" aria-label="More">
+                <IconDots size={16} />
+              </ActionIcon>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Item leftSection={<IconDownload size={14} />} onClick={p.onExport}>
+                Export JSON
+              </Menu.Item>
+              <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={p.onDelete}>
+                Delete workflow
+              </Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+        </Group>
+      )}
     </div>
   );
 }

@@ -1,16 +1,18 @@
 /** Debounced saving of the graph (PUT /api/workflows/{id}). A failed save keeps the local graph and reports the
- * error; the next change or an explicit save tries again. Leaving the page flushes pending changes. */
+ * error; the next change or an explicit save tries again. Leaving the page flushes pending changes.
+ * Off (`enabled` false) for someone who may not change the project's workflows: nothing is written. */
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import { keys } from "../api/hooks";
+import { csrfHeaders } from "../auth/session";
 import type { Workflow, WorkflowGraph } from "../api/types";
 
 export const AUTOSAVE_DEBOUNCE_MS = 800;
 
 export type SaveStatus = "saved" | "dirty" | "saving" | "error";
 
-export function useAutosave(workflow: Workflow, graph: WorkflowGraph, initialJson: string) {
+export function useAutosave(workflow: Workflow, graph: WorkflowGraph, initialJson: string, enabled = true) {
   const qc = useQueryClient();
   const json = JSON.stringify(graph);
   const saved = useRef(initialJson);
@@ -25,6 +27,7 @@ export function useAutosave(workflow: Workflow, graph: WorkflowGraph, initialJso
 
   const saveOnce = useCallback(async (): Promise<boolean> => {
     const body = latest.current;
+    if (!enabled) return body === saved.current;
     if (body === saved.current) {
       setStatus("saved");
       return true;
@@ -44,7 +47,7 @@ export function useAutosave(workflow: Workflow, graph: WorkflowGraph, initialJso
       setStatus("error");
       return false;
     }
-  }, [wid, pid, qc]);
+  }, [wid, pid, qc, enabled]);
 
   /** Save now (waits for a save in flight, then saves whatever is newer). */
   const save = useCallback(async (): Promise<boolean> => {
@@ -59,20 +62,21 @@ export function useAutosave(workflow: Workflow, graph: WorkflowGraph, initialJso
   }, [saveOnce]);
 
   useEffect(() => {
-    if (json === saved.current) return;
+    if (!enabled || json === saved.current) return;
     setStatus((s) => (s === "error" ? s : "dirty"));
     const timer = window.setTimeout(() => void save(), AUTOSAVE_DEBOUNCE_MS);
     return () => window.clearTimeout(timer);
-  }, [json, save]);
+  }, [json, save, enabled]);
 
   // Leaving the editor inside the app: save what is pending. Closing the tab: a keepalive request.
   useEffect(() => {
+    if (!enabled) return;
     const onHide = () => {
       if (latest.current === saved.current) return;
       void fetch(`/api/workflows/${wid}`, {
         method: "PUT",
         keepalive: true,
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...csrfHeaders("PUT") },
         body: JSON.stringify({ graph: JSON.parse(latest.current) as unknown }),
       });
     };
@@ -81,7 +85,7 @@ export function useAutosave(workflow: Workflow, graph: WorkflowGraph, initialJso
       window.removeEventListener("pagehide", onHide);
       if (latest.current !== saved.current) void save();
     };
-  }, [wid, save]);
+  }, [wid, save, enabled]);
 
   return { status, error, savedAt, save };
 }

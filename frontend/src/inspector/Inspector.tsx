@@ -33,6 +33,17 @@ function IssueLine({ issue, node }: { issue: Issue; node: FlowNode }) {
 }
 
 function EmptyInspector({ selectedCount }: { selectedCount: number }) {
+  const { readOnly } = useEditorContext();
+  if (readOnly) {
+    return (
+      <Stack gap="xs" p="md" data-testid="inspector-empty">
+        <Title order={6}>Nothing selected</Title>
+        <Text size="xs" c="dimmed">
+          Click a node to see its parameters.
+        </Text>
+      </Stack>
+    );
+  }
   return (
     <Stack gap="xs" p="md" data-testid="inspector-empty">
       <Title order={6}>{selectedCount > 1 ? `${selectedCount} items selected` : "Nothing selected"}</Title>
@@ -50,7 +61,7 @@ function EmptyInspector({ selectedCount }: { selectedCount: number }) {
 
 export function Inspector({ node, selectedCount, descriptor, issues, onParamsChange, onDelete }: Props) {
   const split = useMemo(() => splitNodeIssues(issues, descriptor), [issues, descriptor]);
-  const { colours } = useEditorContext();
+  const { colours, readOnly } = useEditorContext();
   const nodeId = node?.id;
   const shown = useMemo(() => withDefaults(node?.data.params, descriptor?.defaults), [node?.data.params, descriptor]);
   const handleChange = useCallback(
@@ -82,7 +93,7 @@ export function Inspector({ node, selectedCount, descriptor, issues, onParamsCha
               ) : null}
             </Group>
           </div>
-          <Group gap={2} wrap="nowrap">
+          <Group gap={2} wrap="nowrap" display={readOnly ? "none" : undefined}>
             {descriptor ? (
               <Tooltip label="Reset parameters to defaults">
                 <ActionIcon
@@ -140,7 +151,7 @@ export function Inspector({ node, selectedCount, descriptor, issues, onParamsCha
             <Text size="xs" fw={600} tt="uppercase" c="dimmed" mt="xs">
               Parameters
             </Text>
-            <ParamsForm key={node.id} schema={descriptor.params_schema} params={shown} errors={split.params} onChange={handleChange} />
+            <ParamsForm key={node.id} schema={descriptor.params_schema} params={shown} errors={split.params} onChange={handleChange} disabled={readOnly} />
           </>
         ) : descriptor ? (
           <Text size="xs" c="dimmed">

@@ -11,6 +11,7 @@ import { useDeleteModel, useDownloadOfficialModel, useOfficialModelNames, useSto
 import type { StoredModel } from "../api/types";
 import { ErrorBox, Loading } from "../shell/QueryState";
 import { architectureOptions, formatSize } from "./architectures";
+import { useAuth } from "../auth/useAuth";
 
 function UploadBox() {
   const catalogue = useNodeCatalogue();
@@ -102,7 +103,7 @@ function DownloadBox() {
   );
 }
 
-function ModelRow({ model }: { model: StoredModel }) {
+function ModelRow({ model, canAdminister }: { model: StoredModel; canAdminister: boolean }) {
   const remove = useDeleteModel();
   const confirm = () =>
     modals.openConfirmModal({
@@ -147,7 +148,7 @@ function ModelRow({ model }: { model: StoredModel }) {
         </Tooltip>
       </Table.Td>
       <Table.Td c="dimmed">{new Date(model.uploaded_at).toLocaleString()}</Table.Td>
-      <Table.Td>
+      <Table.Td display={canAdminister ? undefined : "none"}>
         <ActionIcon variant="subtle" color="red" onClick={confirm} loading={remove.isPending} aria-label={`Delete ${model.name}`} data-testid="model-delete">
           <IconTrash size={16} />
         </ActionIcon>
@@ -158,14 +159,25 @@ function ModelRow({ model }: { model: StoredModel }) {
 
 export function ModelsPage() {
   const models = useStoredModels();
+  const { authOn, me } = useAuth();
+  // The model store is the admins' (the server refuses others): everyone else only sees what is there.
+  const canAdminister = !authOn || !!me?.is_admin;
   return (
     <Container size="lg" py="lg" data-testid="models-page">
       <Title order={3}>Models</Title>
       <Text c="dimmed" size="sm" mb="md">
         Pretrained weights that model nodes can start from. A model node offers the stored weights of its own family.
       </Text>
-      <UploadBox />
-      <DownloadBox />
+      {canAdminister ? (
+        <>
+          <UploadBox />
+          <DownloadBox />
+        </>
+      ) : (
+        <Text size="sm" c="dimmed" data-testid="models-admin-only">
+          Only an admin adds or removes models.
+        </Text>
+      )}
       {models.isLoading ? <Loading /> : null}
       {models.error ? <ErrorBox error={models.error} retry={() => models.refetch()} /> : null}
       {models.data && !models.data.length ? (
@@ -189,7 +201,7 @@ export function ModelsPage() {
           </Table.Thead>
           <Table.Tbody>
             {models.data.map((m) => (
-              <ModelRow key={m.name} model={m} />
+              <ModelRow key={m.name} model={m} canAdminister={canAdminister} />
             ))}
           </Table.Tbody>
         </Table>

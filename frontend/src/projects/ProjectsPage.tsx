@@ -1,10 +1,11 @@
-/** Projects: a table to scan and open, and a dialog to create one. */
+/** Projects: a table to scan and open (with one's role in each when accounts are on), and a dialog to create one. */
 import { Badge, Button, Container, Group, Kbd, Stack, Table, Text, TextInput, Title } from "@mantine/core";
 import { useDisclosure, useHotkeys } from "@mantine/hooks";
 import { IconPlus, IconSearch } from "@tabler/icons-react";
 import { useMemo, useState } from "react";
 import { useNavigate } from "react-router";
 import { useProjects } from "../api/hooks";
+import { useAuth } from "../auth/useAuth";
 import { ErrorBox, Loading } from "../shell/QueryState";
 import { CreateProjectModal } from "./CreateProjectModal";
 
@@ -18,6 +19,7 @@ export function ProjectsPage() {
   const navigate = useNavigate();
   const [creating, create] = useDisclosure(false);
   const [filter, setFilter] = useState("");
+  const { authOn } = useAuth();
   useHotkeys([["n", create.open]]);
 
   const rows = useMemo(() => {
@@ -71,6 +73,7 @@ export function ProjectsPage() {
                 <Table.Th ta="right">Labelled</Table.Th>
                 <Table.Th ta="right">Classes</Table.Th>
                 <Table.Th>Created</Table.Th>
+                {authOn ? <Table.Th>Your role</Table.Th> : null}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -107,6 +110,13 @@ export function ProjectsPage() {
                   </Table.Td>
                   <Table.Td ta="right" ff="monospace">{p.class_count}</Table.Td>
                   <Table.Td c="dimmed">{formatDate(p.created_at)}</Table.Td>
+                  {authOn ? (
+                    <Table.Td>
+                      <Badge variant="light" color={p.my_role === "owner" ? "teal" : "gray"} size="sm" data-testid="project-role">
+                        {p.my_role}
+                      </Badge>
+                    </Table.Td>
+                  ) : null}
                 </Table.Tr>
               ))}
             </Table.Tbody>

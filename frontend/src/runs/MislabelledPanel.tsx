@@ -11,6 +11,7 @@ import { useLabelCheck, useMislabelled } from "../api/runHooks";
 import { queueTrust } from "../annotator/review";
 import { PredictionTile } from "./PredictionTile";
 import { reviewLink, type ReviewSpec } from "./predictionsModel";
+import { useProjectRole } from "../projects/useProjectRole";
 
 const SHOWN = 10;
 /** k of the k-fold label check: every labelled image is predicted by a model that did not train on it. */
@@ -33,6 +34,7 @@ function FindLabelErrorsButton({ pid, rid }: { pid: string; rid: string }) {
 
 export function MislabelledPanel({ pid, rid, finished }: { pid: string; rid: string; finished: boolean }) {
   const queue = useMislabelled(rid, finished);
+  const { canRun } = useProjectRole(pid);
   const spec: ReviewSpec = { runId: rid, source: "mislabelled", trueClass: null, predictedClass: null, wrongOnly: true };
   const items = queue.data?.items ?? [];
   const missing = queue.error instanceof ApiError && queue.error.status === 404;
@@ -51,7 +53,7 @@ export function MislabelledPanel({ pid, rid, finished }: { pid: string; rid: str
           </Text>
         </div>
         <Group gap="xs">
-          {coverage?.source !== "cross_validation" ? <FindLabelErrorsButton pid={pid} rid={rid} /> : null}
+          {canRun && coverage?.source !== "cross_validation" ? <FindLabelErrorsButton pid={pid} rid={rid} /> : null}
           <Button size="xs" leftSection={<IconTags size={14} />} component={Link} to={reviewLink(pid, spec)} disabled={!items.some((i) => i.asset_id)} data-testid="review-mislabelled">
             Review in annotator
           </Button>

@@ -9,6 +9,7 @@ import { Link, useNavigate } from "react-router";
 import { useRuns } from "../api/hooks";
 import { useExtendRun, useResumeRun } from "../api/runHooks";
 import type { Run, RunStatus } from "../api/types";
+import { useProjectRole } from "../projects/useProjectRole";
 import { childGroups, parentWords } from "./lineage";
 
 interface Props {
@@ -27,6 +28,8 @@ export function RunActions({ pid, rid, status, run }: Props) {
   const [extendOpen, setExtendOpen] = useState(false);
   const [epochs, setEpochs] = useState<number | string>(10);
   const stopped = status === "cancelled" || status === "interrupted" || status === "failed";
+  const { canRun } = useProjectRole(pid);
+  if (!canRun) return null;
 
   const onResume = () =>
     resume.mutate(undefined, {

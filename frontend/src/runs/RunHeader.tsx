@@ -6,6 +6,7 @@ import { IconPlayerStopFilled } from "@tabler/icons-react";
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import type { Run } from "../api/types";
+import { useProjectRole } from "../projects/useProjectRole";
 import type { Connection } from "./useRunEvents";
 import { RunStatusBadge } from "./RunStatusBadge";
 import { formatDuration, isTerminal, progress, type RunModel } from "./runModel";
@@ -33,6 +34,7 @@ const CONNECTION_TEXT: Record<Connection, string> = {
 
 export function RunHeader({ run, model, projectId, connection, cancelling, onCancel, actions, lineage }: Props) {
   const [now, setNow] = useState(() => Date.now() / 1000);
+  const notAllowed = useProjectRole(projectId).whyNot("run");
   const ticker = useInterval(() => setNow(Date.now() / 1000), 1000);
   const status = model.status ?? run?.status ?? null;
   const terminal = isTerminal(model.finished?.status ?? (isTerminal(run?.status) ? run?.status : null));
@@ -105,12 +107,12 @@ export function RunHeader({ run, model, projectId, connection, cancelling, onCan
           </Text>
         </div>
         {actions}
-        <Tooltip label={terminal ? "The run has finished" : "Stop training"}>
+        <Tooltip label={terminal ? "The run has finished" : (notAllowed ?? "Stop training")} multiline maw={280}>
           <Button
             color="red"
             variant="light"
             leftSection={<IconPlayerStopFilled size={14} />}
-            disabled={terminal}
+            disabled={terminal || !!notAllowed}
             loading={cancelling}
             onClick={confirmCancel}
             data-testid="cancel-run"

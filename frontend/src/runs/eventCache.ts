@@ -24,3 +24,16 @@ export function saveCachedEvents(runId: string, events: RunEvent[]): void {
     // Storage full or unavailable: a reload then replays from the start, which is still correct.
   }
 }
+
+/** Forget every run's cached events: at login and logout, so the next person in this tab never sees the previous
+ * one's runs (the run page shows cached events even when the server answers 404). */
+export function clearCachedEvents(): void {
+  try {
+    for (let i = sessionStorage.length - 1; i >= 0; i--) {
+      const key = sessionStorage.key(i);
+      if (key?.startsWith(PREFIX)) sessionStorage.removeItem(key);
+    }
+  } catch {
+    // Storage unavailable: nothing was cached.
+  }
+}

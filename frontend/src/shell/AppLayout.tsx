@@ -1,13 +1,43 @@
-/** The frame of every screen: a slim header (logo, project, project tabs, help) over the page. */
-import { ActionIcon, Button, Group, Text, Tooltip, useMantineColorScheme } from "@mantine/core";
-import { IconBox, IconHelp, IconMoon, IconSun } from "@tabler/icons-react";
+/** The frame of every screen: a slim header (logo, project, project tabs, your role and the members, help, the user
+ * menu) over the page. */
+import { ActionIcon, Badge, Button, Group, Text, Tooltip, useMantineColorScheme } from "@mantine/core";
+import { IconBox, IconHelp, IconMoon, IconSun, IconUsers } from "@tabler/icons-react";
 import { useDisclosure, useHotkeys } from "@mantine/hooks";
 import { Link, NavLink, Outlet, useMatch } from "react-router";
 import { useProject } from "../api/hooks";
+import { UserMenu } from "../auth/UserMenu";
+import { useAuth } from "../auth/useAuth";
+import { MembersDialog } from "../projects/MembersDialog";
+import { useProjectRole } from "../projects/useProjectRole";
 import { ShortcutsModal } from "./ShortcutsModal";
+
+/** With accounts on: the caller's role in the project (with what it cannot do) and the members dialog. */
+function ProjectPeople({ pid }: { pid: string }) {
+  const { role, whyNot } = useProjectRole(pid);
+  const [open, members] = useDisclosure(false);
+  const limit = whyNot("run");
+  return (
+    <Group gap={4} wrap="nowrap" ml="sm">
+      {role && role !== "owner" ? (
+        <Tooltip label={limit} multiline w={280}>
+          <Badge variant="light" color={role === "viewer" ? "gray" : "blue"} data-testid="my-role">
+            {role}
+          </Badge>
+        </Tooltip>
+      ) : null}
+      <Tooltip label="Project members">
+        <ActionIcon variant="subtle" color="gray" onClick={members.open} aria-label="Project members" data-testid="members-button">
+          <IconUsers size={16} />
+        </ActionIcon>
+      </Tooltip>
+      <MembersDialog pid={pid} opened={open} onClose={members.close} />
+    </Group>
+  );
+}
 
 function ProjectNav({ pid }: { pid: string }) {
   const project = useProject(pid);
+  const { authOn } = useAuth();
   const tabs = [
     { to: `/projects/${pid}`, label: "Workflow", end: false, testid: "nav-workflow" },
     { to: `/projects/${pid}/runs`, label: "Runs", end: false, testid: "nav-runs" },
@@ -33,6 +63,7 @@ function ProjectNav({ pid }: { pid: string }) {
           );
         })}
       </Group>
+      {authOn ? <ProjectPeople pid={pid} /> : null}
     </Group>
   );
 }
@@ -68,6 +99,7 @@ export function AppLayout() {
               <IconHelp size={16} />
             </ActionIcon>
           </Tooltip>
+          <UserMenu />
         </Group>
       </header>
       <main className="vf-main">

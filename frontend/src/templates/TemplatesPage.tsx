@@ -1,6 +1,6 @@
 /** Recommended workflows as cards: one click creates the workflow and opens it, laid out and ready to run. With a
  * project, each card says how well it fits that project's images (the server decides), and the best fit comes first,
- * marked "Recommended for your data". */
+ * marked "Recommended for your data". Someone who may not create workflows in the project is told so instead. */
 import { Badge, Button, Card, Container, Group, List, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconArrowRight, IconPlus, IconSparkles } from "@tabler/icons-react";
@@ -8,6 +8,7 @@ import { useState } from "react";
 import { useNavigate, useParams } from "react-router";
 import { useCreateFromTemplate, useCreateWorkflow, useNodeCatalogue, useTemplates } from "../api/hooks";
 import type { Template, TemplateFit } from "../api/types";
+import { useProjectRole } from "../projects/useProjectRole";
 import { ErrorBox, Loading } from "../shell/QueryState";
 import { FIT_COLOURS, fitLabel, fitLevel, RECOMMENDED_LABEL, sortByFit } from "./fit";
 
@@ -95,6 +96,7 @@ export function TemplatesPage({ first = false }: { first?: boolean }) {
   const fromTemplate = useCreateFromTemplate(pid);
   const blank = useCreateWorkflow(pid);
   const [busy, setBusy] = useState<string | null>(null);
+  const role = useProjectRole(pid);
   const titles = new Map((catalogue.data ?? []).map((d) => [d.type, d.title]));
   const titleOf = (t: string) => titles.get(t) ?? t;
 
@@ -113,6 +115,17 @@ export function TemplatesPage({ first = false }: { first?: boolean }) {
       { onSuccess: (wf) => navigate(`/projects/${pid}/workflows/${wf.id}`), onError: fail },
     );
   };
+
+  if (pid && role.role && !role.canRun) {
+    return (
+      <Container size="sm" py="xl" data-testid="no-workflow">
+        <Title order={3}>{first ? "No workflow yet" : "New workflow"}</Title>
+        <Text c="dimmed" size="sm" mt="xs">
+          {role.whyNot("run")}.
+        </Text>
+      </Container>
+    );
+  }
 
   return (
     <Container size="lg" py="xl" data-testid="templates">

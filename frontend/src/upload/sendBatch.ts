@@ -1,6 +1,7 @@
 /** Send one batch as multipart `files` with XMLHttpRequest (fetch cannot report upload progress). Any answer
  * becomes an UploadReport: 201 and 422 carry one; a refused batch (400, 413, network) rejects each of its files. */
 import type { UploadReport } from "../api/types";
+import { csrfHeaders, reportUnauthorized } from "../auth/session";
 import { failedBatch } from "./uploadPlan";
 
 export interface OutgoingFile {
@@ -23,9 +24,11 @@ export function sendBatch(
     signal.addEventListener("abort", abort, { once: true });
     xhr.open("POST", url);
     xhr.setRequestHeader("Accept", "application/json");
+    for (const [name, value] of Object.entries(csrfHeaders("POST"))) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => onProgress(event.loaded);
     xhr.onload = () => {
       signal.removeEventListener("abort", abort);
+      if (xhr.status === 401) reportUnauthorized();
       let body: unknown = null;
       try {
         body = JSON.parse(xhr.responseText);
