@@ -94,4 +94,3 @@ async def test_an_administrator_manages_any_project_and_removed_members_lose_it(
     gone = await world.client.get(f"/api/projects/{world.project}", headers=world.anna.headers)
     assert gone.status_code == 404
     assert (await world.client.get("/api/projects", headers=world.anna.headers)).json() == []
-
