@@ -54,7 +54,7 @@ class Batch(_Payload):
     epochs: int
     batch: int  # 1-based within the epoch
     of: int
-    loss: float
+    loss: float  # mean training loss of the batches since the previous batch event (never reset at an epoch)
     lr: float
     images_per_s: float
 

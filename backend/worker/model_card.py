@@ -1,5 +1,6 @@
 """model_card.json and model_card.md: what a trained model is, what it saw, how well it did, how to run it."""
 
+import inspect
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,7 +59,7 @@ def model_card(
             "layout": f"NCHW float32, 1×3×{imgsz}×{imgsz} (the ONNX batch dimension is dynamic)",
             "output": "softmax probabilities over `classes`, in that order",
             # The whole chain up to the 0..1 scaling, for albumentations.from_dict (then transpose HWC → CHW).
-            "albumentations": A.to_dict(
+            "albumentations": loadable_dict(
                 A.Compose([t for t in val_transforms.transforms if not isinstance(t, ToTensorV2)])
             ),
             "ultralytics_transforms": ultralytics_transforms,
@@ -143,8 +144,22 @@ def model_card_markdown(card: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def loadable_dict(pipeline: A.Compose) -> dict[str, Any]:
+    """`A.to_dict`, less what `A.from_dict` would refuse: albumentations writes some attributes that are not arguments
+    (PadIfNeeded's `padding`), and loading them warns "Argument(s) 'padding' are not valid for transform …"."""
+    document = A.to_dict(pipeline)
+    for step in document["transform"]["transforms"]:
+        transform = getattr(A, step["__class_fullname__"].rsplit(".", 1)[-1], None)
+        if transform is None:  # not albumentations' own: left as written
+            continue
+        accepted = set(inspect.signature(transform.__init__).parameters)
+        for key in [k for k in step if k != "__class_fullname__" and k not in accepted]:
+            del step[key]
+    return document
+
+
 def _params(transform: A.BasicTransform) -> dict[str, Any]:
-    params = A.to_dict(transform)["transform"]
+    params = loadable_dict(A.Compose([transform]))["transform"]["transforms"][0]
     return {k: v for k, v in params.items() if k != "__class_fullname__" and not (k == "p" and v == 1.0)}
 
 

@@ -56,6 +56,7 @@ class Reporter:
         self.written: list[Artifact] = []  # files this process wrote besides the weights
         self._epoch_started = self._window_started = self._last_sent = 0.0
         self._window_images = self._batch = self._batches = self._batch_size = self._images = 0
+        self._window_loss, self._window_batches = 0.0, 0  # the batches' losses since the last batch event
 
     def callbacks(self) -> dict[str, Callable[[Any], None]]:
         return {
@@ -113,6 +114,8 @@ class Reporter:
         images = min(self._batch_size, self._images - (self._batch - 1) * self._batch_size)
         self.train_images += images
         self._window_images += images
+        self._window_loss += float(sum(trainer.loss_items.values()))
+        self._window_batches += 1
         if self.should_stop():
             raise Cancelled
         now = time.perf_counter()
@@ -123,13 +126,16 @@ class Reporter:
                     epochs=trainer.epochs,
                     batch=self._batch,
                     of=self._batches,
-                    loss=float(sum(trainer.tloss.values())),  # running mean over the epoch so far
+                    # the mean of the batches since the last event, not Ultralytics' running mean of the epoch so far
+                    # (which restarts each epoch: a sawtooth on the chart)
+                    loss=self._window_loss / self._window_batches,
                     lr=_weight_lr(trainer.optimizer),
                     images_per_s=self._window_images / max(now - self._window_started, 1e-9),
                 )
             )
             self._last_sent = self._window_started = now
-            self._window_images = 0
+            self._window_images = self._window_batches = 0
+            self._window_loss = 0.0
 
     def on_epoch_end(self, trainer: Any) -> None:
         self.train_seconds += time.perf_counter() - self._epoch_started

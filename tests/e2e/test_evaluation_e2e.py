@@ -91,6 +91,8 @@ def test_preview_grid_marks_predictions_and_slides_across_evaluations(
     page.keyboard.press("Home")
     expect(grid).to_have_attribute("data-frame", "0")
     expect(grid).to_have_attribute("data-frame-label", "epoch 1")
+    matrix = page.get_by_test_id("confusion-matrix")
+    expect(matrix).to_have_attribute("data-evaluation-index", "0")  # one evaluation for the preview and the matrix
     first = {p["item"]: p for p in evaluations[0]["preview"]}
     names = evaluations[0]["class_names"]
     for tile in tiles.all():
@@ -100,6 +102,7 @@ def test_preview_grid_marks_predictions_and_slides_across_evaluations(
     expect(grid).to_have_attribute("data-frame", "1")
     page.keyboard.press("End")
     expect(grid).to_have_attribute("data-frame", str(len(evaluations) - 1))
+    expect(matrix).to_have_attribute("data-evaluation-index", str(len(evaluations) - 1))
 
     # One image: its top classes and where the model looks.
     tiles.first.click()

@@ -4,9 +4,18 @@ import { Group, Paper, SegmentedControl, Slider, Text } from "@mantine/core";
 import { useMemo, useState } from "react";
 import type { EvaluationData } from "../api/types";
 import { confusionCells, evaluationLabel } from "./confusion";
+import { evaluationKey, pickedIndex, type PickedEvaluation } from "./preview";
 
-export function ConfusionMatrix({ evaluations }: { evaluations: EvaluationData[] }) {
-  const [picked, setPicked] = useState<number | null>(null); // null: follow the latest
+interface Props {
+  evaluations: EvaluationData[];
+  /** The evaluation shown, shared with the preview's slider. */
+  picked: PickedEvaluation;
+  onPick: (picked: PickedEvaluation) => void;
+}
+
+export function ConfusionMatrix({ evaluations, picked: pickedEvaluation, onPick }: Props) {
+  const picked = pickedIndex(pickedEvaluation, evaluations); // null: follow the latest
+  const setPicked = (i: number | null) => onPick(i === null ? null : evaluationKey(evaluations[i]));
   const [mode, setMode] = useState<"counts" | "normalised">("counts");
   const index = picked === null ? evaluations.length - 1 : Math.min(picked, evaluations.length - 1);
   const evaluation = evaluations[index];

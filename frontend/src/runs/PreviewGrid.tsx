@@ -6,33 +6,32 @@ import { IconCheck, IconPlayerPauseFilled, IconPlayerPlayFilled, IconX } from "@
 import { useEffect, useMemo, useState } from "react";
 import type { EvaluationData } from "../api/types";
 import { PreviewDetail } from "./PreviewDetail";
-import { className, frameIndex, itemImageUrl, pct, previewFrames } from "./preview";
+import { className, evaluationKey, frameIndex, itemImageUrl, pct, pickedIndex, previewFrames, type PickedEvaluation } from "./preview";
 
 interface Props {
   rid: string;
   evaluations: EvaluationData[];
   /** Changes whenever evaluations do (the array is appended in place). */
   version: number;
+  /** The evaluation shown, shared with the confusion matrix's slider. */
+  picked: PickedEvaluation;
+  onPick: (picked: PickedEvaluation) => void;
 }
 
-export function PreviewGrid({ rid, evaluations, version }: Props) {
+export function PreviewGrid({ rid, evaluations, version, picked: pickedEvaluation, onPick }: Props) {
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const frames = useMemo(() => previewFrames(evaluations), [evaluations, version]);
-  const [picked, setPicked] = useState<number | null>(null); // null: follow the latest
+  const picked = pickedIndex(pickedEvaluation, frames); // null: follow the latest
+  const setPicked = (i: number | null) => onPick(i === null || i >= frames.length - 1 ? null : evaluationKey(frames[i]));
   const [selected, setSelected] = useState<number | null>(null);
   const [playing, setPlaying] = useState(false);
   const index = frameIndex(picked, frames.length);
   const frame = frames[index];
 
   const player = useInterval(() => {
-    setPicked((p) => {
-      const next = (p ?? -1) + 1;
-      if (next >= frames.length - 1) {
-        setPlaying(false);
-        return null;
-      }
-      return next;
-    });
+    const next = (picked ?? -1) + 1;
+    if (next >= frames.length - 1) setPlaying(false);
+    setPicked(next >= frames.length - 1 ? null : next);
   }, 800);
   useEffect(() => {
     if (playing) player.start();

@@ -29,10 +29,11 @@ export function RunSummary({ model }: { model: RunModel }) {
   const acc = (finalMetrics.accuracy as number | undefined) ?? last?.accuracy;
   const where = final || model.finished ? "final" : last ? `epoch ${last.epoch}` : undefined;
   const b = model.lastBatch;
+  const classes = last?.class_names.length ?? model.started?.class_names.length ?? 0;
   return (
     <SimpleGrid cols={{ base: 3, md: 6 }} spacing="xs" data-testid="run-summary">
       <Stat label="Accuracy" value={pct(acc)} hint={where} testId="stat-accuracy" />
-      <Stat label="Top-5" value={pct(last?.top5)} hint={where} />
+      {classes > 5 ? <Stat label="Top-5" value={pct(last?.top5)} hint={where} testId="stat-top5" /> : null /* always 100% with ≤ 5 classes */}
       <Stat label="F1 (macro)" value={pct(last?.f1)} hint={where} />
       <Stat label="Avg confidence" value={pct(last?.avg_confidence)} hint={where} />
       <Stat label="Train loss" value={b ? b.loss.toFixed(4) : "—"} hint={b ? `epoch ${b.epoch}/${b.epochs}` : undefined} />

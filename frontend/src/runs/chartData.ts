@@ -38,3 +38,16 @@ export function thin(series: Series, max: number): Series {
   }
   return { x, y };
 }
+
+/** An exponential moving average over the whole series (TensorBoard's smoothing, debiased so the start is not pulled
+ * toward 0): it never restarts, so an epoch boundary draws no step. `weight` 0 keeps the values; nulls are skipped. */
+export function smooth(values: (number | null)[], weight: number): (number | null)[] {
+  let average = 0;
+  let seen = 0;
+  return values.map((v) => {
+    if (v === null || !Number.isFinite(v)) return null;
+    average = average * weight + (1 - weight) * v;
+    seen += 1;
+    return average / (1 - weight ** seen);
+  });
+}

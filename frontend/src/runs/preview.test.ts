@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EvaluationData, PreviewEntry } from "../api/types";
-import { frameIndex, itemTrack, normaliseEntry, previewFrames, topRows, type SentPreviewEntry } from "./preview";
+import { evaluationKey, frameIndex, itemTrack, normaliseEntry, pickedIndex, previewFrames, topRows, type SentPreviewEntry } from "./preview";
 
 /** Entries as the worker sends them: `top` and `correct` filled in unless the test gives them. */
 const sent = (e: SentPreviewEntry): PreviewEntry => ({ top: [[e.predicted, e.confidence]], correct: e.label === e.predicted, ...e });
@@ -58,5 +58,19 @@ describe("evaluation preview", () => {
     ]);
     expect(topRows([[0, 0.9]], names, 0, 0)[0].kind).toBe("right");
     expect(topRows([[5, 0.9]], names, null, 5)[0]).toEqual({ name: "#5", confidence: 0.9, kind: "right" });
+  });
+});
+
+describe("pickedIndex", () => {
+  const list = [
+    { epoch: 1, final: false },
+    { epoch: 3, final: false },
+    { epoch: 3, final: true },
+  ];
+  it("finds the same evaluation in another list, the latest otherwise", () => {
+    expect(pickedIndex(null, list)).toBeNull();
+    expect(pickedIndex(evaluationKey({ epoch: 3, final: false }), list)).toBe(1);
+    expect(pickedIndex(evaluationKey({ epoch: 3, final: true }), list)).toBe(2);
+    expect(pickedIndex(evaluationKey({ epoch: 2, final: false }), list)).toBeNull();
   });
 });

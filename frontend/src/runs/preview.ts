@@ -82,6 +82,17 @@ export function itemTrack(frames: PreviewFrame[], item: number): TrackPoint[] {
 }
 
 /** The frame to show: the one picked, or (null) the latest; clamped to what exists. */
+/** Which evaluation the preview and the confusion matrix show (null: follow the latest): one choice for both. */
+export type PickedEvaluation = string | null;
+export const evaluationKey = (e: { epoch: number; final: boolean }) => `${e.final ? "final" : "epoch"}:${e.epoch}`;
+
+/** The index of the picked evaluation among `list` (null: the latest, or a pick this list does not hold). */
+export function pickedIndex(picked: PickedEvaluation, list: { epoch: number; final: boolean }[]): number | null {
+  if (picked === null) return null;
+  const index = list.findIndex((e) => evaluationKey(e) === picked);
+  return index < 0 ? null : index;
+}
+
 export function frameIndex(picked: number | null, count: number): number {
   if (count === 0) return -1;
   return picked === null ? count - 1 : Math.max(0, Math.min(picked, count - 1));
