@@ -1,6 +1,7 @@
 """Runs: start one from a workflow, list, read, cancel, and the stored events."""
 
 import asyncio
+import re
 from typing import Any
 
 from litestar import Controller, get, post
@@ -48,6 +49,13 @@ def lineage_of(
     if resume_from:
         return "resumed"
     return "label_check" if cross_validation else "extended"
+
+
+def download_name(workflow_name: str, run_id: str, file_name: str) -> str:
+    """`Small-model-fast-inference-320px-<run id>-best.pt`: letters, digits, `.`, `_` and `-` only, so the name needs
+    no quoting in a shell (no spaces, commas, slashes or quotes); the workflow's name shortened to 60 characters."""
+    words = re.sub(r"[^A-Za-z0-9._-]+", "-", workflow_name).strip("-._")[:60].strip("-._") or "run"
+    return f"{words}-{run_id}-{re.sub(r'[^A-Za-z0-9._-]+', '-', file_name)}"
 
 
 class RunController(Controller):
@@ -155,7 +163,7 @@ class RunController(Controller):
         path = (run_dir / artifact["path"]).resolve() if artifact else None
         if path is None or not path.is_relative_to(run_dir) or not path.is_file():
             raise NotFoundException(detail=f"Run {run.id!r} has no artifact {name!r}.")
-        return File(path=path, filename=f"{run.workflow_name[:60]}-{run.id}-{name}".replace("/", "_"))
+        return File(path=path, filename=download_name(run.workflow_name, run.id, name))
 
     @get("/api/runs/{run_id:str}/snapshot", sync_to_thread=True, responses=errors(404))
     def run_snapshot(self, access: Access, run_id: str) -> RunSnapshot:

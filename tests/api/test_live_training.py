@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import re
 import signal
 
 import httpx
@@ -68,6 +69,10 @@ async def test_a_run_streams_started_batches_evaluation_and_finished_in_order(li
     assert {"best.pt", "last.pt"} <= set(artifacts)
     weights = httpx.get(live_server.url + artifacts["best.pt"]["url"])
     assert weights.status_code == 200 and len(weights.content) == artifacts["best.pt"]["bytes"]
+    # a name a shell takes as it is: the workflow's name without spaces or commas, the run, the file
+    assert re.fullmatch(
+        rf'attachment; filename="[A-Za-z0-9._-]+-{run_id}-best\.pt"', weights.headers["content-disposition"]
+    )
     assert httpx.get(f"{live_server.url}/api/runs/{run_id}/artifacts/..%2Fvisionflow.db").status_code == 404
 
 
