@@ -8,6 +8,7 @@ import { useProject } from "../api/hooks";
 import { UserMenu } from "../auth/UserMenu";
 import { useAuth } from "../auth/useAuth";
 import { MembersDialog } from "../projects/MembersDialog";
+import { ProjectMenu } from "../projects/ProjectMenu";
 import { useProjectRole } from "../projects/useProjectRole";
 import { ShortcutsModal } from "./ShortcutsModal";
 
@@ -38,6 +39,7 @@ function ProjectPeople({ pid }: { pid: string }) {
 function ProjectNav({ pid }: { pid: string }) {
   const project = useProject(pid);
   const { authOn } = useAuth();
+  const { canManage } = useProjectRole(pid);
   const tabs = [
     { to: `/projects/${pid}`, label: "Workflow", end: false, testid: "nav-workflow" },
     { to: `/projects/${pid}/runs`, label: "Runs", end: false, testid: "nav-runs" },
@@ -53,6 +55,7 @@ function ProjectNav({ pid }: { pid: string }) {
       <Text fw={600} size="sm" truncate maw={260} data-testid="project-name">
         {project.data?.name ?? "…"}
       </Text>
+      {project.data && canManage ? <ProjectMenu project={project.data} /> : null}
       <Group gap={2} ml="md" wrap="nowrap">
         {tabs.map((t) => {
           const active = t.label === "Runs" ? !!onRuns : t.label === "Data" ? !!onData : !onRuns && !onData;
