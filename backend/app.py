@@ -30,10 +30,12 @@ from backend.api.labels import LabelController
 from backend.api.members import MemberController
 from backend.api.model_store import ModelStoreController, WeightsChecker
 from backend.api.predict import PredictController
+from backend.api.preview import PreviewController
 from backend.api.projects import ProjectController
 from backend.api.recommendations import list_templates, run_defaults
 from backend.api.runs import RunController
 from backend.api.users import UserController
+from backend.api.workflow_versions import WorkflowVersionController
 from backend.api.workflows import WorkflowController
 from backend.api.ws import run_events_socket
 from backend.catalogue import build_catalogue
@@ -104,10 +106,12 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
             ModelStoreController,
             AssetController,
             WorkflowController,
+            WorkflowVersionController,
             RunController,
             InsightController,
             LabelCheckController,
             PredictController,
+            PreviewController,
             list_nodes,
             list_templates,
             run_defaults,

@@ -2,7 +2,9 @@
 
 The descriptions come from `albumentations_transforms.json` (written by `albumentations_gen.py` from the
 installed albumentations), so the server never imports albumentations itself. Parameters are checked
-against the transform's JSON Schema; augmentations apply to the training split only.
+against the transform's JSON Schema as albumentations wrote it; the form is given its readable version
+(`nodes/readable.py`: named flags, no mask/box/keypoint options, key parameters first, short help). Augmentations
+apply to the training split only.
 """
 
 import json
@@ -13,6 +15,7 @@ from typing import Any, ClassVar
 from jsonschema import Draft202012Validator
 
 from nodes.base import DATASET_PORT_KIND, NodeType, ParamError, Port, Step, _sentence
+from nodes.readable import readable_schema, short_description
 
 CATALOGUE_FILE = Path(__file__).with_name("albumentations_transforms.json")
 SIZE_PARAMS = ("size", "height", "width")
@@ -25,7 +28,8 @@ class AlbumentationsNode(NodeType):
     inputs = (Port(name="dataset", kind=DATASET_PORT_KIND, title="Images"),)
     outputs = (Port(name="dataset", kind=DATASET_PORT_KIND, title="Augmented images"),)
     transform: ClassVar[str]
-    schema: ClassVar[dict[str, Any]]
+    schema: ClassVar[dict[str, Any]]  # what the form shows (readable)
+    full_schema: ClassVar[dict[str, Any]]  # albumentations' own: what parameters are checked against
     spatial: ClassVar[bool]
 
     @classmethod
@@ -72,7 +76,7 @@ def _load() -> dict[str, Any]:
 @cache
 def _validator(type_id: str) -> Draft202012Validator:
     node = next(n for n in NODE_TYPES if n.type_id == type_id)
-    return Draft202012Validator(node.params_schema())
+    return Draft202012Validator(node.full_schema)
 
 
 def _node_type(entry: dict[str, Any]) -> type[AlbumentationsNode]:
@@ -83,10 +87,12 @@ def _node_type(entry: dict[str, Any]) -> type[AlbumentationsNode]:
         {
             "type_id": entry["type_id"],
             "title": entry["title"],
-            "description": f"{entry['description']} ({kind} augmentation, training images only.)",
+            "description": f"{short_description(entry['transform'], entry['description'])} ({kind} augmentation, "
+            "training images only.)",
             "recommended": entry["recommended"],
             "transform": entry["transform"],
-            "schema": entry["params_schema"],
+            "schema": readable_schema(entry["transform"], entry["params_schema"]),
+            "full_schema": entry["params_schema"],
             "spatial": entry["spatial"],
         },
     )

@@ -33,6 +33,7 @@ class ProjectDatasetParams(NodeParams):
             "none: training sees each image once per epoch. weighted_sampling: training draws images with "
             "weights inversely proportional to their class's size, so rare classes are seen as often as common ones."
         ),
+        json_schema_extra={"x-enum-names": ["None", "Weighted sampling"]},
     )
 
 

@@ -22,6 +22,9 @@ class ClassifierParams(NodeParams):
         default="n",
         title="Model size",
         description="Model size: n (fastest, fewest parameters) to x (most accurate, slowest).",
+        json_schema_extra={
+            "x-enum-names": ["n: nano (fastest)", "s: small", "m: medium", "l: large", "x: extra large"]
+        },
     )
     imgsz: int = Field(
         default=224,

@@ -21,6 +21,7 @@ class ResizeParams(NodeParams):
             "How images become the model's square input: stretch (ignore aspect ratio), letterbox "
             "(fit inside, pad with grey) or center_crop (fill, crop the overflow)."
         ),
+        json_schema_extra={"x-enum-names": ["Stretch", "Letterbox (pad with grey)", "Center crop"]},
     )
 
 

@@ -19,6 +19,12 @@ class ClassCount(BaseModel):
     id: str
     name: str
     count: int
+    samples: list[str] = Field(description="Up to 4 of the class's images (asset ids), for thumbnails.")
+
+
+class Bin(BaseModel):
+    label: str
+    count: int
 
 
 class ImageSizes(BaseModel):
@@ -47,6 +53,8 @@ class DatasetStats(BaseModel):
     unlabelled: int
     classes: list[ClassCount]
     sizes: ImageSizes | None
+    longest_side: list[Bin] = Field(description="Images by their longest side, in pixels.")
+    aspect: list[Bin] = Field(description="Images by shape (width / height).")
     warnings: list[DatasetWarning]
 
 

@@ -1,4 +1,5 @@
-"""Labels in bulk: CSV import (dry run first, all-or-nothing) and export, and one class for many images."""
+"""Labels in bulk: CSV import (dry run first; all-or-nothing unless the valid rows are applied on their own) and
+export, and one class for many images."""
 
 import asyncio
 
@@ -50,19 +51,35 @@ class LabelController(Controller):
         operation_class=raw_body("text/csv", "The CSV file itself: a header `filename,label`, then one row per image"),
     )
     async def import_csv(
-        self, access: Access, request: Request, project_id: str, dry_run: bool = True, create_classes: bool = False
+        self,
+        access: Access,
+        request: Request,
+        project_id: str,
+        dry_run: bool = True,
+        create_classes: bool = False,
+        apply_valid_rows: bool = False,
     ) -> Response[CsvImportReport]:
-        """Body: the CSV file itself. Dry run (the default) reports what would change; problems → 422, nothing applied."""
+        """Body: the CSV file itself. Dry run (the default) reports what would change; problems → 422, nothing applied.
+        With `apply_valid_rows` the rows without a problem are applied (or, in a dry run, would be) and the problem
+        rows are reported and skipped: 200."""
         project = await asyncio.to_thread(access.project, project_id)
         data = bytearray()
         async for chunk in request.stream():
             data.extend(chunk)
             if len(data) > MAX_CSV_BYTES:
                 raise ClientException(detail=f"The CSV is over {MAX_CSV_BYTES // 2**20} MiB.")
-        return await asyncio.to_thread(self._import_csv, access, project, bytes(data), dry_run, create_classes)
+        return await asyncio.to_thread(
+            self._import_csv, access, project, bytes(data), dry_run, create_classes, apply_valid_rows
+        )
 
     def _import_csv(
-        self, access: Access, project: Project, data: bytes, dry_run: bool, create_classes: bool
+        self,
+        access: Access,
+        project: Project,
+        data: bytes,
+        dry_run: bool,
+        create_classes: bool,
+        apply_valid_rows: bool = False,
     ) -> Response[CsvImportReport]:
         """Parse, plan and (unless a dry run) apply the CSV: database and CPU work, run in a worker thread."""
         rows, problems = parse_labels_csv(data)
@@ -70,7 +87,8 @@ class LabelController(Controller):
             c.name: c for c in access.session.exec(select(ImageClass).where(ImageClass.project_id == project.id))
         }
         plan = plan_label_import(rows, _labels_by_filename(access, project.id), set(classes), create_classes, problems)
-        applied = plan.ok and not dry_run
+        acceptable = plan.ok or apply_valid_rows
+        applied = acceptable and not dry_run
         if applied:
             for name in plan.new_classes:
                 classes[name] = ensure_class(access.session, project.id, name)
@@ -88,7 +106,7 @@ class LabelController(Controller):
                 for p in sorted(plan.problems, key=lambda p: (p.line or 0, p.code))
             ],
         )
-        return Response(body, status_code=200 if plan.ok else 422)
+        return Response(body, status_code=200 if acceptable else 422)
 
     @get("/api/projects/{project_id:str}/labels.csv", media_type="text/csv", sync_to_thread=True, responses=errors(404))
     def export_csv(self, access: Access, project_id: str) -> Response[str]:

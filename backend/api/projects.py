@@ -1,6 +1,6 @@
 """Projects and their classes (members: backend/api/members.py)."""
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, delete, get, patch, post
 from litestar.exceptions import ClientException
 from litestar.params import Body
 from sqlmodel import func, select
@@ -9,7 +9,7 @@ from backend.api.access import Access
 from backend.api.answers import DatasetStats
 from backend.api.classes import class_read
 from backend.api.documented import errors
-from backend.api.schemas import ClassCreate, ClassRead, ProjectCreate, ProjectRead
+from backend.api.schemas import ClassCreate, ClassRead, ProjectCreate, ProjectRead, ProjectRename
 from backend.datasets.class_names import class_name_problem
 from backend.datasets.library import add_class
 from backend.datasets.stats import dataset_stats
@@ -59,6 +59,16 @@ class ProjectController(Controller):
     @get("/{project_id:str}", sync_to_thread=True, responses=errors(404))
     def get_project(self, access: Access, project_id: str) -> ProjectRead:
         return project_read(access, access.project(project_id))
+
+    @patch("/{project_id:str}", sync_to_thread=True, responses=errors(400, 404))
+    def rename_project(self, access: Access, project_id: str, data: ProjectRename = Body()) -> ProjectRead:
+        project = access.project(project_id)
+        if not (name := data.name.strip()):
+            raise ClientException(detail="A project's name cannot be blank.", extra={"field": "name"})
+        project.name = name
+        access.session.add(project)
+        access.session.commit()
+        return project_read(access, project)
 
     @delete("/{project_id:str}", sync_to_thread=True, responses=errors(404))
     def delete_project(self, access: Access, project_id: str) -> None:

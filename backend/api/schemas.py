@@ -27,6 +27,11 @@ class ProjectCreate(BaseModel):
     content: Literal["image"] = "image"
 
 
+class ProjectRename(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+
+
 class ProjectRead(BaseModel):
     id: str
     name: str
@@ -128,6 +133,8 @@ class WorkflowRead(BaseModel):
     issues: list[Issue]
     created_at: datetime
     updated_at: datetime
+    version: int | None = Field(default=None, description="The number of the version its graph is (null: none yet).")
+    version_id: str | None = None
 
 
 class ValidateRequest(BaseModel):
@@ -160,6 +167,9 @@ class RunRead(BaseModel):
     project_id: str | None
     workflow_id: str | None
     workflow_name: str
+    workflow_version_id: str | None = Field(
+        default=None, description="The workflow version it trained (GET /api/workflows/{id}/versions/{version_id})."
+    )
     parent_run_id: str | None = None
     lineage: RunLineage | None = Field(
         default=None, description="How the run came from its parent: null for a run started from its workflow."

@@ -1,8 +1,9 @@
-"""Workflows: save (always, issues returned with it), load, validate, and create from a template."""
+"""Workflows: save (always, issues returned with it; every change of the graph is a version), load, validate, create
+from a template, import a document, duplicate and rename. The versions themselves: backend/api/workflow_versions.py."""
 
 from typing import Any
 
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, delete, get, patch, post, put
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body
 from litestar.response import Response
@@ -13,16 +14,19 @@ from backend.api.access import Access
 from backend.api.documented import errors
 from backend.api.recommendations import project_summary
 from backend.api.schemas import FromTemplate, ValidateRequest, ValidateResponse, WorkflowRead, WorkflowWrite
+from backend.api.workflow_schemas import ImportedWorkflow, UnknownNode, WorkflowRename
 from backend.catalogue import Catalogue
 from backend.datasets.image_facts import project_image_facts
 from backend.datasets.library import project_facts
 from backend.db.models import Project, Workflow, now
 from backend.graph.issues import Code, Issue
-from backend.graph.schema import SIZE_ERROR_TYPES, Graph
-from backend.graph.validate import Validation, ValidationContext, validate_document
+from backend.graph.schema import SCHEMA_VERSION, SIZE_ERROR_TYPES, Graph
+from backend.graph.validate import Validation, ValidationContext, parse_graph, validate_document
 from backend.settings import Settings
 from backend.templates import instantiate, load_templates, template_fits
-from nodes.base import DatasetParams
+from backend.workflows.upgrade import upgrade_document
+from backend.workflows.versions import latest_version, save_graph, unique_name
+from nodes.base import DatasetNode, DatasetParams
 
 
 def project_context(access: Access, settings: Settings, project: Project | None) -> ValidationContext:
@@ -64,7 +68,29 @@ def workflow_read(
     """The workflow with its issues; pass `context` when reading several workflows of one project."""
     context = context or project_context(access, settings, access.project(workflow.project_id))
     validation = validate_document(workflow.graph, catalogue, context)
-    return WorkflowRead(**workflow.model_dump(), issues=validation.issues)
+    version = latest_version(access.session, workflow.id)
+    return WorkflowRead(
+        **workflow.model_dump(),
+        issues=validation.issues,
+        version=version.number if version else None,
+        version_id=version.id if version else None,
+    )
+
+
+def add_workflow(access: Access, project: Project, graph: dict[str, Any]) -> Workflow:
+    """A new workflow of the project, its graph stored as version 1 (committed)."""
+    workflow = Workflow(project_id=project.id, name=_name_of(graph), graph=graph)
+    save_graph(access.session, workflow, graph, access.caller.user_id)
+    access.session.commit()
+    return workflow
+
+
+def names_in(access: Access, project_id: str) -> list[str]:
+    return list(access.session.exec(select(Workflow.name).where(Workflow.project_id == project_id)).all())
+
+
+def with_name(graph: dict[str, Any], name: str) -> dict[str, Any]:
+    return {**graph, "name": name}
 
 
 def _name_of(graph: dict[str, Any]) -> str:
@@ -116,9 +142,7 @@ class WorkflowController(Controller):
         project = access.project(project_id)
         if too_big := oversize_issues(data.graph):
             return _too_big(too_big)  # type: ignore[return-value]
-        workflow = Workflow(project_id=project.id, name=_name_of(data.graph), graph=data.graph)
-        access.session.add(workflow)
-        access.session.commit()
+        workflow = add_workflow(access, project, data.graph)
         return Response(workflow_read(access, catalogue, settings, workflow), status_code=201)
 
     @post("/api/projects/{project_id:str}/workflows/from-template", sync_to_thread=True, responses=errors(404))
@@ -130,10 +154,7 @@ class WorkflowController(Controller):
             raise NotFoundException(detail=f"There is no template {data.template_id!r}.")
         fits = template_fits(catalogue, project_summary(access.session, settings, project.id))
         graph = instantiate(data.template_id, project.id, catalogue, fits[data.template_id])
-        workflow = Workflow(project_id=project.id, name=_name_of(graph), graph=graph)
-        access.session.add(workflow)
-        access.session.commit()
-        return workflow_read(access, catalogue, settings, workflow)
+        return workflow_read(access, catalogue, settings, add_workflow(access, project, graph))
 
     @get("/api/workflows/{workflow_id:str}", sync_to_thread=True, responses=errors(404))
     def get_workflow(self, access: Access, catalogue: Catalogue, settings: Settings, workflow_id: str) -> WorkflowRead:
@@ -152,8 +173,8 @@ class WorkflowController(Controller):
         workflow = access.workflow(workflow_id)
         if too_big := oversize_issues(data.graph):
             return _too_big(too_big)  # type: ignore[return-value]
-        workflow.graph, workflow.name, workflow.updated_at = data.graph, _name_of(data.graph), now()
-        access.session.add(workflow)
+        workflow.name = _name_of(data.graph)
+        save_graph(access.session, workflow, data.graph, access.caller.user_id)  # a version when the graph changed
         access.session.commit()
         return Response(workflow_read(access, catalogue, settings, workflow))
 
@@ -172,8 +193,98 @@ class WorkflowController(Controller):
     def validate_workflow(
         self, access: Access, catalogue: Catalogue, settings: Settings, data: ValidateRequest = Body()
     ) -> Response[ValidateResponse]:
-        """200 with warnings when the graph can run, 422 with every issue when it cannot."""
+        """200 with every issue (`valid` says whether it can run): a graph with issues is a normal answer while it is
+        being built. 422 only when the document is not a workflow graph at all (or is over the size limits)."""
         project = access.project(data.project_id) if data.project_id else None
         validation = check(access, catalogue, settings, data.graph, project)
         valid = validation.valid is not None
-        return Response(ValidateResponse(valid=valid, issues=validation.issues), status_code=200 if valid else 422)
+        not_a_graph = any(issue.code == Code.INVALID_GRAPH for issue in validation.issues)
+        return Response(
+            ValidateResponse(valid=valid, issues=validation.issues), status_code=422 if not_a_graph else 200
+        )
+
+    @post(
+        "/api/projects/{project_id:str}/workflows/import",
+        sync_to_thread=True,
+        responses=errors(404, 422, bodies={422: ValidateResponse}),
+    )
+    def import_workflow(
+        self,
+        access: Access,
+        catalogue: Catalogue,
+        settings: Settings,
+        project_id: str,
+        data: dict[str, Any] = Body(description="A workflow document as exported (the Graph schema)."),
+    ) -> Response[ImportedWorkflow]:
+        """A new workflow from a document. An older `schema_version` is upgraded, or refused (422) naming
+        `schema_version` and why; a document that is no graph, or over the size limits, is refused (422) with its
+        issues. Nodes of unknown types are imported as they are, each with its issue, as ComfyUI and n8n load a
+        workflow with missing nodes: the rest of the work is kept, and the node is replaced in the editor. A name a
+        workflow of the project has already gets " (2)"; dataset nodes bound to another project read this one."""
+        project = access.project(project_id)
+        upgraded = upgrade_document(data)
+        if upgraded.document is None:
+            return _not_imported(upgraded.issues)
+        if refused := oversize_issues(upgraded.document) or parse_graph(upgraded.document)[1]:
+            return _not_imported(refused)
+        document, rebound = _bound_to(upgraded.document, project, catalogue)
+        wanted = _name_of(document)
+        name = unique_name(wanted, names_in(access, project.id))
+        workflow = add_workflow(access, project, with_name(document, name))
+        read = workflow_read(access, catalogue, settings, workflow)
+        unknown = [
+            UnknownNode(node_id=node["id"], type=node["type"])
+            for node in document.get("nodes") or []
+            if catalogue.get(node["type"]) is None
+        ]
+        imported = ImportedWorkflow(
+            **read.model_dump(),
+            upgraded_from=upgraded.came_as if upgraded.came_as != SCHEMA_VERSION else None,
+            renamed_from=wanted if name != wanted else None,
+            unknown_nodes=unknown,
+            rebound_nodes=rebound,
+        )
+        return Response(imported, status_code=201)
+
+    @post("/api/workflows/{workflow_id:str}/duplicate", sync_to_thread=True, responses=errors(404))
+    def duplicate_workflow(
+        self, access: Access, catalogue: Catalogue, settings: Settings, workflow_id: str
+    ) -> WorkflowRead:
+        """A copy in the same project, named "name (2)" (or the next free number), with a history of its own."""
+        original = access.workflow(workflow_id)
+        project = access.project(original.project_id)
+        name = unique_name(original.name, names_in(access, project.id))
+        duplicate = add_workflow(access, project, with_name(original.graph, name))
+        return workflow_read(access, catalogue, settings, duplicate)
+
+    @patch("/api/workflows/{workflow_id:str}", sync_to_thread=True, responses=errors(404))
+    def rename_workflow(
+        self, access: Access, catalogue: Catalogue, settings: Settings, workflow_id: str, data: WorkflowRename = Body()
+    ) -> WorkflowRead:
+        """The name is the workflow's and its graph document's; a rename stores no version (versions are of the
+        graph). Names need not be unique: import and duplicate avoid a clash, a rename is as the person asks."""
+        workflow = access.workflow(workflow_id)
+        workflow.name, workflow.graph, workflow.updated_at = data.name, with_name(workflow.graph, data.name), now()
+        access.session.add(workflow)
+        access.session.commit()
+        return workflow_read(access, catalogue, settings, workflow)
+
+
+def _not_imported(issues: list[Issue]) -> Response[Any]:
+    """422 with the reasons (a ValidateResponse, as a refused save): nothing is stored."""
+    return Response(ValidateResponse(valid=False, issues=issues), status_code=422)
+
+
+def _bound_to(document: dict[str, Any], project: Project, catalogue: Catalogue) -> tuple[dict[str, Any], list[str]]:
+    """The document with its dataset nodes that name another project (an export from elsewhere) bound to this one,
+    and those nodes' ids. The document parses as a Graph: nodes is a list of objects with a `params` object."""
+    nodes, rebound = [], []
+    for node in document.get("nodes") or []:
+        node_type = catalogue.get(node["type"])
+        params = node.get("params") or {}
+        dataset = node_type is not None and issubclass(node_type, DatasetNode)
+        if dataset and params.get("project_id") not in (None, project.id):
+            node = {**node, "params": {**params, "project_id": project.id}}
+            rebound.append(node["id"])
+        nodes.append(node)
+    return ({**document, "nodes": nodes} if rebound else document), rebound

@@ -1,7 +1,8 @@
 """Labels as CSV, `filename,label` (header `class` accepted for `label`): parse, plan, export. Pure.
 
-Import is all-or-nothing: `plan_label_import` reports every problem with its line number, and a plan
-with problems changes nothing. Export guards cells against formula injection in spreadsheets, and
+Import is all-or-nothing by default: `plan_label_import` reports every problem with its line number, and a plan
+with problems changes nothing. A row with a problem never becomes a change (nor creates a class), so a caller may
+instead apply the plan's changes and skip the problem rows (`apply_valid_rows` in the API). Export guards cells against formula injection in spreadsheets, and
 import removes that guard again, so export(import(x)) == x.
 """
 

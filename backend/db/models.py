@@ -71,11 +71,31 @@ class Workflow(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=now)
 
 
+class WorkflowVersion(SQLModel, table=True):
+    """A graph a workflow had: one is stored at every save that changes it (backend/workflows/versions.py)."""
+
+    __tablename__ = "workflow_version"
+    __table_args__ = (UniqueConstraint("workflow_id", "number"),)
+    id: str = Field(default_factory=new_id, primary_key=True)
+    workflow_id: str = Field(foreign_key="workflow.id", index=True, ondelete="CASCADE")
+    number: int  # 1, 2, … within its workflow
+    graph: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    node_count: int = 0  # kept beside the graph, so that listing versions reads no graph
+    edge_count: int = 0
+    name: str | None = None  # given by a person ("before the new crop"); None: unnamed
+    created_at: datetime = Field(default_factory=now)
+    created_by: str | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+
+
 class Run(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True)
     project_id: str | None = Field(default=None, foreign_key="project.id", index=True, ondelete="CASCADE")
     workflow_id: str | None = Field(default=None, foreign_key="workflow.id", index=True, ondelete="SET NULL")
     workflow_name: str
+    # the exact graph it trained (None: a run from before versions, or from the command line)
+    workflow_version_id: str | None = Field(
+        default=None, foreign_key="workflow_version.id", index=True, ondelete="SET NULL"
+    )
     parent_run_id: str | None = Field(
         default=None, foreign_key="run.id", index=True, ondelete="SET NULL"
     )  # extended from

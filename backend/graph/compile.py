@@ -32,11 +32,7 @@ def compile_job(
     if not isinstance(valid, ValidGraph):
         raise CompileError(f"compile_job takes the ValidGraph that validate returns, not {type(valid).__name__}")
     model = valid.model_type.model_spec(valid.model_params, store_weights_key)
-    pipeline = [
-        PipelineStep(node_id=node.id, transform=step.transform, params=step.params, splits=list(step.splits))
-        for node in valid.chain[1:-1]
-        for step in catalogue.get(node.type).pipeline_steps(valid.params[node.id], model.imgsz)
-    ]
+    pipeline = compile_pipeline(valid, catalogue, model.imgsz)
     return TrainingJobSpec(
         workflow_name=valid.graph.name,
         dataset=_dataset(images, valid.dataset_params),
@@ -46,6 +42,16 @@ def compile_job(
         evaluation=EvaluationSpec(every=settings.eval_every, checkpoint=settings.checkpoint),
         run_id=run_id,
     )
+
+
+def compile_pipeline(valid: ValidGraph, catalogue: Catalogue, imgsz: int) -> list[PipelineStep]:
+    """The albumentations steps of the chain's nodes, in chain order: what a worker builds its transforms from (the
+    augmentation preview, backend/graph/preview.py, shows a prefix of them)."""
+    return [
+        PipelineStep(node_id=node.id, transform=step.transform, params=step.params, splits=list(step.splits))
+        for node in valid.chain[1:-1]
+        for step in catalogue.get(node.type).pipeline_steps(valid.params[node.id], imgsz)
+    ]
 
 
 def ultralytics_overrides(settings: RunSettings, imgsz: int) -> dict[str, object]:

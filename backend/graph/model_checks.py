@@ -28,18 +28,39 @@ def model_issues(graph: Graph, catalogue: Catalogue, parsed: Mapping[str, Parsed
         model = node_type.model_spec(parsed[node.id], partial(_remember_weights, named))
         stride = node_type.imgsz_stride
         if model.imgsz % stride:
-            lower = max(stride, model.imgsz // stride * stride)
+            suggestions = imgsz_suggestions(model.imgsz, stride, *imgsz_bounds(node_type))
+            nearest = min(suggestions, key=lambda size: (abs(size - model.imgsz), size))
             issues.append(
                 Issue(
                     code=Code.IMGSZ_NOT_MULTIPLE_OF_32,
-                    message=f"Input size must be a multiple of {stride}: try {lower} or {lower + stride}.",
+                    message=f"Input size must be a multiple of {stride}: try {' or '.join(map(str, suggestions))}.",
                     node_id=node.id,
                     field="imgsz",
+                    fix=IssueFix(label=f"Use {nearest} px", node_id=node.id, field="imgsz", value=nearest),
                 )
             )
         if named:
             issues += _weights_issues(node, node_type, named[0], model.architecture, catalogue)
     return issues
+
+
+def imgsz_bounds(node_type: type[ModelNode]) -> tuple[int | None, int | None]:
+    """The smallest and largest input size the node's parameter schema allows (None: unbounded)."""
+    imgsz = node_type.params_schema().get("properties", {}).get("imgsz", {})
+    low, high = imgsz.get("minimum"), imgsz.get("maximum")
+    return (int(low) if isinstance(low, int | float) else None, int(high) if isinstance(high, int | float) else None)
+
+
+def imgsz_suggestions(imgsz: int, stride: int, low: int | None, high: int | None) -> list[int]:
+    """The multiples of `stride` just below and above `imgsz` that lie within [low, high], nearest first in size
+    order; when `imgsz` is outside the range, the allowed multiple nearest to it."""
+    smallest = max(stride, -(-low // stride) * stride if low else stride)
+    largest = high // stride * stride if high else None
+    candidates = [imgsz // stride * stride, imgsz // stride * stride + stride]
+    inside = [c for c in candidates if c >= smallest and (largest is None or c <= largest)]
+    if inside:
+        return inside
+    return [smallest if imgsz < smallest or largest is None else largest]
 
 
 def _remember_weights(named: list[str], name: str) -> str:

@@ -8,6 +8,8 @@ answer in time raises PredictorError and stops the child; the next request start
     pool = PredictorPool(config_dir)
     result = await pool.predict(run_dir, image_path, top_k=5, cam=False)
     # {"top": [{"index", "class", "confidence"}], "backend": "onnxruntime"|"torch", "ms", "cam_png", "error"}
+    pictures = await pool.preview({"steps": [...], "upto": 1, "imgsz": 224, "seed": 0, "images": [...]})
+    # {"images": [{"original", "augmented", "model_input"}], "ms", "error"}   (backend/worker/preview.py)
     await pool.shutdown()
 
 `error` is a sentence for a request the predictor could not serve (no weights, unreadable image); the other
@@ -60,6 +62,13 @@ class PredictorPool:
 
     async def predict(self, run_dir: Path, image_path: Path, top_k: int = 5, cam: bool = False) -> dict[str, Any]:
         request = {"run_dir": str(run_dir), "image_path": str(image_path), "top_k": top_k, "cam": cam}
+        return await self._serve(request, "predicting")
+
+    async def preview(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Augmentation preview pictures (the request and reply of backend/worker/preview.py)."""
+        return await self._serve({**request, "kind": "preview"}, "rendering a preview")
+
+    async def _serve(self, request: dict[str, Any], doing: str) -> dict[str, Any]:
         async with self._lock:
             try:
                 return await self._ask(request)
@@ -68,9 +77,7 @@ class PredictorPool:
                 try:
                     return await self._ask(request)
                 except _Died as died:
-                    raise PredictorError(
-                        f"the predictor process ended (exit code {died.code}) while predicting"
-                    ) from None
+                    raise PredictorError(f"the predictor process ended (exit code {died.code}) while {doing}") from None
 
     async def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         conn = await self._running()

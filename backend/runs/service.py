@@ -36,6 +36,7 @@ from backend.runners.base import JobHandle, JobRunner
 from backend.runs.label_check import FOLDS_SETTING, ancestor_specs, refuse_if_under_way
 from backend.settings import Settings
 from backend.templates import run_defaults_for
+from backend.workflows.versions import version_of
 
 log = logging.getLogger(__name__)
 
@@ -158,10 +159,12 @@ class RunService:
             if settings is None:
                 summary = summarise(context.images or ())
                 settings = run_defaults_for(validation.valid, self.catalogue, summary).settings
+            version, _ = version_of(session, workflow.id, workflow.graph)  # its last save; a new one if none holds it
             run = Run(
                 project_id=project.id,
                 workflow_id=workflow.id,
                 workflow_name=workflow.name,
+                workflow_version_id=version.id,
                 settings=settings.model_dump(mode="json"),
                 spec={},
             )
@@ -194,6 +197,7 @@ class RunService:
             project_id=parent.project_id,
             workflow_id=parent.workflow_id,
             workflow_name=parent.workflow_name,
+            workflow_version_id=parent.workflow_version_id,  # trains the parent's spec: the parent's graph
             parent_run_id=parent.id,
             settings=settings,
             spec={},

@@ -6,6 +6,7 @@ Messages are JSON (UTF-8 bytes) both ways:
     request  ← {"id": 7, "run_dir": "...", "image_path": "...", "top_k": 5, "cam": false}   (or {"exit": true})
     reply    → {"id": 7, "top": [{"index": 3, "class": "cat", "confidence": 0.91}, ...],
                 "backend": "onnxruntime" | "torch", "ms": 3.2, "cam_png": "<base64 PNG>" | null, "error": null | "..."}
+    preview  ← {"id": 8, "kind": "preview", ...}  → augmentation preview pictures (backend/worker/preview.py)
 
 A run is predicted the way it was validated: its val pipeline rebuilt from <run_dir>/spec.json, then
 weights/best.onnx with onnxruntime when the export exists, else weights/best.pt with PyTorch (loaded with
@@ -38,13 +39,15 @@ def predictor_main(conn: Connection, config_dir: str, threads: int = 0) -> None:
         from backend.worker.offline import configure_offline
 
         configure_offline(Path(config_dir))
+        from backend.worker.preview import render_preview
+
         predictor = Predictor(threads=threads)
         conn.send_bytes(json.dumps({"ready": True, "pid": os.getpid()}).encode())
         while True:
             request = json.loads(conn.recv_bytes())
             if request.get("exit"):
                 break
-            reply = predictor.handle(request)
+            reply = render_preview(request) if request.get("kind") == "preview" else predictor.handle(request)
             conn.send_bytes(json.dumps({"id": request.get("id"), **reply}).encode())
     except (EOFError, BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
         pass  # the server went away

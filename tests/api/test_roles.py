@@ -125,6 +125,7 @@ WRITES: list[tuple[str, str, Any, str]] = [
     ("POST", "/api/projects/{p}/assets/layout-preview", {"paths": ["cat/1.png"]}, "viewer"),
     ("POST", "/api/workflows/validate", {"graph": chain(DATA, MODEL), "project_id": "{p}"}, "viewer"),
     ("POST", "/api/runs/{r}/predict", "image", "viewer"),
+    ("POST", "/api/workflows/{w}/preview", {"graph": chain(DATA), "node_id": "data"}, "viewer"),  # 422: no worker
 ]
 
 
@@ -271,6 +272,7 @@ LOWERED = {
     "layout_preview": "viewer",
     "validate_workflow": "viewer",
     "predict": "viewer",
+    "preview_augmentations": "viewer",
 }
 
 

@@ -14,7 +14,17 @@ from alembic.operations import Operations
 from sqlalchemy import Engine, inspect, select, text
 from sqlmodel import SQLModel
 
-from backend.db.models import Annotation, Asset, AssetFingerprint, ImageClass, Project, Run, RunEvent, Workflow
+from backend.db.models import (
+    Annotation,
+    Asset,
+    AssetFingerprint,
+    ImageClass,
+    Project,
+    Run,
+    RunEvent,
+    Workflow,
+    WorkflowVersion,
+)
 from backend.db.session import (
     BASELINE_REVISION,
     baseline_metadata,
@@ -114,11 +124,15 @@ def assert_rows_read_back(engine: Engine) -> None:
         assert fingerprint is not None and (fingerprint.channels, fingerprint.readable) == (3, True)
         workflow = session.get(Workflow, "w1")
         assert workflow is not None and workflow.graph == GRAPH
+        # 0004: every workflow's graph became its version 1, dated by its last save; older runs name no version
+        versions = session.exec(select(WorkflowVersion).where(WorkflowVersion.workflow_id == "w1")).scalars().all()
+        assert [(v.number, v.graph, v.created_at, v.created_by) for v in versions] == [(1, GRAPH, CREATED, None)]
         old, child = session.get(Run, "r1"), session.get(Run, "r2")
         assert old is not None and child is not None
         assert (old.status, old.metrics, old.last_seq, old.finished_at) == ("succeeded", {"accuracy": 0.75}, 3, CREATED)
         assert old.quality_warnings == [{"code": "collapsed", "message": "m", "epoch": 1}]
         assert child.parent_run_id == "r1"
+        assert (old.workflow_version_id, child.workflow_version_id) == (None, None)
         # the columns added since the baseline: filled from the stored events, or their defaults
         assert old.checkpoints == [{**CHECKPOINT, "seq": 1}] and old.artifacts == [ARTIFACT]
         assert (child.checkpoints, child.artifacts) == ([], [])

@@ -329,7 +329,8 @@ export interface paths {
         delete: operations["ApiProjectsProjectIdDeleteProject"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** RenameProject */
+        patch: operations["ApiProjectsProjectIdRenameProject"];
         trace?: never;
     };
     "/api/projects/{project_id}/assets": {
@@ -568,6 +569,23 @@ export interface paths {
         put?: never;
         /** CreateFromTemplate */
         post: operations["ApiProjectsProjectIdWorkflowsFromTemplateCreateFromTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/workflows/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ImportWorkflow */
+        post: operations["ApiProjectsProjectIdWorkflowsImportImportWorkflow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -948,6 +966,41 @@ export interface paths {
         delete: operations["ApiWorkflowsWorkflowIdDeleteWorkflow"];
         options?: never;
         head?: never;
+        /** RenameWorkflow */
+        patch: operations["ApiWorkflowsWorkflowIdRenameWorkflow"];
+        trace?: never;
+    };
+    "/api/workflows/{workflow_id}/duplicate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** DuplicateWorkflow */
+        post: operations["ApiWorkflowsWorkflowIdDuplicateDuplicateWorkflow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/{workflow_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** PreviewAugmentations */
+        post: operations["ApiWorkflowsWorkflowIdPreviewPreviewAugmentations"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -979,6 +1032,58 @@ export interface paths {
         put?: never;
         /** StartRun */
         post: operations["ApiWorkflowsWorkflowIdRunsStartRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/{workflow_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListWorkflowVersions */
+        get: operations["ApiWorkflowsWorkflowIdVersionsListWorkflowVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflows/{workflow_id}/versions/{version_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** GetWorkflowVersion */
+        get: operations["ApiWorkflowsWorkflowIdVersionsVersionIdGetWorkflowVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** NameWorkflowVersion */
+        patch: operations["ApiWorkflowsWorkflowIdVersionsVersionIdNameWorkflowVersion"];
+        trace?: never;
+    };
+    "/api/workflows/{workflow_id}/versions/{version_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** RestoreWorkflowVersion */
+        post: operations["ApiWorkflowsWorkflowIdVersionsVersionIdRestoreRestoreWorkflowVersion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1048,6 +1153,66 @@ export interface components {
             /** @description Images deleted with their labels. */
             deleted: number;
         };
+        /** AugmentationPicture */
+        AugmentationPicture: {
+            /** @description The picture as a data: URL: PNG up to 64 × 64 pixels, JPEG over. */
+            data_url: string;
+            height: number;
+            /** @description The picture's real width; the data may be scaled down to fit the strip. */
+            width: number;
+        };
+        /** AugmentationPreview */
+        AugmentationPreview: {
+            /** @description How many images the project has: the strip is drawn from them. */
+            image_count: number;
+            /** @description The model's input size: the model input is imgsz × imgsz. */
+            imgsz: number;
+            /** @description The rest of the pipeline: it also shapes the model input. */
+            later_steps: components["schemas"]["AugmentationStep"][];
+            /** @description Rendering time in the worker, milliseconds. */
+            ms: number;
+            node_id: string;
+            samples: components["schemas"]["AugmentationSample"][];
+            seed: number;
+            /** @description The pipeline up to and including the node, in order. */
+            steps: components["schemas"]["AugmentationStep"][];
+        };
+        /** AugmentationPreviewRequest */
+        AugmentationPreviewRequest: {
+            /**
+             * @description How many images.
+             * @default 4
+             */
+            count: number;
+            /** @description The graph being edited; left out, the saved workflow's. */
+            graph?: unknown;
+            /** @description The node whose output to show: the dataset node shows the images as they are, an augmentation or preprocessing node the pipeline up to it, the model node the whole chain. */
+            node_id: string;
+            /**
+             * @description Picks the images and their random draws: same seed, same pictures.
+             * @default 0
+             */
+            seed: number;
+        };
+        /** AugmentationSample */
+        AugmentationSample: {
+            asset_id: string;
+            /** @description After the previewed node. */
+            augmented?: components["schemas"]["AugmentationPicture"] | null;
+            /** @description Why this image has no pictures (e.g. a crop too large). */
+            error?: string | null;
+            filename: string;
+            /** @description What the model gets: imgsz × imgsz. */
+            model_input?: components["schemas"]["AugmentationPicture"] | null;
+            original?: components["schemas"]["AugmentationPicture"] | null;
+        };
+        /** AugmentationStep */
+        AugmentationStep: {
+            node_id: string;
+            splits: ("train" | "val")[];
+            /** @description The albumentations transform, e.g. HorizontalFlip. */
+            transform: string;
+        };
         /** AuthConfig */
         AuthConfig: {
             /** @description Whether accounts are on: false means every request is the local administrator. */
@@ -1071,6 +1236,11 @@ export interface components {
             ts: number;
             /** @constant */
             type: "batch";
+        };
+        /** Bin */
+        Bin: {
+            count: number;
+            label: string;
         };
         /** BulkLabel */
         BulkLabel: {
@@ -1113,6 +1283,8 @@ export interface components {
             count: number;
             id: string;
             name: string;
+            /** @description Up to 4 of the class's images (asset ids), for thumbnails. */
+            samples: string[];
         };
         /** ClassCreate */
         ClassCreate: {
@@ -1238,9 +1410,13 @@ export interface components {
         };
         /** DatasetStats */
         DatasetStats: {
+            /** @description Images by shape (width / height). */
+            aspect: components["schemas"]["Bin"][];
             classes: components["schemas"]["ClassCount"][];
             images: number;
             labelled: number;
+            /** @description Images by their longest side, in pixels. */
+            longest_side: components["schemas"]["Bin"][];
             sizes: components["schemas"]["ImageSizes"] | null;
             unlabelled: number;
             warnings: components["schemas"]["DatasetWarning"][];
@@ -1353,6 +1529,32 @@ export interface components {
             median_width: number;
             min_height: number;
             min_width: number;
+        };
+        /** ImportedWorkflow */
+        ImportedWorkflow: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The saved workflow graph document (the Graph schema when it parses). */
+            graph: {
+                [key: string]: unknown;
+            };
+            id: string;
+            issues: components["schemas"]["Issue"][];
+            name: string;
+            project_id: string;
+            /** @description Dataset nodes that named another project: they now read this one. */
+            rebound_nodes: string[];
+            /** @description The document's name when a workflow of the project had it already (the new one is "name (2)"). */
+            renamed_from: string | null;
+            /** @description Nodes of types this server does not have: imported as they are, each with an `unknown_node_type` issue, to be replaced before the workflow can run. */
+            unknown_nodes: components["schemas"]["UnknownNode"][];
+            /** Format: date-time */
+            updated_at: string;
+            /** @description The schema_version the document came as, when it was older and upgraded; else null. */
+            upgraded_from: number | null;
+            /** @description The number of the version its graph is (null: none yet). */
+            version?: number | null;
+            version_id?: string | null;
         };
         /** Issue */
         Issue: {
@@ -1618,6 +1820,10 @@ export interface components {
             name: string;
             task: string;
         };
+        /** ProjectRename */
+        ProjectRename: {
+            name: string;
+        };
         /** QualityWarning */
         QualityWarning: {
             /** @enum {string} */
@@ -1704,6 +1910,8 @@ export interface components {
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
             workflow_id: string | null;
             workflow_name: string;
+            /** @description The workflow version it trained (GET /api/workflows/{id}/versions/{version_id}). */
+            workflow_version_id?: string | null;
         };
         /** RunSettings */
         RunSettings: {
@@ -1879,6 +2087,12 @@ export interface components {
             last_used_at: string | null;
             name: string;
         };
+        /** UnknownNode */
+        UnknownNode: {
+            node_id: string;
+            /** @description The node type this server does not have. */
+            type: string;
+        };
         /** UploadDuplicate */
         UploadDuplicate: {
             /** @description The project's image with the same content. */
@@ -1927,6 +2141,11 @@ export interface components {
             issues: components["schemas"]["Issue"][];
             valid: boolean;
         };
+        /** VersionName */
+        VersionName: {
+            /** @description A name for the version ("before the new crop"); null or empty clears it. */
+            name: string | null;
+        };
         /** WarningEvent */
         WarningEvent: {
             data: components["schemas"]["QualityWarning"];
@@ -1954,6 +2173,48 @@ export interface components {
             project_id: string;
             /** Format: date-time */
             updated_at: string;
+            /** @description The number of the version its graph is (null: none yet). */
+            version?: number | null;
+            version_id?: string | null;
+        };
+        /** WorkflowRename */
+        WorkflowRename: {
+            /** @description The workflow's new name (also the `name` of its graph document). */
+            name: string;
+        };
+        /** WorkflowVersionRead */
+        WorkflowVersionRead: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The user who saved it; null without accounts or for version 1 of a workflow from before versions. */
+            created_by: string | null;
+            created_by_name: string | null;
+            edge_count: number;
+            /** @description The workflow graph document as it was saved. */
+            graph: {
+                [key: string]: unknown;
+            };
+            id: string;
+            name: string | null;
+            node_count: number;
+            /** @description 1 for the first version, counting up within the workflow. */
+            number: number;
+            workflow_id: string;
+        };
+        /** WorkflowVersionSummary */
+        WorkflowVersionSummary: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The user who saved it; null without accounts or for version 1 of a workflow from before versions. */
+            created_by: string | null;
+            created_by_name: string | null;
+            edge_count: number;
+            id: string;
+            name: string | null;
+            node_count: number;
+            /** @description 1 for the first version, counting up within the workflow. */
+            number: number;
+            workflow_id: string;
         };
         /** WorkflowWrite */
         WorkflowWrite: {
@@ -3320,6 +3581,68 @@ export interface operations {
             };
         };
     };
+    ApiProjectsProjectIdRenameProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectRename"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectRead"];
+                };
+            };
+            /** @description Bad request: a parameter or the body is not what the route takes (`detail` says what and where). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiProjectsProjectIdAssetsListAssets: {
         parameters: {
             query?: {
@@ -3871,6 +4194,7 @@ export interface operations {
             query?: {
                 dry_run?: boolean;
                 create_classes?: boolean;
+                apply_valid_rows?: boolean;
             };
             header?: never;
             path: {
@@ -4523,6 +4847,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiProjectsProjectIdWorkflowsImportImportWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportedWorkflow"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable: the request is well formed but its content cannot be used (`detail` says why). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidateResponse"];
                 };
             };
         };
@@ -6157,6 +6560,233 @@ export interface operations {
             };
         };
     };
+    ApiWorkflowsWorkflowIdRenameWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowRename"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiWorkflowsWorkflowIdDuplicateDuplicateWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiWorkflowsWorkflowIdPreviewPreviewAugmentations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AugmentationPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AugmentationPreview"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict: the request cannot apply to the thing in its present state (`detail` says why). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable: the request is well formed but its content cannot be used (`detail` says why). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowIssues"];
+                };
+            };
+            /** @description Unavailable: a service the route needs cannot be reached now (`detail` says what to do). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     ApiWorkflowsWorkflowIdRunDefaultsRunDefaults: {
         parameters: {
             query?: {
@@ -6288,6 +6918,256 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WorkflowIssues"];
+                };
+            };
+        };
+    };
+    ApiWorkflowsWorkflowIdVersionsListWorkflowVersions: {
+        parameters: {
+            query?: {
+                /** @description At most this many items (1 to 1000). */
+                limit?: number;
+                /** @description Only versions numbered below this one (the next page: the last number listed). */
+                before?: number | null;
+            };
+            header?: never;
+            path: {
+                workflow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowVersionSummary"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiWorkflowsWorkflowIdVersionsVersionIdGetWorkflowVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+                version_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowVersionRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiWorkflowsWorkflowIdVersionsVersionIdNameWorkflowVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+                version_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionName"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowVersionSummary"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiWorkflowsWorkflowIdVersionsVersionIdRestoreRestoreWorkflowVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workflow_id: string;
+                version_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
