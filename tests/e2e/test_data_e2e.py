@@ -127,8 +127,8 @@ def test_drop_a_folder_of_class_folders(page: Page, tmp_path: Path, artifacts: P
     page.screenshot(path=str(artifacts / "data-browser.png"))
 
 
-def test_pick_a_flat_folder_without_folder_classes(page: Page, tmp_path: Path) -> None:
-    """A flat folder would become one class named after it; the preview says so and the user can opt out."""
+def test_pick_a_flat_folder_arrives_unlabelled(page: Page, tmp_path: Path) -> None:
+    """A flat folder of images is a batch of unlabelled pictures by default; the user may make it one class."""
     photos = tmp_path / "photos"
     photos.mkdir()
     for image in sorted(render_digits(tmp_path / "digits", limit_per_class=1).glob("*/*.png"))[:4]:
@@ -138,6 +138,9 @@ def test_pick_a_flat_folder_without_folder_classes(page: Page, tmp_path: Path) -
     page.get_by_test_id("folder-input").set_input_files(str(photos))
 
     dialog = page.get_by_test_id("upload-confirm")
+    expect(dialog.get_by_test_id("layout-preview")).to_have_text("The 4 image file(s) arrive unlabelled.")
+    expect(dialog.get_by_test_id("flat-folder-unlabelled")).to_be_visible()
+    page.get_by_test_id("ignore-folders").click()  # folder names on: the folder would be one class
     expect(dialog.get_by_test_id("preview-class")).to_have_text(["photos · 4"])
     expect(dialog).to_contain_text("Every image goes into one class, “photos”")
     page.get_by_test_id("ignore-folders").click()
@@ -316,6 +319,12 @@ def test_select_many_assign_delete_and_merge(page: Page, base_url: str, tmp_path
     page.get_by_test_id("view-stats").click()
     expect(page.get_by_test_id("stats-labelled")).to_have_text("4")
     expect(page.get_by_test_id("stats-warnings")).to_contain_text("dog")
+    samples = page.get_by_test_id("class-samples").locator("img")
+    expect(samples).to_have_count(4)  # dog's 4 images (up to 4 a class)
+    expect(samples.first).to_have_js_property("complete", True)
+    assert samples.first.evaluate("img => img.naturalWidth") > 0
+    expect(page.get_by_test_id("stats-sizes")).to_contain_text("< 64 px")
+    expect(page.get_by_test_id("stats-aspect")).to_contain_text("about square")
     page.screenshot(path=str(artifacts / "data-stats.png"))
 
 

@@ -105,8 +105,13 @@ export function useDeleteAssets(pid: string) {
 }
 
 /** POST the CSV: a dry run answers 200 or 422 with the same report, so both come back as a report. */
-export async function importCsv(pid: string, body: Blob, options: { dryRun: boolean; createClasses: boolean }): Promise<CsvImportReport> {
-  const url = `/api/projects/${pid}/labels/csv?dry_run=${options.dryRun}&create_classes=${options.createClasses}`;
+export async function importCsv(
+  pid: string,
+  body: Blob,
+  options: { dryRun: boolean; createClasses: boolean; applyValidRows?: boolean },
+): Promise<CsvImportReport> {
+  const valid = options.applyValidRows ? "&apply_valid_rows=true" : "";
+  const url = `/api/projects/${pid}/labels/csv?dry_run=${options.dryRun}&create_classes=${options.createClasses}${valid}`;
   try {
     return await api.post<CsvImportReport>(url, body);
   } catch (error) {
@@ -117,8 +122,8 @@ export async function importCsv(pid: string, body: Blob, options: { dryRun: bool
 }
 
 export function useApplyCsv(pid: string) {
-  return useProjectMutation(pid, ({ body, createClasses }: { body: Blob; createClasses: boolean }) =>
-    importCsv(pid, body, { dryRun: false, createClasses }),
+  return useProjectMutation(pid, ({ body, createClasses, applyValidRows }: { body: Blob; createClasses: boolean; applyValidRows?: boolean }) =>
+    importCsv(pid, body, { dryRun: false, createClasses, applyValidRows }),
   );
 }
 

@@ -56,6 +56,11 @@ export type TemplateFit = NonNullable<Template["fit"]>;
 export type RunDefaults = Schemas["RunDefaults"];
 /** An entry of the model store (GET /api/models). */
 export type StoredModel = Schemas["StoredWeights"];
+/** Augmentation preview (POST /api/workflows/{workflow_id}/preview): images before/after a node, and the model input. */
+export type AugmentationPreview = Schemas["AugmentationPreview"];
+export type AugmentationSample = Schemas["AugmentationSample"];
+export type AugmentationPicture = Schemas["AugmentationPicture"];
+export type AugmentationStep = Schemas["AugmentationStep"];
 
 // Runs and their events
 export type Run = Schemas["RunRead"];

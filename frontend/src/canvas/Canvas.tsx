@@ -1,4 +1,5 @@
-/** The React Flow canvas: custom nodes, typed connections checked while dragging, drops from the palette. */
+/** The React Flow canvas: custom nodes, typed connections checked while dragging, drops from the palette,
+ * Shift+drag box selection and right-click menus (ContextMenu.tsx). */
 import {
   Background,
   BackgroundVariant,
@@ -19,6 +20,7 @@ import { checkConnection, type Catalogue } from "../graph/connection";
 import { useEditorContext } from "./EditorContext";
 import type { FlowEdge, FlowNode } from "../graph/types";
 import { DND_MIME } from "../palette/Palette";
+import { CanvasContextMenu, type CanvasActions, type MenuTarget } from "./ContextMenu";
 import { WorkflowNode } from "./WorkflowNode";
 
 const nodeTypes = { workflow: WorkflowNode };
@@ -31,6 +33,7 @@ interface Props {
   onEdgesChange: OnEdgesChange<FlowEdge>;
   onConnect: (connection: Connection) => void;
   onDropNode: (type: string, position: { x: number; y: number }) => void;
+  actions: CanvasActions;
   children?: ReactNode;
 }
 
@@ -60,12 +63,13 @@ function ConnectionHint({ nodes, edges, catalogue }: Pick<Props, "nodes" | "edge
   );
 }
 
-export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, onConnect, onDropNode, children }: Props) {
+export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, onConnect, onDropNode, actions, children }: Props) {
   const { screenToFlowPosition } = useReactFlow();
   const colorMode = useComputedColorScheme("light");
   const { colours, issuesByEdge, readOnly } = useEditorContext();
   // Fit the view to a loaded graph once; an empty canvas keeps its viewport while the first nodes arrive.
   const [fitOnLoad] = useState(() => nodes.length > 0);
+  const [menu, setMenu] = useState<MenuTarget | null>(null);
 
   const isValidConnection = useCallback(
     (c: Connection | Edge) => checkConnection(c, nodes, edges, catalogue).ok,
@@ -103,6 +107,35 @@ export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, 
     [screenToFlowPosition, onDropNode, catalogue, readOnly],
   );
 
+  const onNodeContextMenu = useCallback(
+    (e: React.MouseEvent, node: FlowNode) => {
+      e.preventDefault();
+      const ids = node.selected ? nodes.filter((n) => n.selected).map((n) => n.id) : [node.id];
+      if (!node.selected) actions.selectOnly(node.id);
+      setMenu({ kind: "nodes", nodeIds: ids, x: e.clientX, y: e.clientY });
+    },
+    [nodes, actions],
+  );
+  const onSelectionContextMenu = useCallback((e: React.MouseEvent, selection: FlowNode[]) => {
+    e.preventDefault();
+    setMenu({ kind: "nodes", nodeIds: selection.map((n) => n.id), x: e.clientX, y: e.clientY });
+  }, []);
+  const onEdgeContextMenu = useCallback(
+    (e: React.MouseEvent, edge: Edge) => {
+      e.preventDefault();
+      if (!readOnly) setMenu({ kind: "edge", edgeId: edge.id, x: e.clientX, y: e.clientY });
+    },
+    [readOnly],
+  );
+  const onPaneContextMenu = useCallback(
+    (e: React.MouseEvent | MouseEvent) => {
+      e.preventDefault();
+      const flow = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      setMenu({ kind: "pane", flow: { x: Math.round(flow.x), y: Math.round(flow.y) }, x: e.clientX, y: e.clientY });
+    },
+    [screenToFlowPosition],
+  );
+
   return (
     <div className="vf-canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<FlowNode, FlowEdge>
@@ -113,12 +146,17 @@ export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, 
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onNodeContextMenu={onNodeContextMenu}
+        onSelectionContextMenu={onSelectionContextMenu}
+        onEdgeContextMenu={onEdgeContextMenu}
+        onPaneContextMenu={onPaneContextMenu}
         isValidConnection={isValidConnection}
         deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         edgesReconnectable={!readOnly}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+        selectionKeyCode="Shift"
         fitView={fitOnLoad}
         fitViewOptions={{ padding: 0.25, maxZoom: 1.1 }}
         minZoom={0.2}
@@ -140,6 +178,7 @@ export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, 
         <ConnectionHint nodes={nodes} edges={edges} catalogue={catalogue} />
         {children}
       </ReactFlow>
+      <CanvasContextMenu target={menu} onChange={setMenu} actions={actions} catalogue={catalogue} readOnly={readOnly} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
-/** The workflow editor: palette | canvas (issues, Run Training) | inspector, with validation and autosave. */
+/** The workflow editor: palette | canvas (issues, Run Training) | inspector, with validation, autosave, undo/redo
+ * and copy/paste. Keyboard shortcuts never act while focus is in a field (Mantine's useHotkeys skips inputs). */
 import { Panel, useReactFlow } from "@xyflow/react";
 import { useDisclosure, useHotkeys } from "@mantine/hooks";
 import { modals } from "@mantine/modals";
@@ -23,6 +24,9 @@ import { RunTrainingButton } from "./RunTrainingButton";
 import { TrainingSettingsModal } from "./TrainingSettingsModal";
 import { useAutosave } from "./useAutosave";
 import { useProjectRole } from "../projects/useProjectRole";
+import type { CanvasActions } from "../canvas/ContextMenu";
+import { useGraphHistory } from "./useGraphHistory";
+import { useNodeClipboard } from "./useNodeClipboard";
 import { useValidation } from "./useValidation";
 import { useWorkflowEditor } from "./useWorkflowEditor";
 
@@ -34,13 +38,16 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
   const validation = useValidation(ed.graph, pid, workflow.issues ?? []);
   const role = useProjectRole(pid);
   const readOnly = role.canRun ? null : (role.whyNot("run") ?? "Loading your role in this project…");
-  const autosave = useAutosave(workflow, ed.graph, ed.initialJson, !readOnly);
+  const autosave = useAutosave(workflow, ed.graph, ed.initialJson, !readOnly, ed.dragging);
   const workflows = useWorkflows(pid);
   const startRun = useStartRun(pid);
   const deleteWorkflow = useDeleteWorkflow(pid);
   const { fitView } = useReactFlow();
   const [settingsOpen, settings] = useDisclosure(false);
   const [startError, setStartError] = useState<{ message: string; issues: Issue[] } | null>(null);
+  const history = useGraphHistory(ed.graph, ed.dragging, ed.restore);
+  const selectedIds = useMemo(() => ed.selectedNodes.map((n) => n.id), [ed.selectedNodes]);
+  const clipboard = useNodeClipboard({ graph: ed.graph, selectedNodeIds: selectedIds, catalogue, insert: ed.insert, readOnly: !!readOnly });
 
   const nodeIds = useMemo(() => ed.nodes.map((n) => n.id), [ed.nodes]);
   const index = useMemo(() => indexIssues(validation.issues, nodeIds), [validation.issues, nodeIds]);
@@ -95,6 +102,26 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
     }
   };
 
+  const layout = useCallback(() => {
+    ed.autoLayout();
+    window.setTimeout(() => void fitView({ duration: 300, padding: 0.25, maxZoom: 1.1 }), 50);
+  }, [ed, fitView]);
+
+  const actions: CanvasActions = useMemo(
+    () => ({
+      copy: clipboard.copy,
+      duplicate: clipboard.duplicate,
+      paste: (at) => void clipboard.paste(at),
+      removeNodes: (ids) => ed.removeElements(ids),
+      removeEdge: (id) => ed.removeElements([], [id]),
+      addNode: ed.addNode,
+      autoLayout: layout,
+      selectAll: ed.selectAll,
+      selectOnly: ed.select,
+    }),
+    [clipboard, ed, layout],
+  );
+
   const exportJson = () => {
     const blob = new Blob([JSON.stringify(ed.graph, null, 2)], { type: "application/json" });
     const a = document.createElement("a");
@@ -125,6 +152,15 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
     ["mod+Enter", openSettings],
     ["f", () => void fitView({ duration: 300, padding: 0.25, maxZoom: 1.1 })],
     ["Escape", () => ed.select(null)],
+    ["mod+A", ed.selectAll],
+  ]);
+  // Editing shortcuts: none for someone who may only look (their editor has no history to step through).
+  const edit = (run: () => void) => () => void (readOnly ? null : run());
+  useHotkeys([
+    ["mod+Z", edit(history.undo)],
+    ["mod+shift+Z", edit(history.redo)],
+    ["mod+Y", edit(history.redo)],
+    ["mod+D", edit(() => clipboard.duplicate())],
   ]);
 
   return (
@@ -141,10 +177,11 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
           saveError={autosave.error}
           savedAt={autosave.savedAt}
           onSave={() => void autosave.save()}
-          onLayout={() => {
-            ed.autoLayout();
-            window.setTimeout(() => void fitView({ duration: 300, padding: 0.25, maxZoom: 1.1 }), 50);
-          }}
+          onLayout={layout}
+          onUndo={history.undo}
+          onRedo={history.redo}
+          canUndo={history.canUndo}
+          canRedo={history.canRedo}
           onExport={exportJson}
           onDelete={remove}
           readOnly={readOnly}
@@ -159,6 +196,7 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
             onEdgesChange={ed.onEdgesChange}
             onConnect={ed.onConnect}
             onDropNode={(type, pos) => ed.addNode(type, pos)}
+            actions={actions}
           >
             <Panel position="bottom-left" className="vf-panel-issues">
               <IssuesPanel

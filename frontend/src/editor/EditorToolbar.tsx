@@ -1,7 +1,7 @@
-/** Above the canvas: which workflow, its name, save state, and workflow-level actions (none but export for someone
- * who may only look: a "Read only" badge says why). */
+/** Above the canvas: which workflow, its name, save state, undo/redo, and workflow-level actions (none but export for
+ * someone who may only look: a "Read only" badge says why). */
 import { ActionIcon, Badge, Button, Group, Menu, Select, Text, TextInput, Tooltip } from "@mantine/core";
-import { IconDeviceFloppy, IconDots, IconDownload, IconLayoutDistributeHorizontal, IconPlus, IconTrash } from "@tabler/icons-react";
+import { IconArrowBackUp, IconArrowForwardUp, IconDeviceFloppy, IconDots, IconDownload, IconLayoutDistributeHorizontal, IconPlus, IconTrash } from "@tabler/icons-react";
 import type { Workflow } from "../api/types";
 import type { SaveStatus } from "./useAutosave";
 
@@ -17,6 +17,10 @@ interface Props {
   savedAt: Date | null;
   onSave: () => void;
   onLayout: () => void;
+  onUndo: () => void;
+  onRedo: () => void;
+  canUndo: boolean;
+  canRedo: boolean;
   onExport: () => void;
   onDelete: () => void;
   /** Why this person may not change workflows here, or null when they may. */
@@ -84,6 +88,16 @@ export function EditorToolbar(p: Props) {
               Retry
             </Button>
           ) : null}
+          <Tooltip label="Undo (Ctrl+Z)">
+            <ActionIcon variant="subtle" color="gray" onClick={p.onUndo} disabled={!p.canUndo} aria-label="Undo" data-testid="undo">
+              <IconArrowBackUp size={16} />
+            </ActionIcon>
+          </Tooltip>
+          <Tooltip label="Redo (Ctrl+Shift+Z or Ctrl+Y)">
+            <ActionIcon variant="subtle" color="gray" onClick={p.onRedo} disabled={!p.canRedo} aria-label="Redo" data-testid="redo">
+              <IconArrowForwardUp size={16} />
+            </ActionIcon>
+          </Tooltip>
           <Tooltip label="Save now (Ctrl+S)">
             <ActionIcon variant="subtle" color="gray" onClick={p.onSave} aria-label="Save" data-testid="save-now">
               <IconDeviceFloppy size={16} />

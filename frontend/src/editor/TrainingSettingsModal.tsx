@@ -40,6 +40,12 @@ function TwoColumns({ properties, registry }: ObjectFieldTemplateProps) {
 
 const settingsTemplates = { ...paramTemplates, ObjectFieldTemplate: TwoColumns };
 
+/** What the dialog is for, in place of the settings model's docstring (which is written for programmers). */
+const SETTINGS_HELP =
+  "How long and how this run trains. The values are suggested for this workflow's images and your machine: epochs " +
+  "(or a time limit) matter most; the rest can usually stay as they are. Your last choices are remembered, and each " +
+  "run keeps its own settings.";
+
 const STORAGE_KEY = "visionflow.run-settings";
 
 function remembered(): Record<string, unknown> {
@@ -102,11 +108,9 @@ export function TrainingSettingsModal({ workflowId, opened, onClose, onStart, st
           }}
         >
           <Stack gap="sm">
-            {typeof schema.data?.description === "string" && schema.data.description ? (
-              <Text size="xs" c="dimmed">
-                {schema.data.description}
-              </Text>
-            ) : null}
+            <Text size="xs" c="dimmed" data-testid="training-settings-help">
+              {SETTINGS_HELP}
+            </Text>
             {explanation && !explainedInForm ? <DefaultsExplanation text={explanation} /> : null}
             <div className="vf-settings-form">
               <Form

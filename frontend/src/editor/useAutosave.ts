@@ -12,7 +12,8 @@ export const AUTOSAVE_DEBOUNCE_MS = 800;
 
 export type SaveStatus = "saved" | "dirty" | "saving" | "error";
 
-export function useAutosave(workflow: Workflow, graph: WorkflowGraph, initialJson: string, enabled = true) {
+/** `paused`: a node is being dragged; the save waits for the drop (a half-moved graph is no version worth keeping). */
+export function useAutosave(workflow: Workflow, graph: WorkflowGraph, initialJson: string, enabled = true, paused = false) {
   const qc = useQueryClient();
   const json = JSON.stringify(graph);
   const saved = useRef(initialJson);
@@ -64,9 +65,10 @@ export function useAutosave(workflow: Workflow, graph: WorkflowGraph, initialJso
   useEffect(() => {
     if (!enabled || json === saved.current) return;
     setStatus((s) => (s === "error" ? s : "dirty"));
+    if (paused) return;
     const timer = window.setTimeout(() => void save(), AUTOSAVE_DEBOUNCE_MS);
     return () => window.clearTimeout(timer);
-  }, [json, save, enabled]);
+  }, [json, save, enabled, paused]);
 
   // Leaving the editor inside the app: save what is pending. Closing the tab: a keepalive request.
   useEffect(() => {

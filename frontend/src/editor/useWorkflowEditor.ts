@@ -1,12 +1,12 @@
 /** The editor's state: React Flow nodes/edges ⇄ the workflow graph, plus the operations the screen offers. */
 import { addEdge, useEdgesState, useNodesState, type Connection } from "@xyflow/react";
 import { useCallback, useMemo, useState } from "react";
-import type { GraphNode, Workflow } from "../api/types";
+import type { GraphEdge, GraphNode, Workflow, WorkflowGraph } from "../api/types";
 import { checkConnection, type Catalogue } from "../graph/connection";
-import { createFlowNode, flowToGraph, graphToFlow, newEdgeId } from "../graph/convert";
+import { createFlowNode, flowToGraph, graphEdgeToFlow, graphToFlow, newEdgeId } from "../graph/convert";
 import { insertAfter } from "../graph/insert";
 import { estimateNodeHeight, layoutPositions, NODE_WIDTH } from "../graph/layout";
-import type { FlowEdge, FlowNode, GraphMeta } from "../graph/types";
+import { FLOW_NODE_TYPE, type FlowEdge, type FlowNode, type GraphMeta } from "../graph/types";
 
 export function nodeHeightFor(catalogue: Catalogue) {
   return (node: GraphNode) => {
@@ -86,6 +86,58 @@ export function useWorkflowEditor(workflow: Workflow, catalogue: Catalogue) {
     [setNodes, setEdges],
   );
 
+  /** Remove nodes (with every edge touching them) and edges, in one change. */
+  const removeElements = useCallback(
+    (nodeIds: string[], edgeIds: string[] = []) => {
+      const gone = new Set(nodeIds);
+      const goneEdges = new Set(edgeIds);
+      setNodes((ns) => ns.filter((n) => !gone.has(n.id)));
+      setEdges((es) => es.filter((e) => !goneEdges.has(e.id) && !gone.has(e.source) && !gone.has(e.target)));
+    },
+    [setNodes, setEdges],
+  );
+
+  /** Add pasted or duplicated nodes and edges (ids already fresh); they become the selection. */
+  const insert = useCallback(
+    (added: GraphNode[], addedEdges: GraphEdge[]) => {
+      const fresh: FlowNode[] = added.map((n) => ({
+        id: n.id,
+        type: FLOW_NODE_TYPE,
+        position: { x: n.position?.x ?? 0, y: n.position?.y ?? 0 },
+        data: { nodeType: n.type, params: structuredClone(n.params ?? {}) },
+        selected: true,
+      }));
+      setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), ...fresh]);
+      setEdges((es) => [...es.map((e) => (e.selected ? { ...e, selected: false } : e)), ...addedEdges.map(graphEdgeToFlow)]);
+    },
+    [setNodes, setEdges],
+  );
+
+  const selectAll = useCallback(() => {
+    setNodes((ns) => ns.map((n) => (n.selected ? n : { ...n, selected: true })));
+    setEdges((es) => es.map((e) => (e.selected ? e : { ...e, selected: true })));
+  }, [setNodes, setEdges]);
+
+  /** Put the editor back to a recorded graph (undo/redo). Nodes that stay keep their measured size and selection. */
+  const restore = useCallback(
+    (g: WorkflowGraph) => {
+      const flow = graphToFlow(structuredClone(g));
+      setNodes((ns) => {
+        const before = new Map(ns.map((n) => [n.id, n]));
+        return flow.nodes.map((n) => {
+          const old = before.get(n.id);
+          return old ? { ...old, position: n.position, data: n.data, dragging: false } : n;
+        });
+      });
+      setEdges((es) => {
+        const selected = new Set(es.filter((e) => e.selected).map((e) => e.id));
+        return flow.edges.map((e) => (selected.has(e.id) ? { ...e, selected: true } : e));
+      });
+      setMeta(flow.meta);
+    },
+    [setNodes, setEdges],
+  );
+
   const rename = useCallback((name: string) => setMeta((m) => ({ ...m, name })), []);
 
   const autoLayout = useCallback(() => {
@@ -109,7 +161,13 @@ export function useWorkflowEditor(workflow: Workflow, catalogue: Catalogue) {
     addNode,
     updateParams,
     deleteNode,
+    removeElements,
+    insert,
+    selectAll,
+    restore,
     rename,
     autoLayout,
+    /** A node is being dragged: the graph has not settled into an edit yet. */
+    dragging: nodes.some((n) => n.dragging),
   };
 }

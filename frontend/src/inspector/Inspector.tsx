@@ -10,6 +10,8 @@ import type { FlowNode } from "../graph/types";
 import { useEditorContext } from "../canvas/EditorContext";
 import { paramCount, sameJson, withDefaults } from "./formModel";
 import { ParamsForm } from "./ParamsForm";
+import { canPreview } from "./preview";
+import { PreviewPanel } from "./PreviewPanel";
 
 interface Props {
   node: FlowNode | null;
@@ -146,6 +148,7 @@ export function Inspector({ node, selectedCount, descriptor, issues, onParamsCha
             ))}
           </Stack>
         ) : null}
+        {descriptor && canPreview(descriptor.category) ? <PreviewPanel nodeId={node.id} category={descriptor.category} /> : null}
         {descriptor && paramCount(descriptor.params_schema) > 0 ? (
           <>
             <Text size="xs" fw={600} tt="uppercase" c="dimmed" mt="xs">

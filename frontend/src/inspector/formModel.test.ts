@@ -125,3 +125,34 @@ describe("form data helpers", async () => {
     expect(ui.b["ui:enumNames"]).toEqual(["0", "1"]);
   });
 });
+
+describe("readable catalogue schemas", () => {
+  const border = {
+    default: 0,
+    enum: [0, 1, 4],
+    "x-enum-names": ["Constant (fill)", "Replicate edge", "Reflect 101"],
+    description: "How the uncovered area is filled.",
+    "x-full-help": "Flag that is used to specify the pixel extrapolation method. Should be one of: cv2.BORDER_CONSTANT…",
+    title: "Border",
+    type: "integer",
+  };
+  const m = toFormModel({ properties: { border_mode: border, bad: { enum: [0, 1], "x-enum-names": ["only one"], type: "integer" } } });
+  const ui = m.uiSchema as S; // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- as above
+  it("names enum values from x-enum-names: cv2 flags as words", () => {
+    expect(ui.border_mode["ui:enumNames"]).toEqual(["Constant (fill)", "Replicate edge", "Reflect 101"]);
+    expect(ui.bad["ui:enumNames"]).toEqual(["0", "1"]); // a names list that does not fit is ignored
+  });
+  it("keeps the short help as the description and the full text for the 'more' toggle", async () => {
+    const { fullHelp } = await import("./formModel");
+    const shown = (m.schema.properties as S).border_mode as S;
+    expect(shown.description).toBe("How the uncovered area is filled.");
+    expect(fullHelp(shown)).toMatch(/^Flag that is used/);
+    expect(fullHelp({ description: "Same.", "x-full-help": "Same." })).toBeUndefined();
+    expect(fullHelp({ description: "Short." })).toBeUndefined();
+  });
+  it("keeps the full help of a union's option picker", () => {
+    const union = toFormModel({ properties: { fill: { anyOf: [{ type: "number" }, { type: "string" }], description: "Fill.", "x-full-help": "Long fill text." } } });
+    const ui = union.uiSchema as S; // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- as above
+    expect((ui.fill["ui:options"] as S).unionFullHelp).toBe("Long fill text.");
+  });
+});

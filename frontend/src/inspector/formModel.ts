@@ -5,6 +5,7 @@
  *  - turns `prefixItems` tuples into draft-07 `items` arrays (rjsf does not read `prefixItems`),
  *  - folds a nullable `anyOf [X, null]` of a scalar into `type: [X, "null"]` (empty input = null),
  *  - titles the options of a remaining `anyOf`/`oneOf` so the option picker reads well,
+ *  - names enum values from the catalogue's `x-enum-names` (the full help, `x-full-help`, stays on the schema),
  *  - adds range / step help to numbers and pairs.
  */
 type S = Record<string, unknown>;
@@ -30,6 +31,19 @@ function typeOf(s: S): string | undefined {
 
 function isNullSchema(s: S): boolean {
   return s.type === "null" || (Array.isArray(s.enum) && s.enum.length === 1 && s.enum[0] === null) || s.const === null;
+}
+
+/** The catalogue's names for an enum's values (`x-enum-names`, one per value), e.g. cv2 flags as words. */
+export function enumNames(s: S): string[] | null {
+  const names = s["x-enum-names"];
+  if (!Array.isArray(s.enum) || !Array.isArray(names) || names.length !== s.enum.length) return null;
+  return names.map((n) => String(n as string));
+}
+
+/** The whole docstring text behind a short description (`x-full-help`), for the "more" toggle; undefined if none. */
+export function fullHelp(s: S | undefined): string | undefined {
+  const text = s?.["x-full-help"];
+  return typeof text === "string" && text.trim() && text !== s?.description ? text : undefined;
 }
 
 /** A fixed array of exactly two numbers: shown as a (min, max) pair. */
@@ -161,7 +175,9 @@ class Converter {
     }
     if (isObj(s.additionalProperties)) schema.additionalProperties = this.convert(s.additionalProperties, depth + 1).schema;
 
-    if (Array.isArray(schema.enum) && schema.enum.some((v) => v === null || typeof v !== "string")) {
+    const names = enumNames(schema);
+    if (names) ui["ui:enumNames"] = names;
+    else if (Array.isArray(schema.enum) && schema.enum.some((v) => v === null || typeof v !== "string")) {
       ui["ui:enumNames"] = (schema.enum as unknown[]).map((v) => (v === null ? "None" : String(v as string | number | boolean)));
     }
     const t = typeOf(schema);
@@ -214,7 +230,7 @@ class Converter {
       schema: { ...outer, [key]: schemas },
       ui: {
         "ui:widget": "segments",
-        ...(typeof outer.description === "string" ? { "ui:options": { unionHelp: outer.description } } : {}),
+        ...(typeof outer.description === "string" ? { "ui:options": { unionHelp: outer.description, unionFullHelp: fullHelp(outer) } } : {}),
         [key]: options.map((o) => ({ ...o.ui, "ui:label": false })) },
     };
   }

@@ -1,17 +1,37 @@
 /** rjsf pieces for node parameters: compact numbers with range hints, (min, max) pairs, and a JSON fallback. */
-import { Group, NumberInput, SegmentedControl, Select, Stack, Switch, Text, Textarea } from "@mantine/core";
+import { Anchor, Group, NumberInput, SegmentedControl, Select, Stack, Switch, Text, Textarea } from "@mantine/core";
 import { getDefaultRegistry } from "@rjsf/core";
 import { Templates as MantineTemplates } from "@rjsf/mantine";
 import type { DescriptionFieldProps, FieldErrorProps, FieldHelpProps, FieldProps, RegistryFieldsType, RegistryWidgetsType, TemplatesType, WidgetProps } from "@rjsf/utils";
 import { useEffect, useState, type ReactNode } from "react";
-import { isPairSchema, outOfRange, rangeText, sameJson } from "./formModel";
+import { fullHelp, isPairSchema, outOfRange, rangeText, sameJson } from "./formModel";
 
 type S = Record<string, unknown>;
 
-/** Help text: two lines at most until clicked, so long library docstrings do not bury the form. */
-export function Help({ children }: { children: ReactNode }) {
+/** Help text: the catalogue's short sentence, with a "more" toggle to the full docstring text when there is one;
+ * without one, two lines at most until clicked, so long texts do not bury the form. */
+export function Help({ children, full }: { children: ReactNode; full?: string }) {
   const [open, setOpen] = useState(false);
-  if (!children) return null;
+  if (!children && !full) return null;
+  if (full) {
+    return (
+      <Text component="span" size="xs" c="dimmed" data-testid="param-help">
+        {open || !children ? full : children}{" "}
+        <Anchor
+          component="button"
+          type="button"
+          size="xs"
+          onClick={(e) => {
+            e.preventDefault();
+            setOpen((o) => !o);
+          }}
+          data-testid="param-help-more"
+        >
+          {open ? "less" : "more"}
+        </Anchor>
+      </Text>
+    );
+  }
   return (
     <Text
       component="span"
@@ -50,13 +70,13 @@ function CheckboxWidget({ id, label, hideLabel, value, onChange, disabled, reado
         onChange={(e) => onChange(e.currentTarget.checked)}
         data-testid={`param-${id.replace(/^root_/, "")}`}
       />
-      {!hideLabel && description ? <Help>{description}</Help> : null}
+      {!hideLabel && description ? <Help full={fullHelp(schema)}>{description}</Help> : null}
     </Stack>
   );
 }
 
-function DescriptionFieldTemplate({ description, id }: DescriptionFieldProps) {
-  return description ? <div id={id}><Help>{description}</Help></div> : null;
+function DescriptionFieldTemplate({ description, id, schema }: DescriptionFieldProps) {
+  return description ? <div id={id}><Help full={fullHelp(schema)}>{description}</Help></div> : null;
 }
 
 function numberOrNull(v: unknown): number | null {
@@ -91,7 +111,7 @@ export function NumberBox({ id, schema, value, label, description, errors, disab
       id={id}
       size="xs"
       label={label}
-      description={description ? <Help>{description}</Help> : undefined}
+      description={description ? <Help full={fullHelp(schema)}>{description}</Help> : undefined}
       inputWrapperOrder={["label", "input", "description", "error"]}
       value={text}
       disabled={disabled}
@@ -170,7 +190,7 @@ function PairField(props: FieldProps) {
           </div>
         ))}
       </Group>
-      {!hideLabel && schema.description ? <Help>{schema.description}</Help> : null}
+      {!hideLabel && schema.description ? <Help full={fullHelp(schema)}>{schema.description}</Help> : null}
     </Stack>
   );
 }
@@ -181,29 +201,43 @@ function ArrayField(props: FieldProps) {
   return isPairSchema(props.schema) ? <PairField {...props} /> : <DefaultArrayField {...props} />;
 }
 
-/** Any value without a usable schema type: edited as JSON, committed on blur when it parses. */
+/** Any value without a usable schema type: edited as JSON, committed on blur when it parses and changed. While the
+ * field is not being edited it shows the value itself, so an undo or redo elsewhere is never overwritten by stale
+ * text on the next blur. */
 function JsonField(props: FieldProps) {
   const { formData, onChange, fieldPathId, schema, disabled, readonly } = props;
-  const [text, setText] = useState(() => JSON.stringify(formData ?? null));
+  const current = JSON.stringify(formData ?? null);
+  const [text, setText] = useState(current);
+  const [editing, setEditing] = useState(false);
   const [bad, setBad] = useState(false);
   return (
     <Textarea
       size="xs"
       label={schema.title}
-      description={schema.description ? <Help>{schema.description}</Help> : undefined}
+      description={schema.description ? <Help full={fullHelp(schema)}>{schema.description}</Help> : undefined}
       autosize
       minRows={1}
       ff="monospace"
-      value={text}
+      value={editing ? text : current}
       disabled={disabled || readonly}
       error={bad ? "Not valid JSON" : undefined}
+      onFocus={() => {
+        if (!bad) setText(current);
+        setEditing(true);
+      }}
       onChange={(e) => setText(e.currentTarget.value)}
       onBlur={() => {
+        if (text === current) {
+          setBad(false);
+          setEditing(false);
+          return;
+        }
         try {
           onChange(JSON.parse(text), fieldPathId.path);
           setBad(false);
+          setEditing(false);
         } catch {
-          setBad(true);
+          setBad(true); // the text stays, to be mended
         }
       }}
     />
@@ -233,7 +267,9 @@ function SegmentsWidget({ id, label, hideLabel, options, value, onChange, disabl
           {label}
         </Text>
       ) : null}
-      {typeof options.unionHelp === "string" ? <Help>{options.unionHelp}</Help> : null}
+      {typeof options.unionHelp === "string" ? (
+        <Help full={typeof options.unionFullHelp === "string" ? options.unionFullHelp : undefined}>{options.unionHelp}</Help>
+      ) : null}
       <SegmentedControl
         id={id}
         size="xs"
@@ -258,7 +294,7 @@ function SelectWidget({ id, label, hideLabel, options, value, onChange, disabled
       id={id}
       size="xs"
       label={hideLabel ? undefined : label}
-      description={!hideLabel && description ? <Help>{description}</Help> : undefined}
+      description={!hideLabel && description ? <Help full={fullHelp(schema)}>{description}</Help> : undefined}
       inputWrapperOrder={["label", "input", "description", "error"]}
       data={choices.map((c, i) => ({ value: String(i), label: c.value === null ? "None" : c.label }))}
       value={index >= 0 ? String(index) : null}

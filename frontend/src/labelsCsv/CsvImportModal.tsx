@@ -1,13 +1,13 @@
 /** Import labels from a CSV: choose it, see the server's dry run (changes before → after, new classes, problems
- * by line), fix small files in place, then apply all of it or nothing. */
+ * by line), fix small files in place, then apply all of it or nothing — or, when asked, only the valid rows. */
 import { Alert, Badge, Button, Checkbox, FileButton, Group, Modal, ScrollArea, Stack, Table, Text, Textarea } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
 import { useQuery } from "@tanstack/react-query";
 import { IconArrowRight, IconFileSpreadsheet } from "@tabler/icons-react";
 import { useEffect, useRef, useState } from "react";
-import { importCsv, useApplyCsv } from "../api/dataHooks";
-import { applyState, EDITABLE_BYTES, lineRange } from "./csvModel";
+import { importCsv, useApplyCsv, useClasses } from "../api/dataHooks";
+import { applyState, canApplyValidRows, createClassesByDefault, EDITABLE_BYTES, lineRange } from "./csvModel";
 
 interface Source {
   name: string;
@@ -21,7 +21,11 @@ const SHOWN_CHANGES = 300;
 
 export function CsvImportModal({ pid, opened, onClose }: { pid: string; opened: boolean; onClose: () => void }) {
   const [source, setSource] = useState<Source | null>(null);
-  const [createClasses, setCreateClasses] = useState(false);
+  // null until the person ticks or unticks it: then the default follows the project (no classes yet → ticked).
+  const [createChoice, setCreateClasses] = useState<boolean | null>(null);
+  const [validRowsOnly, setValidRowsOnly] = useState(false);
+  const classes = useClasses(pid);
+  const createClasses = createChoice ?? createClassesByDefault(classes.data?.length);
   const [debouncedText] = useDebouncedValue(source?.text ?? null, 400);
   const editor = useRef<HTMLTextAreaElement>(null);
   const apply = useApplyCsv(pid);
@@ -29,7 +33,8 @@ export function CsvImportModal({ pid, opened, onClose }: { pid: string; opened: 
   useEffect(() => {
     if (!opened) {
       setSource(null);
-      setCreateClasses(false);
+      setCreateClasses(null);
+      setValidRowsOnly(false);
       apply.reset();
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -39,7 +44,9 @@ export function CsvImportModal({ pid, opened, onClose }: { pid: string; opened: 
     source!.edited && debouncedText !== null ? new Blob([debouncedText], { type: "text/csv" }) : new Blob([source!.file], { type: "text/csv" });
   const preview = useQuery({
     queryKey: ["csv-dry-run", pid, source?.name, source?.file.lastModified, source?.edited ? debouncedText : null, createClasses],
-    queryFn: () => importCsv(pid, body(), { dryRun: true, createClasses }),
+    // A dry run reports the same either way; asking as if the valid rows were applied makes problems a 200 answer
+    // (no console error on every edit of a file with problems).
+    queryFn: () => importCsv(pid, body(), { dryRun: true, createClasses, applyValidRows: true }),
     enabled: opened && source !== null,
     gcTime: 0,
     staleTime: Infinity,
@@ -48,7 +55,8 @@ export function CsvImportModal({ pid, opened, onClose }: { pid: string; opened: 
   });
   const pending = source?.edited && source.text !== debouncedText;
   const report = pending || preview.isFetching ? undefined : preview.data;
-  const state = applyState(report);
+  const offerValidRows = canApplyValidRows(report);
+  const state = applyState(report, offerValidRows && validRowsOnly);
 
   const choose = async (file: File | null) => {
     if (!file) return;
@@ -68,11 +76,12 @@ export function CsvImportModal({ pid, opened, onClose }: { pid: string; opened: 
 
   const onApply = () =>
     apply.mutate(
-      { body: body(), createClasses },
+      { body: body(), createClasses, applyValidRows: offerValidRows && validRowsOnly },
       {
         onSuccess: (r) => {
           if (r.applied) {
-            notifications.show({ color: "teal", title: "Labels imported", message: `${r.changes.length} image(s) relabelled.` });
+            const skipped = r.problems.length ? ` ${r.problems.length} row(s) with problems skipped.` : "";
+            notifications.show({ color: "teal", title: "Labels imported", message: `${r.changes.length} image(s) relabelled.${skipped}` });
             onClose();
           }
         },
@@ -121,6 +130,15 @@ export function CsvImportModal({ pid, opened, onClose }: { pid: string; opened: 
             onChange={(e) => setCreateClasses(e.currentTarget.checked)}
             data-testid="csv-create-classes"
           />
+          {offerValidRows ? (
+            <Checkbox
+              size="xs"
+              label={`Apply the valid rows and skip the ${report!.problems.length} with problems`}
+              checked={validRowsOnly}
+              onChange={(e) => setValidRowsOnly(e.currentTarget.checked)}
+              data-testid="csv-apply-valid"
+            />
+          ) : null}
           {preview.error ? <Alert color="red" p="xs">{preview.error.message}</Alert> : null}
           <div data-testid="csv-preview" data-ready={report ? "true" : "false"} data-problems={report?.problems.length ?? ""}>
             {report ? (
@@ -180,7 +198,8 @@ export function CsvImportModal({ pid, opened, onClose }: { pid: string; opened: 
         </Stack>
       ) : (
         <Text size="sm" c="dimmed" py="lg" ta="center">
-          Nothing changes until you press Apply, and then either every row is applied or none.
+          Nothing changes until you press Apply, and then either every row is applied or none (unless you choose to apply
+          only the valid rows).
         </Text>
       )}
       <Group justify="space-between" mt="lg">

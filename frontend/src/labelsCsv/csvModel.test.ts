@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CsvImportReport } from "../api/types";
-import { applyState, lineRange } from "./csvModel";
+import { applyState, canApplyValidRows, createClassesByDefault, lineRange } from "./csvModel";
 
 describe("CSV import helpers", () => {
   it("finds a line in the text, with \\n or \\r\\n endings", () => {
@@ -22,5 +22,22 @@ describe("CSV import helpers", () => {
     expect(applyState({ ...report, changes: [change], new_classes: ["cat"] })).toEqual({ ok: true, label: "Apply 1 change(s) and create 1 class(es)" });
     const problems = [{ line: 3, code: "unknown_filename", message: "Line 3: no image named 'x.png'." }];
     expect(applyState({ ...report, changes: [change], problems }).ok).toBe(false);
+  });
+
+  it("applies only the valid rows when asked, saying how many rows it skips", () => {
+    const change = { line: 2, asset_id: "a", filename: "a.png", before: null, after: "cat" };
+    const problems = [{ line: 3, code: "unknown_filename", message: "Line 3: no image named 'x.png'." }];
+    const report: CsvImportReport = { applied: false, dry_run: true, rows: 2, changes: [change], unchanged: 0, new_classes: [], problems };
+    expect(applyState(report)).toEqual({ ok: false, reason: "Fix the 1 problem(s) first, or apply only the valid rows: nothing is applied while any remain." });
+    expect(applyState(report, true)).toEqual({ ok: true, label: "Apply 1 change(s), skip 1 row(s)" });
+    expect(canApplyValidRows(report)).toBe(true);
+    expect(canApplyValidRows({ ...report, changes: [] })).toBe(false);
+    expect(applyState({ ...report, changes: [] }, true)).toEqual({ ok: false, reason: "Nothing would change." });
+  });
+
+  it("ticks 'create classes' by default only in a project without classes", () => {
+    expect(createClassesByDefault(0)).toBe(true);
+    expect(createClassesByDefault(2)).toBe(false);
+    expect(createClassesByDefault(undefined)).toBe(false); // not known yet
   });
 });

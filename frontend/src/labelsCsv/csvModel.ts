@@ -19,13 +19,25 @@ export function lineRange(text: string, line: number): [number, number] | null {
 
 export type ApplyState = { ok: true; label: string } | { ok: false; reason: string };
 
-export function applyState(report: CsvImportReport | undefined): ApplyState {
+/** Whether Apply may run and what it says. With `validRowsOnly` the rows with problems are skipped, not blocking. */
+export function applyState(report: CsvImportReport | undefined, validRowsOnly = false): ApplyState {
   if (!report) return { ok: false, reason: "Checking…" };
-  if (report.problems.length) return { ok: false, reason: `Fix the ${report.problems.length} problem(s) first: nothing is applied while any remain.` };
+  const problems = report.problems.length;
+  if (problems && !validRowsOnly) {
+    const or = report.changes.length ? ", or apply only the valid rows" : "";
+    return { ok: false, reason: `Fix the ${problems} problem(s) first${or}: nothing is applied while any remain.` };
+  }
   if (!report.changes.length) return { ok: false, reason: "Nothing would change." };
   const classes = report.new_classes.length ? ` and create ${report.new_classes.length} class(es)` : "";
-  return { ok: true, label: `Apply ${report.changes.length} change(s)${classes}` };
+  const skipped = problems ? `, skip ${problems} row(s)` : "";
+  return { ok: true, label: `Apply ${report.changes.length} change(s)${classes}${skipped}` };
 }
+
+/** Offering to apply only the valid rows makes sense when some rows have problems and others would change labels. */
+export const canApplyValidRows = (report: CsvImportReport | undefined) => !!report && report.problems.length > 0 && report.changes.length > 0;
+
+/** "Create classes that do not exist yet" starts ticked in a project with no classes: every label names a new one. */
+export const createClassesByDefault = (classCount: number | undefined) => classCount === 0;
 
 /** Texts up to this size can be fixed in place; bigger files are only checked and applied as they are. */
 export const EDITABLE_BYTES = 1_000_000;

@@ -4,12 +4,13 @@
  * untrusted and the panel says why. */
 import { Alert, Button, Group, Paper, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconAlertTriangle, IconSearch, IconTags } from "@tabler/icons-react";
-import { Link, useNavigate } from "react-router";
+import { IconAlertTriangle, IconSearch } from "@tabler/icons-react";
+import { useNavigate } from "react-router";
 import { ApiError } from "../api/client";
 import { useLabelCheck, useMislabelled } from "../api/runHooks";
 import { queueTrust } from "../annotator/review";
 import { PredictionTile } from "./PredictionTile";
+import { ReviewButton } from "./ReviewButton";
 import { reviewLink, type ReviewSpec } from "./predictionsModel";
 import { useProjectRole } from "../projects/useProjectRole";
 
@@ -54,9 +55,7 @@ export function MislabelledPanel({ pid, rid, finished }: { pid: string; rid: str
         </div>
         <Group gap="xs">
           {canRun && coverage?.source !== "cross_validation" ? <FindLabelErrorsButton pid={pid} rid={rid} /> : null}
-          <Button size="xs" leftSection={<IconTags size={14} />} component={Link} to={reviewLink(pid, spec)} disabled={!items.some((i) => i.asset_id)} data-testid="review-mislabelled">
-            Review in annotator
-          </Button>
+          <ReviewButton to={reviewLink(pid, spec)} disabled={!items.some((i) => i.asset_id)} testId="review-mislabelled" />
         </Group>
       </Group>
       {coverage?.text ? (

@@ -1,14 +1,13 @@
 /** The final model's worst predictions (confidently wrong first, the server's order), filterable by true and
  * predicted class; each opens in the annotator to be relabelled; heatmaps on demand. */
-import { Alert, Button, Group, Pagination, Paper, Select, Switch, Text } from "@mantine/core";
-import { IconTags } from "@tabler/icons-react";
+import { Alert, Group, Pagination, Paper, Select, Switch, Text } from "@mantine/core";
 import { useState } from "react";
-import { Link } from "react-router";
 import { ApiError } from "../api/client";
 import { usePredictions } from "../api/runHooks";
 import type { PredictionQuery } from "../api/types";
 import { Loading } from "../shell/QueryState";
 import { PredictionTile } from "./PredictionTile";
+import { ReviewButton } from "./ReviewButton";
 import { DEFAULT_QUERY, pageCount, reviewLink, type ReviewSpec } from "./predictionsModel";
 
 interface Props {
@@ -45,9 +44,7 @@ export function WorstPredictions({ pid, rid, classNames, finished }: Props) {
           <Select size="xs" w={140} label="Predicted class" placeholder="any" clearable data={options} value={query.predictedClass} onChange={(v) => change({ predictedClass: v })} data-testid="filter-predicted" />
           <Switch size="xs" mb={6} label="Wrong only" checked={query.wrongOnly} onChange={(e) => change({ wrongOnly: e.currentTarget.checked })} data-testid="filter-wrong" />
           <Switch size="xs" mb={6} label="Heatmaps" checked={showCam} onChange={(e) => setShowCam(e.currentTarget.checked)} data-testid="toggle-cam" />
-          <Button size="xs" variant="light" leftSection={<IconTags size={14} />} component={Link} to={reviewLink(pid, spec)} disabled={!data?.total} data-testid="review-worst">
-            Review in annotator
-          </Button>
+          <ReviewButton to={reviewLink(pid, spec)} disabled={!data?.total} testId="review-worst" variant="light" />
         </Group>
       </Group>
       {!finished ? (

@@ -4,7 +4,7 @@ import { IconAlertTriangle } from "@tabler/icons-react";
 import { useStats } from "../api/dataHooks";
 import type { ProjectClass } from "../api/types";
 import { ErrorBox, Loading } from "../shell/QueryState";
-import { classBars, sizeSummary } from "./statsModel";
+import { classBars, distribution, sizeSummary, type Distribution } from "./statsModel";
 
 function Figure({ label, value, hint }: { label: string; value: React.ReactNode; hint?: string }) {
   return (
@@ -20,6 +20,37 @@ function Figure({ label, value, hint }: { label: string; value: React.ReactNode;
           {hint}
         </Text>
       ) : null}
+    </Paper>
+  );
+}
+
+function Histogram({ title, bins, testId }: { title: string; bins: Distribution[]; testId: string }) {
+  return (
+    <Paper withBorder p="md" data-testid={testId}>
+      <Title order={6} mb="sm">
+        {title}
+      </Title>
+      {bins.length ? (
+        <div className="vf-bars">
+          {bins.map((b) => (
+            <div key={b.label} className="vf-bar-row vf-bar-static">
+              <Text size="sm" truncate ta="right">
+                {b.label}
+              </Text>
+              <span className="vf-bar-track">
+                <span className="vf-bar" style={{ width: `${Math.max(b.fraction * 100, b.count ? 0.5 : 0)}%`, background: "var(--mantine-color-indigo-4)" }} />
+              </span>
+              <Text size="xs" ff="monospace">
+                {b.count.toLocaleString()}
+              </Text>
+            </div>
+          ))}
+        </div>
+      ) : (
+        <Text size="sm" c="dimmed">
+          No images yet.
+        </Text>
+      )}
     </Paper>
   );
 }
@@ -82,6 +113,11 @@ export function StatsPanel({ pid, classes, onClass }: { pid: string; classes: Pr
                 <Text size="xs" ff="monospace" c={b.warning ? "orange" : undefined}>
                   {b.count.toLocaleString()} <Text span c="dimmed" size="xs">{Math.round(b.share * 100)}%</Text>
                 </Text>
+                <span className="vf-bar-samples" data-testid="class-samples">
+                  {b.samples.map((id) => (
+                    <img key={id} src={`/api/assets/${id}/thumbnail`} alt="" loading="lazy" />
+                  ))}
+                </span>
               </button>
             ))}
           </div>
@@ -91,6 +127,10 @@ export function StatsPanel({ pid, classes, onClass }: { pid: string; classes: Pr
           </Text>
         )}
       </Paper>
+      <SimpleGrid cols={{ base: 1, md: 2 }} spacing="sm">
+        <Histogram title="Longest side" bins={distribution(s.longest_side)} testId="stats-sizes" />
+        <Histogram title="Shape (width ÷ height)" bins={distribution(s.aspect)} testId="stats-aspect" />
+      </SimpleGrid>
     </Stack>
   );
 }

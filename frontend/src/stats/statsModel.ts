@@ -10,6 +10,8 @@ export interface BarRow {
   /** Share of all labelled images, 0..1. */
   share: number;
   warning: boolean;
+  /** A few of the class's images (asset ids). */
+  samples: string[];
 }
 
 export function classBars(stats: DatasetStats): BarRow[] {
@@ -24,6 +26,7 @@ export function classBars(stats: DatasetStats): BarRow[] {
       fraction: c.count / max,
       share: stats.labelled ? c.count / stats.labelled : 0,
       warning: warned.has(c.name),
+      samples: c.samples,
     }));
 }
 
@@ -35,4 +38,17 @@ export function sizeSummary(sizes: DatasetStats["sizes"]): string {
   const same = sizes.min_width === sizes.max_width && sizes.min_height === sizes.max_height;
   if (same) return `${sizes.min_width}×${sizes.min_height} px`;
   return `${range(sizes.min_width, sizes.max_width)} × ${range(sizes.min_height, sizes.max_height)} px (median ${Math.round(sizes.median_width)}×${Math.round(sizes.median_height)})`;
+}
+
+export interface Distribution {
+  label: string;
+  count: number;
+  /** Share of the largest bin, 0..1, for the bar's length. */
+  fraction: number;
+}
+
+/** A histogram's bins with bar lengths; empty when there are no images. */
+export function distribution(bins: DatasetStats["aspect"]): Distribution[] {
+  const max = Math.max(0, ...bins.map((b) => b.count));
+  return max ? bins.map((b) => ({ ...b, fraction: b.count / max })) : [];
 }

@@ -5,7 +5,7 @@ import { IconFolder } from "@tabler/icons-react";
 import { useEffect, useMemo, useState } from "react";
 import type { LayoutPreviewResponse } from "../api/types";
 import { layoutPreview } from "../api/runHooks";
-import { countUpload } from "./uploadPlan";
+import { countUpload, flatFolderIsUnlabelled } from "./uploadPlan";
 
 interface Props {
   pid: string;
@@ -32,8 +32,11 @@ function useLayoutPreview(pid: string, paths: string[] | null, foldersAreClasses
 }
 
 export function UploadConfirmModal({ pid, paths, onConfirm, onCancel }: Props) {
-  const [ignoreFolders, setIgnoreFolders] = useState(false);
-  useEffect(() => setIgnoreFolders(false), [paths]);
+  // The person's choice for these paths; until they make one, a single flat folder arrives unlabelled.
+  const [choice, setChoice] = useState<{ paths: string[] | null; ignore: boolean } | null>(null);
+  const flat = useMemo(() => flatFolderIsUnlabelled(paths ?? []), [paths]);
+  const ignoreFolders = choice && choice.paths === paths ? choice.ignore : flat;
+  const setIgnoreFolders = (ignore: boolean) => setChoice({ paths, ignore });
   const counts = useMemo(() => countUpload(paths ?? []), [paths]);
   const preview = useLayoutPreview(pid, paths ? counts.imagePaths : null, !ignoreFolders);
   const layout = preview.data;
@@ -105,6 +108,12 @@ export function UploadConfirmModal({ pid, paths, onConfirm, onCancel }: Props) {
       {counts.zips && !ignoreFolders ? (
         <Text size="xs" c="dimmed" mb="xs">
           Folders inside the archives label their images the same way.
+        </Text>
+      ) : null}
+      {flat && ignoreFolders ? (
+        <Text size="xs" c="dimmed" mb="xs" data-testid="flat-folder-unlabelled">
+          The images sit directly in “{counts.root}”, with no class subfolders, so they arrive unlabelled. To make “{counts.root}” a
+          class, untick the box below.
         </Text>
       ) : null}
       {oneFolderClass ? (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addTotals, countUpload, EMPTY_TOTALS, failedBatch, fileResults, needsConfirmation, planBatches, sortByPath, uploadPath } from "./uploadPlan";
+import { addTotals, countUpload, EMPTY_TOTALS, failedBatch, fileResults, flatFolderIsUnlabelled, needsConfirmation, planBatches, sortByPath, uploadPath } from "./uploadPlan";
 import { runQueue } from "./queue";
 import type { UploadReport } from "../api/types";
 
@@ -91,5 +91,19 @@ describe("results", () => {
   it("adds up reports and rejects a refused batch file by file", () => {
     const totals = addTotals(addTotals(EMPTY_TOTALS, report), failedBatch(["x.png", "y.png"], "Too big."));
     expect(totals).toEqual({ imported: 1, duplicates: 1, rejected: 3, labelled: 1, classesCreated: ["0"] });
+  });
+});
+
+describe("a single flat folder", () => {
+  it("defaults to unlabelled: one folder of images is not a class", () => {
+    expect(flatFolderIsUnlabelled(["photos/a.png", "photos/b.jpg"])).toBe(true);
+  });
+  it("keeps folder names for class folders, split folders, archives and loose files", () => {
+    expect(flatFolderIsUnlabelled(["digits/0/a.png", "digits/1/b.png"])).toBe(false);
+    expect(flatFolderIsUnlabelled(["photos/a.png", "photos/cats/b.png"])).toBe(false);
+    expect(flatFolderIsUnlabelled(["cats/a.png", "dogs/b.png"])).toBe(false);
+    expect(flatFolderIsUnlabelled(["photos/a.png", "more.zip"])).toBe(false);
+    expect(flatFolderIsUnlabelled(["a.png", "b.png"])).toBe(false);
+    expect(flatFolderIsUnlabelled([])).toBe(false);
   });
 });

@@ -53,6 +53,14 @@ export function countUpload(paths: string[]): UploadCounts {
   };
 }
 
+/** Whether folder names should start out ignored: one folder holding only images, no subfolders and no archives, is
+ * most likely a batch of unlabelled pictures, not a class (train/ and val/ folders or class subfolders are left as
+ * they are). The person can still tick folder names back on. */
+export function flatFolderIsUnlabelled(paths: string[]): boolean {
+  const counts = countUpload(paths);
+  return counts.zips === 0 && counts.root !== null && counts.files > 0 && counts.imagePaths.every((p) => p.split("/").length === 2);
+}
+
 /** Whether to ask before sending: folder names or archives will label images. */
 export const needsConfirmation = (paths: string[]) => paths.some((p) => p.includes("/") || isZip(p));
 
