@@ -154,6 +154,7 @@ def _demo(settings: Settings) -> int:
     from backend.datasets.digits import render_digits
     from backend.datasets.library import import_folder
     from backend.db.models import Project, Workflow
+    from backend.workflows.versions import save_graph
 
     with _open_session(settings) as session:
         if session.exec(select(Project).where(Project.name == DEMO_NAME)).first():
@@ -166,8 +167,8 @@ def _demo(settings: Settings) -> int:
         with tempfile.TemporaryDirectory() as scratch:
             report = import_folder(session, settings, project, render_digits(Path(scratch) / "digits"))
         graph = demo_workflow(project.id)
-        session.add(Workflow(project_id=project.id, name=graph["name"], graph=graph))
-        session.commit()
+        save_graph(session, Workflow(project_id=project.id, name=graph["name"], graph=graph), graph, created_by=None)
+        session.commit()  # the workflow and its version 1
         print(
             f"Demo project {DEMO_NAME!r}: {len(report.imported)} labelled digits and a ready workflow ({time.monotonic() - started:.1f} s)"
         )

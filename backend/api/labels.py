@@ -38,6 +38,9 @@ def _labels_by_filename(access: Access, project_id: str) -> dict[str, list[tuple
     return found
 
 
+FILE_PROBLEMS = frozenset({"not_utf8", "bad_header", "unreadable"})  # the file, not one of its rows
+
+
 class LabelController(Controller):
     tags = ["labels"]
 
@@ -87,7 +90,10 @@ class LabelController(Controller):
             c.name: c for c in access.session.exec(select(ImageClass).where(ImageClass.project_id == project.id))
         }
         plan = plan_label_import(rows, _labels_by_filename(access, project.id), set(classes), create_classes, problems)
-        acceptable = plan.ok or apply_valid_rows
+        # Applying "the valid rows" needs every row read: when the file itself cannot be read (not UTF-8, no header,
+        # a line the CSV reader stops at), the rows after the problem were never seen, so nothing is applied.
+        unread = any(problem.code in FILE_PROBLEMS for problem in problems)
+        acceptable = plan.ok or (apply_valid_rows and not unread)
         applied = acceptable and not dry_run
         if applied:
             for name in plan.new_classes:

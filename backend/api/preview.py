@@ -26,7 +26,7 @@ from backend.catalogue import Catalogue
 from backend.datasets.images import content_path
 from backend.db.models import Asset
 from backend.graph.issues import Issue
-from backend.graph.preview import NodeNotInGraph, NodeNotOnChain, PreviewPlan, preview_plan
+from backend.graph.preview import NodeNotInGraph, NodeNotOnChain, PreviewPlan, preview_plan, too_large_for_preview
 from backend.graph.validate import validate_document
 from backend.runners.predictor import PredictorError, PredictorPool
 from backend.settings import Settings
@@ -108,6 +108,8 @@ def _prepare(
         raise NotFoundException(detail=str(missing), extra={"field": "node_id"}) from None
     except NodeNotOnChain as off:
         raise ClientException(status_code=409, detail=str(off), extra={"field": "node_id"}) from None
+    if (too_large := too_large_for_preview(plan)) is not None:
+        raise _Invalid([too_large])
     assets = access.session.exec(
         select(Asset.id, Asset.sha256, Asset.ext, Asset.filename)
         .where(Asset.project_id == workflow.project_id)

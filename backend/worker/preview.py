@@ -5,7 +5,7 @@ The transforms come from `build_transforms`, the function training builds its pi
 what the preview shows is what trains. Its Compose is cut in two after the previewed node's steps: the head gives the
 picture "after this node", the tail (the later steps, the size guard, 0..1 scaling) the model's input. Albumentations
 2 gives every transform of a seeded Compose its own generator seeded alike, so head then tail draws exactly what the
-whole Compose would (tests/unit/test_preview_worker.py). Each image is seeded on its own (`seed`, its place), so a
+whole Compose would (tests/worker/test_preview_worker.py). Each image is seeded on its own (`seed`, its place), so a
 picture does not change when the strip grows.
 
     request ← {"kind": "preview", "steps": [PipelineStep…], "upto": 2, "imgsz": 224, "seed": 7,

@@ -121,3 +121,17 @@ async def test_a_stranger_cannot_preview_another_users_workflow(tmp_path):
         assert theirs.status_code == 404 and "workflow" in theirs.json()["detail"]
         mine = await client.post(f"/api/workflows/{workflow_id}/preview", json=body, headers=owner.headers)
         assert mine.status_code == 200 and mine.json()["samples"] == []  # no images yet: no worker needed
+
+
+async def test_sizes_a_preview_cannot_draw_are_refused_on_their_field_before_any_image_is_rendered(world):
+    """A viewer may preview: a 50,000 px resize (7.5 GB an image) must never reach the worker that also predicts."""
+    client, workflow_id = world
+    huge = ("big", "augment.resize", {"height": 50_000, "width": 50_000})
+    refused = await preview(client, workflow_id, graph=chain(DATA, huge, MODEL), node_id="big", count=8)
+    assert refused.status_code == 422, refused.text
+    [issue] = refused.json()["issues"]
+    assert (issue["node_id"], issue["field"], issue["code"]) == ("big", "height", "invalid_param")
+    assert "at most 4096 px" in issue["message"]
+    scaled = ("zoom", "augment.random_scale", {"scale_limit": 40.0})
+    refused = await preview(client, workflow_id, graph=chain(DATA, scaled, MODEL), node_id="zoom")
+    assert refused.status_code == 422 and refused.json()["issues"][0]["field"] == "scale_limit"

@@ -129,3 +129,22 @@ async def test_saves_at_the_same_moment_each_get_their_own_number(client):
     saves = await asyncio.gather(*(client.put(f"/api/workflows/{w['id']}", json={"graph": g}) for g in graphs))
     assert [save.status_code for save in saves] == [200] * len(graphs)
     assert sorted(v["number"] for v in await versions(client, w["id"])) == list(range(1, len(graphs) + 2))
+
+
+def test_the_demo_workflow_made_from_the_command_line_starts_at_version_1(tmp_path, monkeypatch):
+    from sqlmodel import select
+
+    import backend.datasets.digits as digits
+    from backend.cli import main
+    from backend.db.models import Workflow, WorkflowVersion
+    from backend.db.session import make_engine, session_for
+    from backend.settings import Settings
+
+    render = digits.render_digits
+    monkeypatch.setattr(digits, "render_digits", lambda folder: render(folder, limit_per_class=2))  # 20, not 500
+    monkeypatch.setenv("VISIONFLOW_DATA_DIR", str(tmp_path / "data"))
+    assert main(["demo"]) == 0
+    with session_for(make_engine(Settings().resolved_database_url)) as session:
+        [workflow] = session.exec(select(Workflow)).all()
+        versions = session.exec(select(WorkflowVersion)).all()
+    assert [(v.workflow_id, v.number, v.graph) for v in versions] == [(workflow.id, 1, workflow.graph)]
