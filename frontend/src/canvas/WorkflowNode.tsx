@@ -11,7 +11,7 @@ import { splitNodeIssues, worstSeverity } from "../graph/issues";
 import type { FlowNode } from "../graph/types";
 import { useEditorContext } from "./EditorContext";
 import { FixButton } from "./FixButton";
-import { paramSummary } from "./nodeSummary";
+import { paramSummary, type ParamSchema } from "./nodeSummary";
 
 /** At most this many issues are written on the node; the badge's tooltip and the issues panel have them all. */
 const NOTES_SHOWN = 3;
@@ -47,6 +47,8 @@ export const WorkflowNode = memo(function WorkflowNode({ id, data, selected }: N
         data.params ?? {},
         descriptor?.defaults,
         Object.keys((descriptor?.params_schema?.properties as object) ?? {}),
+        3,
+        (descriptor?.params_schema?.properties ?? {}) as Record<string, ParamSchema>,
       ),
     [data.params, descriptor],
   );
@@ -113,10 +115,10 @@ export const WorkflowNode = memo(function WorkflowNode({ id, data, selected }: N
       ) : null}
       {summary.length ? (
         <div className="vf-node-params">
-          {summary.map(([k, v]) => (
-            <div key={k} className="vf-node-param" data-invalid={split.params[k] ? "true" : undefined}>
-              <span>{k}</span>
-              <span>{v}</span>
+          {summary.map((row) => (
+            <div key={row.name} className="vf-node-param" data-invalid={split.params[row.name] ? "true" : undefined}>
+              <span>{row.label}</span>
+              <span>{row.value}</span>
             </div>
           ))}
         </div>

@@ -5,10 +5,19 @@ describe("paramSummary", () => {
   it("puts changed parameters first, in schema order, up to the limit", () => {
     const params = { p: 0.5, limit: [-0.3, 0.3], mode: "a", strict: false };
     const defaults = { p: 0.5, limit: [-0.2, 0.2], mode: "a", strict: false };
-    expect(paramSummary(params, defaults, ["p", "limit", "mode", "strict"], 3)).toEqual([
+    expect(paramSummary(params, defaults, ["p", "limit", "mode", "strict"], 3).map((r) => [r.name, r.value])).toEqual([
       ["limit", "(-0.3, 0.3)"],
       ["p", "0.5"],
       ["mode", "a"],
+    ]);
+  });
+
+  it("reads titles and enum value names from the schema", () => {
+    const schemas = { border_mode: { title: "Border", enum: [0, 4], "x-enum-names": ["Constant (fill)", "Reflect 101"] }, p: { title: "Probability" } };
+    expect(paramSummary({ p: 1, border_mode: 4, other: "x" }, undefined, [], 3, schemas)).toEqual([
+      { name: "p", label: "Probability", value: "1" },
+      { name: "border_mode", label: "Border", value: "Reflect 101" },
+      { name: "other", label: "other", value: "x" },
     ]);
   });
 

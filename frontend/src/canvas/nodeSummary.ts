@@ -13,15 +13,39 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Up to `max` [name, value] pairs: changed parameters first, then the others in schema order. */
+/** What the summary reads of a parameter's JSON schema: its title and the names of its enum values. */
+export interface ParamSchema {
+  title?: string;
+  enum?: unknown[];
+  "x-enum-names"?: string[];
+}
+
+export interface SummaryRow {
+  name: string;
+  /** The parameter's title ("Border"), or its name when the schema has none. */
+  label: string;
+  /** The value, an enum value by its name ("Reflect 101", not 4). */
+  value: string;
+}
+
+function displayValue(schema: ParamSchema | undefined, v: unknown): string {
+  const index = schema?.enum ? schema.enum.findIndex((e) => same(e, v)) : -1;
+  const named = index >= 0 ? schema?.["x-enum-names"]?.[index] : undefined;
+  return named ?? formatValue(v);
+}
+
+/** Up to `max` rows: changed parameters first, then the others in schema order. */
 export function paramSummary(
   params: Record<string, unknown>,
   defaults: Record<string, unknown> | undefined,
   order: string[],
   max = 3,
-): [string, string][] {
+  schemas: Record<string, ParamSchema> = {},
+): SummaryRow[] {
   const names = order.length ? order.filter((n) => n in params) : Object.keys(params);
   const changed = names.filter((n) => defaults && n in defaults && !same(params[n], defaults[n]));
   const rest = names.filter((n) => !changed.includes(n));
-  return [...changed, ...rest].slice(0, max).map((n) => [n, formatValue(params[n])]);
+  return [...changed, ...rest]
+    .slice(0, max)
+    .map((n) => ({ name: n, label: schemas[n]?.title ?? n, value: displayValue(schemas[n], params[n]) }));
 }
