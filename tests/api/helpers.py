@@ -37,3 +37,12 @@ async def labelled_project(client, per_class=3) -> tuple[dict, dict[str, str]]:
         for asset in report["imported"]:
             await client.put(f"/api/assets/{asset['id']}/annotation", json={"class_id": ids[name]})
     return project, ids
+
+
+async def csv_import(client, project_id, text, **params):
+    return await client.post(
+        f"/api/projects/{project_id}/labels/csv",
+        content=text.encode(),
+        headers={"content-type": "text/csv"},
+        params=params,
+    )

@@ -1,14 +1,5 @@
-from tests.api.helpers import labelled_project, new_project, png_bytes, upload
+from tests.api.helpers import csv_import, labelled_project, new_project, png_bytes, upload
 from tests.conftest import MODEL, chain
-
-
-async def csv_import(client, project_id, text, **params):
-    return await client.post(
-        f"/api/projects/{project_id}/labels/csv",
-        content=text.encode(),
-        headers={"content-type": "text/csv"},
-        params=params,
-    )
 
 
 async def test_csv_dry_run_previews_then_applies_all_or_nothing(client):

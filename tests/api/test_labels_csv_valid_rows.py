@@ -1,15 +1,6 @@
 """CSV label import: one bad row need not block the rest when the person asks to apply the valid rows."""
 
-from tests.api.helpers import new_project, png_bytes, upload
-
-
-async def csv_import(client, project_id, text, **params):
-    return await client.post(
-        f"/api/projects/{project_id}/labels/csv",
-        content=text.encode(),
-        headers={"content-type": "text/csv"},
-        params=params,
-    )
+from tests.api.helpers import csv_import, new_project, png_bytes, upload
 
 
 async def test_apply_valid_rows_applies_the_good_rows_and_reports_the_skipped_ones(client):

@@ -61,6 +61,8 @@ async def world(tmp_path_factory: pytest.TempPathFactory):
             if (await client.get(f"/api/runs/{run}")).json()["status"] == "succeeded":
                 break
             await asyncio.sleep(0.01)
+        else:
+            raise AssertionError(f"the fake run {run} did not succeed in 5 s")
         (settings.runs_dir / run).mkdir(parents=True, exist_ok=True)
         (settings.runs_dir / run / CARD).write_text("ok")
         del client.headers["Authorization"]
