@@ -16,6 +16,7 @@ from backend.graph.spec import RunSettings
 from backend.graph.validate import ValidationContext, validate_document
 from backend.recommend import TemplateFit, evaluation_interval, summarise
 from backend.runners.local import LocalRunner
+from backend.runs.naming import new_run_name
 from backend.settings import Settings
 from backend.storage import LocalStorage
 from backend.templates import instantiate, recommended_template, run_defaults_for, template_fits
@@ -93,7 +94,7 @@ async def run_headless(
     run_id = f"cli-{time.strftime('%Y%m%d-%H%M%S')}"
     spec = compile_job(valid, catalogue, run_settings, folder.images, run_id)
     print(
-        f"{valid.graph.name}: {spec.model.architecture} at {spec.model.imgsz}px, "
+        f"{new_run_name(valid.graph.name, spec)}: {spec.model.architecture} at {spec.model.imgsz}px, "
         f"{spec.dataset.count('train')} train / {spec.dataset.count('val')} val images, {len(spec.dataset.class_names)} classes "
         f"(model node {valid.model_node.id!r}) → {settings.runs_dir.resolve() / run_id}"
     )

@@ -200,6 +200,7 @@ class Curves(BaseModel):
 
 class ComparedRun(BaseModel):
     id: str
+    name: str = Field(description="The run's name (RunRead.name).")
     workflow_name: str
     status: RunStatus
     metrics: dict[str, float]

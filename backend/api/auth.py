@@ -18,6 +18,7 @@ from backend.accounts.users import Unusable, check_password, find_user, set_pass
 from backend.api.access import caller_of
 from backend.api.documented import errors
 from backend.db.models import ApiToken, User
+from backend.plain_text import PlainText
 from backend.rate_limits import LOGIN_RATE_LIMIT
 from backend.settings import Settings
 
@@ -51,7 +52,7 @@ class PasswordChange(BaseModel):
 
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(description="What the token is for (1 to 100 characters), e.g. the script that uses it.")
+    name: PlainText = Field(description="What the token is for (1 to 100 characters), e.g. the script that uses it.")
 
 
 class TokenRead(BaseModel):

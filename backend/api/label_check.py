@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.api.access import Access
 from backend.api.documented import errors
-from backend.api.runs import run_read
+from backend.api.runs import read_run
 from backend.api.schemas import RunRead
 from backend.runs.label_check import DEFAULT_FOLDS, MAX_FOLDS, MIN_FOLDS, LabelCheckRefused
 from backend.runs.service import RunService
@@ -40,7 +40,8 @@ class LabelCheckController(Controller):
         (or is itself a check); 400 naming the field when `folds` is out of range or a class has too few images."""
         run = await asyncio.to_thread(access.run, run_id)
         try:
-            return run_read(await runs.check_labels(run, (data or LabelCheckRequest()).folds))
+            child = await runs.check_labels(run, (data or LabelCheckRequest()).folds)
+            return await asyncio.to_thread(read_run, access.session, child)
         except LabelCheckRefused as refusal:
             if refusal.conflict:
                 raise ClientException(status_code=409, detail=str(refusal)) from None

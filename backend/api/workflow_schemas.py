@@ -4,12 +4,19 @@ is `WorkflowRead`, backend/api/schemas.py)."""
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from backend.api.schemas import WorkflowRead
 from backend.graph.schema import MAX_NAME_LENGTH
+from backend.plain_text import refuse_control_characters
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH)]
+# the constraints before the plain-text check: nested in PlainText they would be dropped (pydantic applies the outer
+# Annotated's string constraints only to a bare str)
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH),
+    AfterValidator(refuse_control_characters),
+]
 
 
 class WorkflowRename(BaseModel):
@@ -19,9 +26,14 @@ class WorkflowRename(BaseModel):
 
 class VersionName(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_NAME_LENGTH)] | None = Field(
-        description='A name for the version ("before the new crop"); null or empty clears it.'
-    )
+    name: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, max_length=MAX_NAME_LENGTH),
+            AfterValidator(refuse_control_characters),
+        ]
+        | None
+    ) = Field(description='A name for the version ("before the new crop"); null or empty clears it.')
 
 
 class WorkflowVersionSummary(BaseModel):

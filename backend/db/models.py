@@ -92,6 +92,9 @@ class Run(SQLModel, table=True):
     project_id: str | None = Field(default=None, foreign_key="project.id", index=True, ondelete="CASCADE")
     workflow_id: str | None = Field(default=None, foreign_key="workflow.id", index=True, ondelete="SET NULL")
     workflow_name: str
+    # "Birds · YOLO11n · 224 px · 30 ep" (backend/runs/naming.py); a person may rename it. "": none given (a row made
+    # outside the run service), read as the workflow's name
+    name: str = Field(default="", sa_column_kwargs={"server_default": text("''")})
     # the exact graph it trained (None: a run from before versions, or from the command line)
     workflow_version_id: str | None = Field(
         default=None, foreign_key="workflow_version.id", index=True, ondelete="SET NULL"

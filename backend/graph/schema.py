@@ -14,6 +14,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
+from backend.plain_text import PlainedText
+
 SCHEMA_VERSION = 1
 
 MAX_NODES = 500
@@ -92,7 +94,7 @@ class Graph(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     schema_version: int = SCHEMA_VERSION
-    name: str = Field(default="Untitled workflow", max_length=MAX_NAME_LENGTH)
+    name: PlainedText = Field(default="Untitled workflow", max_length=MAX_NAME_LENGTH)
     description: str = Field(default="", max_length=MAX_DESCRIPTION_LENGTH)
     tags: list[Annotated[str, StringConstraints(max_length=MAX_ID_LENGTH)]] = Field(
         default_factory=list, max_length=MAX_TAGS

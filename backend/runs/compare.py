@@ -63,6 +63,7 @@ def compare_runs(runs: list[Run], events: Mapping[str, Iterable[Event]]) -> dict
         "runs": [
             {
                 "id": run.id,
+                "name": run.name or run.workflow_name,
                 "workflow_name": run.workflow_name,
                 "status": run.status,
                 "metrics": run.metrics,

@@ -15,6 +15,7 @@ const EditorPage = lazy(() => import("./editor/EditorPage").then((m) => ({ defau
 const RunPage = lazy(() => import("./runs/RunPage").then((m) => ({ default: m.RunPage })));
 const ComparePage = lazy(() => import("./runs/ComparePage").then((m) => ({ default: m.ComparePage })));
 const ModelsPage = lazy(() => import("./models/ModelsPage").then((m) => ({ default: m.ModelsPage })));
+const VersionPage = lazy(() => import("./versions/VersionPage").then((m) => ({ default: m.VersionPage })));
 const DataPage = lazy(() => import("./data/DataPage").then((m) => ({ default: m.DataPage })));
 
 const page = (element: React.ReactNode) => <Suspense fallback={<Loading />}>{element}</Suspense>;
@@ -30,6 +31,7 @@ export function App() {
             <Route path="workflows" element={<Navigate to=".." relative="path" replace />} />
             <Route path="workflows/new" element={<TemplatesPage />} />
             <Route path="workflows/:wid" element={page(<EditorPage />)} />
+            <Route path="workflows/:wid/versions/:vid" element={page(<VersionPage />)} />
             <Route path="runs" element={<RunsPage />} />
             <Route path="runs/compare" element={page(<ComparePage />)} />
             <Route path="runs/:rid" element={page(<RunPage />)} />

@@ -14,6 +14,14 @@ import "./styles.css";
 import { theme } from "./theme";
 import { App } from "./App";
 
+// A file dropped where no drop zone takes it (the palette, the inspector, a run page) would make the browser leave the
+// app to show the file: such drops do nothing. Drop zones (the canvas, the upload area) handle theirs first.
+for (const type of ["dragover", "drop"]) {
+  window.addEventListener(type, (e) => {
+    if ((e as DragEvent).dataTransfer?.types.includes("Files")) e.preventDefault();
+  });
+}
+
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, staleTime: 5_000, refetchOnWindowFocus: false } },
 });
@@ -21,7 +29,7 @@ const queryClient = new QueryClient({
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="light">
-      <Notifications position="bottom-left" limit={4} />
+      <Notifications position="bottom-right" limit={4} />
       <QueryClientProvider client={queryClient}>
         <ModalsProvider>
           <BrowserRouter>

@@ -117,6 +117,7 @@ WRITES: list[tuple[str, str, Any, str]] = [
     ("DELETE", "/api/workflows/{w}", None, "owner"),
     ("POST", "/api/workflows/{w}/runs", {"epochs": 1}, "owner"),
     ("POST", "/api/runs/{r}/cancel", None, "owner"),
+    ("PATCH", "/api/runs/{r}", {"name": "renamed"}, "owner"),
     ("POST", "/api/runs/{r}/resume", None, "owner"),
     ("POST", "/api/runs/{r}/extend", {"epochs": 1}, "owner"),
     ("POST", "/api/runs/{r}/label-check", None, "owner"),

@@ -96,7 +96,12 @@ def test_undo_redo_and_copy_paste_between_workflows(page: Page, artifacts: Path)
     expect_graph(page, 2, 1)
 
     # Disconnect from the edge's right-click menu; undo reconnects.
-    page.locator(".react-flow__edge").first.click(button="right")
+    # (by the mouse at its middle: a level edge's box is 0 px high, which Playwright counts as not visible)
+    middle = page.evaluate(
+        """() => { const p = document.querySelector('.react-flow__edge path'); const l = p.getTotalLength();
+        const m = p.getPointAtLength(l / 2).matrixTransform(p.getScreenCTM()); return {x: m.x, y: m.y}; }"""
+    )
+    page.mouse.click(middle["x"], middle["y"], button="right")
     page.get_by_test_id("menu-delete-edge").click()
     expect_graph(page, 2, 0)
     press(page, "Control+z")

@@ -42,6 +42,7 @@ CREATED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 GRAPH = {"schema_version": 1, "name": "old workflow", "nodes": [], "edges": []}
 CHECKPOINT = {"epoch": 1, "path": "weights/last.pt", "kind": "last", "metrics": {"accuracy": 0.5}}
 ARTIFACT = {"name": "best.pt", "path": "weights/best.pt", "kind": "weights", "bytes": 123}
+R1_SPEC = {"spec_version": 1, "model": {"architecture": "yolov8n-cls.yaml", "imgsz": 32}, "overrides": {"epochs": 2}}
 
 
 def sqlite_engine(folder: Path) -> Engine:
@@ -84,7 +85,7 @@ def add_baseline_rows(engine: Engine) -> None:
                 status="succeeded",
                 reason="",
                 settings={"epochs": 2},
-                spec={"spec_version": 1},
+                spec=spec,
                 snapshot_hash="h",
                 metrics={"accuracy": 0.75},
                 quality_warnings=[{"code": "collapsed", "message": "m", "epoch": 1}],
@@ -93,7 +94,7 @@ def add_baseline_rows(engine: Engine) -> None:
                 started_at=CREATED,
                 finished_at=CREATED,
             )
-            for run_id, parent, last_seq in (("r1", None, 3), ("r2", "r1", -1))
+            for run_id, parent, last_seq, spec in (("r1", None, 3, R1_SPEC), ("r2", "r1", -1, {"spec_version": 1}))
         ],
         "run_event": [
             dict(run_id="r1", seq=seq, type=kind, ts=float(seq), data=data)
@@ -133,6 +134,8 @@ def assert_rows_read_back(engine: Engine) -> None:
         assert old.quality_warnings == [{"code": "collapsed", "message": "m", "epoch": 1}]
         assert child.parent_run_id == "r1"
         assert (old.workflow_version_id, child.workflow_version_id) == (None, None)
+        # 0005: named from what their specs say they trained (the database reads the spec's values); else the workflow's
+        assert (old.name, child.name) == ("old workflow · YOLOv8n · 32 px · 2 ep", "old workflow")
         # the columns added since the baseline: filled from the stored events, or their defaults
         assert old.checkpoints == [{**CHECKPOINT, "seq": 1}] and old.artifacts == [ARTIFACT]
         assert (child.checkpoints, child.artifacts) == ([], [])

@@ -1,5 +1,5 @@
 /** TanStack Query hooks for what a run learned and what can be done with it: predictions, the likely
- * mislabelled queue, checkpoints, artifacts, trying the model, resume / extend, comparing runs. */
+ * mislabelled queue, checkpoints, artifacts, trying the model, renaming, resume / extend, comparing runs. */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, request } from "./client";
 import { keys } from "./hooks";
@@ -86,6 +86,18 @@ export function useResumeRun(pid: string, rid: string) {
   return useMutation({
     mutationFn: () => api.post<Run>(`/api/runs/${rid}/resume`),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.runs(pid) }),
+  });
+}
+
+/** Rename a run (owners): the run page shows the answer at once; the runs list is refetched. */
+export function useRenameRun(pid: string, rid: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => api.patch<Run>(`/api/runs/${rid}`, { name }),
+    onSuccess: (run) => {
+      qc.setQueryData(keys.run(rid), run);
+      void qc.invalidateQueries({ queryKey: keys.runs(pid) });
+    },
   });
 }
 

@@ -1,5 +1,6 @@
-/** The React Flow canvas: custom nodes, typed connections checked while dragging, drops from the palette,
- * Shift+drag box selection and right-click menus (ContextMenu.tsx). */
+/** The React Flow canvas: custom nodes, typed connections checked while dragging, drops from the palette, a
+ * workflow JSON file dropped from the computer (imported as a new workflow: `onDropFile`), Shift+drag box selection
+ * and right-click menus (ContextMenu.tsx). */
 import {
   Background,
   BackgroundVariant,
@@ -15,13 +16,17 @@ import {
   type OnNodesChange,
 } from "@xyflow/react";
 import { useComputedColorScheme } from "@mantine/core";
+import { notifications } from "@mantine/notifications";
 import { useCallback, useMemo, useState, type ReactNode } from "react";
 import { checkConnection, type Catalogue } from "../graph/connection";
+import { isWorkflowFile } from "../graph/importFile";
 import { useEditorContext } from "./EditorContext";
 import type { FlowEdge, FlowNode } from "../graph/types";
 import { DND_MIME } from "../palette/Palette";
 import { CanvasContextMenu, type CanvasActions, type MenuTarget } from "./ContextMenu";
+import { useOpeningFit } from "./useOpeningFit";
 import { WorkflowNode } from "./WorkflowNode";
+import "./importDrop.css";
 
 const nodeTypes = { workflow: WorkflowNode };
 
@@ -33,8 +38,21 @@ interface Props {
   onEdgesChange: OnEdgesChange<FlowEdge>;
   onConnect: (connection: Connection) => void;
   onDropNode: (type: string, position: { x: number; y: number }) => void;
+  /** A workflow JSON file dropped on the canvas; absent for someone who may not create workflows. */
+  onDropFile?: (file: File) => void;
   actions: CanvasActions;
   children?: ReactNode;
+}
+
+const carriesFiles = (e: React.DragEvent) => Array.from(e.dataTransfer.types).includes("Files");
+
+/** Why dropped files are not imported, or the one to import. */
+function droppedWorkflow(files: File[], mayImport: boolean): File | string {
+  if (!mayImport) return "You may not create workflows in this project, so a dropped file is not imported.";
+  if (files.length > 1) return "Drop one workflow JSON file at a time.";
+  const file = files[0];
+  if (!isWorkflowFile(file)) return `Only workflow JSON files can be dropped here: “${file.name}” is not one.`;
+  return file;
 }
 
 /** While an edge is dragged over a port it may not join, say why. */
@@ -63,13 +81,15 @@ function ConnectionHint({ nodes, edges, catalogue }: Pick<Props, "nodes" | "edge
   );
 }
 
-export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, onConnect, onDropNode, actions, children }: Props) {
+export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, onConnect, onDropNode, onDropFile, actions, children }: Props) {
   const { screenToFlowPosition } = useReactFlow();
   const colorMode = useComputedColorScheme("light");
   const { colours, issuesByEdge, readOnly } = useEditorContext();
   // Fit the view to a loaded graph once; an empty canvas keeps its viewport while the first nodes arrive.
   const [fitOnLoad] = useState(() => nodes.length > 0);
+  const openingFit = useOpeningFit(nodes, catalogue); // readable: never opens zoomed out past READABLE_ZOOM
   const [menu, setMenu] = useState<MenuTarget | null>(null);
+  const [fileOver, setFileOver] = useState(false);
 
   const isValidConnection = useCallback(
     (c: Connection | Edge) => checkConnection(c, nodes, edges, catalogue).ok,
@@ -93,18 +113,31 @@ export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, 
 
   const onDragOver = useCallback((e: React.DragEvent) => {
     e.preventDefault();
-    e.dataTransfer.dropEffect = "move";
+    const files = carriesFiles(e);
+    e.dataTransfer.dropEffect = files ? "copy" : "move";
+    setFileOver(files);
+  }, []);
+  const onDragLeave = useCallback((e: React.DragEvent) => {
+    if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFileOver(false);
   }, []);
 
   const onDrop = useCallback(
     (e: React.DragEvent) => {
       e.preventDefault();
+      setFileOver(false);
+      const files = Array.from(e.dataTransfer.files);
+      if (files.length) {
+        const dropped = droppedWorkflow(files, !readOnly && !!onDropFile);
+        if (typeof dropped === "string") notifications.show({ color: "red", title: "Not imported", message: dropped });
+        else onDropFile?.(dropped);
+        return;
+      }
       const type = e.dataTransfer.getData(DND_MIME) || e.dataTransfer.getData("text/plain");
       if (readOnly || !type || !catalogue.has(type)) return;
       const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
       onDropNode(type, { x: p.x - 20, y: p.y - 20 });
     },
-    [screenToFlowPosition, onDropNode, catalogue, readOnly],
+    [screenToFlowPosition, onDropNode, onDropFile, catalogue, readOnly],
   );
 
   const onNodeContextMenu = useCallback(
@@ -137,7 +170,14 @@ export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, 
   );
 
   return (
-    <div className="vf-canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div
+      className="vf-canvas"
+      data-testid="canvas"
+      data-file-over={fileOver ? true : undefined}
+      onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
+      onDrop={onDrop}
+    >
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={styledEdges}
@@ -158,7 +198,7 @@ export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, 
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         selectionKeyCode="Shift"
         fitView={fitOnLoad}
-        fitViewOptions={{ padding: 0.25, maxZoom: 1.1 }}
+        fitViewOptions={openingFit}
         minZoom={0.2}
         maxZoom={2}
         snapToGrid
@@ -178,6 +218,11 @@ export function Canvas({ nodes, edges, catalogue, onNodesChange, onEdgesChange, 
         <ConnectionHint nodes={nodes} edges={edges} catalogue={catalogue} />
         {children}
       </ReactFlow>
+      {fileOver ? (
+        <div className="vf-file-drop" data-testid="file-drop-hint">
+          {readOnly || !onDropFile ? "You may not import workflows here" : "Drop a workflow JSON to import it as a new workflow"}
+        </div>
+      ) : null}
       <CanvasContextMenu target={menu} onChange={setMenu} actions={actions} catalogue={catalogue} readOnly={readOnly} />
     </div>
   );

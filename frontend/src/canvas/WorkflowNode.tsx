@@ -1,6 +1,7 @@
 /** A workflow node on the canvas: title, typed ports (colour = kind), a short parameter summary, issue badge, and
  * the node's own issues written out (a dataset check's warning must be seen without hovering), each with its
- * one-click fix when the server offers one. */
+ * one-click fix when the server offers one. Text sizes are chosen with READABLE_ZOOM (graph/layout.ts): a workflow
+ * opens at a zoom where the title and parameter summary are at least 11 px on screen. */
 import { Text, Tooltip } from "@mantine/core";
 import { IconAlertTriangle, IconCircleX } from "@tabler/icons-react";
 import { Handle, Position, type NodeProps } from "@xyflow/react";
@@ -74,10 +75,10 @@ export const WorkflowNode = memo(function WorkflowNode({ id, data, selected }: N
     >
       <div className="vf-node-head">
         <div style={{ minWidth: 0, flex: 1 }}>
-          <Text size="sm" fw={600} truncate>
+          <Text size="15px" fw={600} truncate className="vf-node-title">
             {descriptor?.title ?? "Unknown node"}
           </Text>
-          <Text size="10px" c="dimmed" truncate ff="monospace">
+          <Text size="13px" c="dimmed" truncate ff="monospace" className="vf-node-id">
             {id}
           </Text>
         </div>
@@ -131,7 +132,7 @@ export const WorkflowNode = memo(function WorkflowNode({ id, data, selected }: N
               <div key={`${issue.code}-${k}`} className="vf-node-note" data-testid="node-issue" data-code={issue.code} data-severity={issue.severity}>
                 {issue.severity === "error" ? <IconCircleX size={12} /> : <IconAlertTriangle size={12} />}
                 <div style={{ minWidth: 0 }}>
-                  <Text size="11px" lh={1.3} lineClamp={3} c="inherit">
+                  <Text size="13px" lh={1.3} lineClamp={3} c="inherit">
                     {issue.message}
                   </Text>
                   {fix ? <FixButton fix={fix} compact /> : null}
@@ -140,7 +141,7 @@ export const WorkflowNode = memo(function WorkflowNode({ id, data, selected }: N
             );
           })}
           {notes.length > NOTES_SHOWN ? (
-            <Text size="10px" c="dimmed">
+            <Text size="11px" c="dimmed">
               +{notes.length - NOTES_SHOWN} more in the issues panel
             </Text>
           ) : null}

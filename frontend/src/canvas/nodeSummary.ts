@@ -1,4 +1,7 @@
 /** A one-glance summary of a node's parameters for the canvas: what differs from the defaults first. */
+import { enumName, type ParamSchema } from "../graph/enumName";
+
+export type { ParamSchema };
 
 export function formatValue(v: unknown): string {
   if (v === null || v === undefined) return "none";
@@ -13,12 +16,6 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** What the summary reads of a parameter's JSON schema: its title and the names of its enum values. */
-export interface ParamSchema {
-  title?: string;
-  enum?: unknown[];
-  "x-enum-names"?: string[];
-}
 
 export interface SummaryRow {
   name: string;
@@ -29,9 +26,7 @@ export interface SummaryRow {
 }
 
 function displayValue(schema: ParamSchema | undefined, v: unknown): string {
-  const index = schema?.enum ? schema.enum.findIndex((e) => same(e, v)) : -1;
-  const named = index >= 0 ? schema?.["x-enum-names"]?.[index] : undefined;
-  return named ?? formatValue(v);
+  return enumName(schema, v) ?? formatValue(v);
 }
 
 /** Up to `max` rows: changed parameters first, then the others in schema order. */

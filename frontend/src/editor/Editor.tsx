@@ -1,6 +1,6 @@
 /** The workflow editor: palette | canvas (issues, Run Training) | inspector, with validation, autosave, undo/redo
  * and copy/paste. Keyboard shortcuts never act while focus is in a field (Mantine's useHotkeys skips inputs). */
-import { Panel, useReactFlow } from "@xyflow/react";
+import { useReactFlow } from "@xyflow/react";
 import { useDisclosure, useHotkeys } from "@mantine/hooks";
 import { modals } from "@mantine/modals";
 import { Text } from "@mantine/core";
@@ -29,6 +29,9 @@ import { useGraphHistory } from "./useGraphHistory";
 import { useNodeClipboard } from "./useNodeClipboard";
 import { useValidation } from "./useValidation";
 import { useWorkflowEditor } from "./useWorkflowEditor";
+import { VersionsDrawer } from "../versions/VersionsDrawer";
+import { ImportFileInput } from "./ImportFileInput";
+import { useWorkflowImport } from "./useWorkflowImport";
 
 export function Editor({ workflow, descriptors }: { workflow: Workflow; descriptors: NodeDescriptor[] }) {
   const pid = workflow.project_id;
@@ -42,8 +45,10 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
   const workflows = useWorkflows(pid);
   const startRun = useStartRun(pid);
   const deleteWorkflow = useDeleteWorkflow(pid);
+  const importer = useWorkflowImport(pid);
   const { fitView } = useReactFlow();
   const [settingsOpen, settings] = useDisclosure(false);
+  const [versionsOpen, versions] = useDisclosure(false);
   const [startError, setStartError] = useState<{ message: string; issues: Issue[] } | null>(null);
   const history = useGraphHistory(ed.graph, ed.dragging, ed.restore);
   const selectedIds = useMemo(() => ed.selectedNodes.map((n) => n.id), [ed.selectedNodes]);
@@ -166,6 +171,7 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
   return (
     <EditorContext.Provider value={context}>
       <div className="vf-editor" data-testid="editor" data-workflow-id={workflow.id}>
+        <ImportFileInput importer={importer} />
         <EditorToolbar
           workflows={workflows.data ?? [workflow]}
           currentId={workflow.id}
@@ -184,10 +190,15 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
           canRedo={history.canRedo}
           onExport={exportJson}
           onDelete={remove}
+          onVersions={versions.open}
+          onImport={importer.pickFile}
+          onDuplicate={() => void importer.duplicate(workflow.id, autosave.save)}
           readOnly={readOnly}
         />
         <div className="vf-editor-body" data-read-only={readOnly ? true : undefined}>
           {readOnly ? null : <Palette catalogue={descriptors} onAdd={(type) => ed.addNode(type)} />}
+          {/* The issues and Run Training sit in a strip under the canvas, taking its room: they never cover a node. */}
+          <div className="vf-canvas-column">
           <Canvas
             nodes={ed.nodes}
             edges={ed.edges}
@@ -196,22 +207,21 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
             onEdgesChange={ed.onEdgesChange}
             onConnect={ed.onConnect}
             onDropNode={(type, pos) => ed.addNode(type, pos)}
+            onDropFile={readOnly ? undefined : (file) => void importer.importFile(file)}
             actions={actions}
-          >
-            <Panel position="bottom-left" className="vf-panel-issues">
-              <IssuesPanel
-                issues={validation.issues}
-                state={validation.state}
-                error={validation.error}
-                nodes={ed.nodes}
-                catalogue={catalogue}
-                onSelect={focusNode}
-              />
-            </Panel>
-            <Panel position="bottom-right">
-              <RunTrainingButton blockedBy={blockedBy} notAllowed={readOnly} onClick={openSettings} />
-            </Panel>
-          </Canvas>
+          />
+          <div className="vf-canvas-dock" data-testid="canvas-dock">
+            <IssuesPanel
+              issues={validation.issues}
+              state={validation.state}
+              error={validation.error}
+              nodes={ed.nodes}
+              catalogue={catalogue}
+              onSelect={focusNode}
+            />
+            <RunTrainingButton blockedBy={blockedBy} notAllowed={readOnly} onClick={openSettings} />
+          </div>
+          </div>
           <aside className="vf-inspector">
             <Inspector
               node={selected}
@@ -223,6 +233,15 @@ export function Editor({ workflow, descriptors }: { workflow: Workflow; descript
             />
           </aside>
         </div>
+        <VersionsDrawer
+          opened={versionsOpen}
+          onClose={versions.close}
+          workflow={workflow}
+          canEdit={!readOnly}
+          save={autosave.save}
+          onRestored={(restored) => ed.restore(restored.graph)}
+          savedAt={autosave.savedAt}
+        />
         <TrainingSettingsModal
           workflowId={workflow.id}
           opened={settingsOpen}

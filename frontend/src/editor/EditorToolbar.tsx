@@ -1,7 +1,8 @@
 /** Above the canvas: which workflow, its name, save state, undo/redo, and workflow-level actions (none but export for
  * someone who may only look: a "Read only" badge says why). */
 import { ActionIcon, Badge, Button, Group, Menu, Select, Text, TextInput, Tooltip } from "@mantine/core";
-import { IconArrowBackUp, IconArrowForwardUp, IconDeviceFloppy, IconDots, IconDownload, IconLayoutDistributeHorizontal, IconPlus, IconTrash } from "@tabler/icons-react";
+import { IconArrowBackUp, IconArrowForwardUp, IconDeviceFloppy, IconDots, IconDownload, IconHistory, IconLayoutDistributeHorizontal, IconPlus, IconTrash } from "@tabler/icons-react";
+import { IconCopy, IconFileImport } from "@tabler/icons-react";
 import type { Workflow } from "../api/types";
 import type { SaveStatus } from "./useAutosave";
 
@@ -23,6 +24,11 @@ interface Props {
   canRedo: boolean;
   onExport: () => void;
   onDelete: () => void;
+  /** Open the workflow's versions (list, open, compare, restore). */
+  onVersions: () => void;
+  /** Import a workflow JSON file as a new workflow; duplicate this one (both open the new workflow). */
+  onImport?: () => void;
+  onDuplicate?: () => void;
   /** Why this person may not change workflows here, or null when they may. */
   readOnly: string | null;
 }
@@ -62,6 +68,11 @@ export function EditorToolbar(p: Props) {
           data-testid="workflow-name"
           maxLength={200}
         />
+        <Tooltip label="Versions: open, compare, restore">
+          <ActionIcon variant="subtle" color="gray" onClick={p.onVersions} aria-label="Versions" data-testid="versions-open">
+            <IconHistory size={16} />
+          </ActionIcon>
+        </Tooltip>
       </Group>
       {p.readOnly ? (
         <Group gap={6} wrap="nowrap">
@@ -113,7 +124,7 @@ export function EditorToolbar(p: Props) {
           </Button>
           <Menu position="bottom-end" withinPortal>
             <Menu.Target>
-              <ActionIcon variant="subtle" color="gray" aria-label="More">
+              <ActionIcon variant="subtle" color="gray" aria-label="More" data-testid="editor-more">
                 <IconDots size={16} />
               </ActionIcon>
             </Menu.Target>
@@ -121,6 +132,16 @@ export function EditorToolbar(p: Props) {
               <Menu.Item leftSection={<IconDownload size={14} />} onClick={p.onExport}>
                 Export JSON
               </Menu.Item>
+              {p.onImport ? (
+                <Menu.Item leftSection={<IconFileImport size={14} />} onClick={p.onImport} data-testid="menu-import-json">
+                  Import JSON…
+                </Menu.Item>
+              ) : null}
+              {p.onDuplicate ? (
+                <Menu.Item leftSection={<IconCopy size={14} />} onClick={p.onDuplicate} data-testid="menu-duplicate-workflow">
+                  Duplicate workflow
+                </Menu.Item>
+              ) : null}
               <Menu.Item color="red" leftSection={<IconTrash size={14} />} onClick={p.onDelete}>
                 Delete workflow
               </Menu.Item>

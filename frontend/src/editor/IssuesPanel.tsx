@@ -1,5 +1,6 @@
 /** All validation issues of the graph; clicking one selects (and shows) the node it is about; an issue the server
- * knows a remedy for has a button that applies it. */
+ * knows a remedy for has a button that applies it. It sits in the strip under the canvas (Editor.tsx), so it takes
+ * room from the canvas instead of covering nodes; its list folds away to one line with the counts. */
 import { Badge, Group, Loader, ScrollArea, Text, UnstyledButton } from "@mantine/core";
 import { IconAlertTriangle, IconChevronDown, IconChevronUp, IconCircleCheck, IconCircleX } from "@tabler/icons-react";
 import { useState } from "react";
@@ -70,7 +71,7 @@ export function IssuesPanel({ issues, state, error, nodes, catalogue, onSelect }
         </Text>
       ) : null}
       {open && issues.length ? (
-        <ScrollArea.Autosize mah={180} type="auto">
+        <ScrollArea.Autosize mah={132} type="auto">
           {sorted.map((issue, k) => {
             const title = titleOf(issue.node_id ?? null);
             const fix = applicableFix(issue, nodes);

@@ -63,7 +63,13 @@ export function useAutosave(workflow: Workflow, graph: WorkflowGraph, initialJso
   }, [saveOnce]);
 
   useEffect(() => {
-    if (!enabled || json === saved.current) return;
+    if (!enabled) return;
+    if (json === saved.current) {
+      // Edits undone before they were saved: what the server has is what the editor shows (was "Unsaved changes…"
+      // for good). A save in flight settles the status itself.
+      setStatus((s) => (s === "saving" ? s : "saved"));
+      return;
+    }
     setStatus((s) => (s === "error" ? s : "dirty"));
     if (paused) return;
     const timer = window.setTimeout(() => void save(), AUTOSAVE_DEBOUNCE_MS);

@@ -1,21 +1,14 @@
 /** The editor's state: React Flow nodes/edges ⇄ the workflow graph, plus the operations the screen offers. */
-import { addEdge, useEdgesState, useNodesState, type Connection } from "@xyflow/react";
+import { addEdge, useEdgesState, useNodesState, useStoreApi, type Connection } from "@xyflow/react";
 import { useCallback, useMemo, useState } from "react";
 import type { GraphEdge, GraphNode, Workflow, WorkflowGraph } from "../api/types";
 import { checkConnection, type Catalogue } from "../graph/connection";
 import { createFlowNode, flowToGraph, graphEdgeToFlow, graphToFlow, newEdgeId } from "../graph/convert";
 import { insertAfter } from "../graph/insert";
-import { estimateNodeHeight, layoutPositions, NODE_WIDTH } from "../graph/layout";
+import { layoutPositions, NODE_WIDTH } from "../graph/layout";
+import { freePlace, freeShift } from "../graph/placement";
 import { FLOW_NODE_TYPE, type FlowEdge, type FlowNode, type GraphMeta } from "../graph/types";
-
-export function nodeHeightFor(catalogue: Catalogue) {
-  return (node: GraphNode) => {
-    const d = catalogue.get(node.type);
-    const rows = Math.max(d?.inputs.length ?? 0, d?.outputs.length ?? 0);
-    const params = Math.min(3, Object.keys(node.params ?? {}).length);
-    return estimateNodeHeight(rows) + params * 16;
-  };
-}
+import { nodeBox, nodeHeightFor } from "../graph/viewport";
 
 export function useWorkflowEditor(workflow: Workflow, catalogue: Catalogue) {
   const initial = useMemo(
@@ -51,25 +44,42 @@ export function useWorkflowEditor(workflow: Workflow, catalogue: Catalogue) {
     [setNodes, setEdges],
   );
 
+  const heightOf = useMemo(() => nodeHeightFor(catalogue), [catalogue]);
+  const flow = useStoreApi<FlowNode, FlowEdge>();
+  /** The middle of what the canvas shows, in flow coordinates. */
+  const viewCentre = useCallback(() => {
+    const { width, height, transform } = flow.getState();
+    const [tx, ty, zoom] = transform;
+    return width && height ? { x: (width / 2 - tx) / zoom, y: (height / 2 - ty) / zoom } : null;
+  }, [flow]);
+
   /** Add a node of `type`. Without a position it goes right of the selected node, connected to it (spliced
-   * into the chain when the selected node's output already feeds something). */
+   * into the chain when the selected node's output already feeds something), or, with nothing selected, in the
+   * middle of the view. Either way it lands on the nearest place where it overlaps no node. */
   const addNode = useCallback(
     (type: string, position?: { x: number; y: number }) => {
       const d = catalogue.get(type);
       if (!d) return;
       const anchor = position ? null : (nodes.find((n) => n.selected) ?? null);
+      const centre = position || anchor ? null : viewCentre();
       const pos = position ?? (anchor
         ? { x: anchor.position.x + NODE_WIDTH + 60, y: anchor.position.y }
-        : { x: 40 + (nodes.length % 5) * 40, y: 40 + (nodes.length % 5) * 40 });
+        : centre
+          ? { x: Math.round(centre.x - NODE_WIDTH / 2), y: Math.round(centre.y - 60) }
+          : { x: 40, y: 40 });
       const node = { ...createFlowNode(type, d.defaults, pos, nodes.map((n) => n.id)), selected: true };
       const unselected = nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
       const next = anchor
         ? insertAfter(unselected, edges, anchor.id, node, catalogue, NODE_WIDTH + 60)
         : { nodes: [...unselected, node], edges };
-      setNodes(next.nodes);
+      const added = next.nodes.find((n) => n.id === node.id)!;
+      const others = next.nodes.filter((n) => n.id !== node.id).map((n) => nodeBox(n, heightOf));
+      const box = nodeBox(added, heightOf);
+      const free = freePlace(box, added.position, others);
+      setNodes(next.nodes.map((n) => (n.id === node.id ? { ...n, position: free } : n)));
       setEdges(next.edges);
     },
-    [catalogue, nodes, edges, setNodes, setEdges],
+    [catalogue, nodes, edges, setNodes, setEdges, heightOf, viewCentre],
   );
 
   const updateParams = useCallback(
@@ -97,7 +107,8 @@ export function useWorkflowEditor(workflow: Workflow, catalogue: Catalogue) {
     [setNodes, setEdges],
   );
 
-  /** Add pasted or duplicated nodes and edges (ids already fresh); they become the selection. */
+  /** Add pasted or duplicated nodes and edges (ids already fresh); they become the selection. The group keeps its
+   * shape and moves, as one, to the nearest place where none of it overlaps a node. */
   const insert = useCallback(
     (added: GraphNode[], addedEdges: GraphEdge[]) => {
       const fresh: FlowNode[] = added.map((n) => ({
@@ -107,10 +118,17 @@ export function useWorkflowEditor(workflow: Workflow, catalogue: Catalogue) {
         data: { nodeType: n.type, params: structuredClone(n.params ?? {}) },
         selected: true,
       }));
-      setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), ...fresh]);
+      setNodes((ns) => {
+        const shift = freeShift(
+          fresh.map((n) => nodeBox(n, heightOf)),
+          ns.map((n) => nodeBox(n, heightOf)),
+        );
+        const placed = fresh.map((n) => ({ ...n, position: { x: n.position.x + shift.x, y: n.position.y + shift.y } }));
+        return [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), ...placed];
+      });
       setEdges((es) => [...es.map((e) => (e.selected ? { ...e, selected: false } : e)), ...addedEdges.map(graphEdgeToFlow)]);
     },
-    [setNodes, setEdges],
+    [setNodes, setEdges, heightOf],
   );
 
   const selectAll = useCallback(() => {
@@ -142,9 +160,11 @@ export function useWorkflowEditor(workflow: Workflow, catalogue: Catalogue) {
 
   const autoLayout = useCallback(() => {
     const g = flowToGraph(nodes, edges, meta);
-    const positions = layoutPositions(g.nodes, g.edges, nodeHeightFor(catalogue));
+    // Measured heights where known, so tall nodes (issues written under them) do not overlap the next one.
+    const heights = new Map(nodes.map((n) => [n.id, nodeBox(n, heightOf).height]));
+    const positions = layoutPositions(g.nodes, g.edges, (n) => heights.get(n.id) ?? heightOf(n));
     setNodes((ns) => ns.map((n) => ({ ...n, position: positions[n.id] ?? n.position })));
-  }, [nodes, edges, meta, catalogue, setNodes]);
+  }, [nodes, edges, meta, heightOf, setNodes]);
 
   return {
     nodes,

@@ -6,7 +6,7 @@ import { Link, useParams, useSearchParams } from "react-router";
 import { useCompare } from "../api/runHooks";
 import type { ComparedRun, CurveKey } from "../api/types";
 import { ErrorBox, Loading } from "../shell/QueryState";
-import { CURVES, curveData, formatMetric, formatSetting, parseIds, runColour } from "./compareModel";
+import { CURVES, curveData, formatMetric, formatSetting, parseIds, runColour, seriesLabel } from "./compareModel";
 import { LineChart, type SeriesSpec } from "./LineChart";
 import { RunStatusBadge } from "./RunStatusBadge";
 import "./evaluation.css";
@@ -15,7 +15,7 @@ const SUMMARY = ["accuracy", "f1", "top5", "val_loss", "epochs"];
 
 function CurveChart({ runs, curve }: { runs: ComparedRun[]; curve: (typeof CURVES)[number] }) {
   const data = useMemo(() => curveData(runs, curve.key), [runs, curve.key]);
-  const series: SeriesSpec[] = runs.map((r, i) => ({ label: r.id, colour: runColour(i), points: curve.key !== "loss" }));
+  const series: SeriesSpec[] = runs.map((r, i) => ({ label: seriesLabel(r), colour: runColour(i), points: curve.key !== "loss" }));
   return <LineChart title={curve.label} data={data} series={series} yRange={curve.range} testId={`compare-chart-${curve.key}`} empty="No points." />;
 }
 
@@ -58,11 +58,11 @@ export function ComparePage() {
                 <Table.Td>
                   <Group gap={6} wrap="nowrap">
                     <span className="vf-swatch-run" style={{ background: runColour(i) }} />
-                    <Anchor component={Link} to={`/projects/${pid}/runs/${r.id}`} size="xs" ff="monospace">
-                      {r.id}
+                    <Anchor component={Link} to={`/projects/${pid}/runs/${r.id}`} size="xs" fw={500} truncate maw={360} title={r.name}>
+                      {r.name || r.workflow_name}
                     </Anchor>
-                    <Text size="xs" c="dimmed" truncate maw={240}>
-                      {r.workflow_name}
+                    <Text size="xs" c="dimmed" ff="monospace">
+                      {r.id}
                     </Text>
                   </Group>
                 </Table.Td>
@@ -97,7 +97,9 @@ export function ComparePage() {
                     <Table.Th key={r.id}>
                       <Group gap={4} wrap="nowrap">
                         <span className="vf-swatch-run" style={{ background: runColour(i) }} />
-                        <span style={{ fontFamily: "var(--mantine-font-family-monospace)" }}>{r.id}</span>
+                        <Text span size="xs" fw={600} truncate maw={220} title={`${r.name} (${r.id})`}>
+                          {r.name || r.id}
+                        </Text>
                       </Group>
                     </Table.Th>
                   ))}

@@ -1,4 +1,4 @@
-/** Status, timing and the Cancel button. */
+/** The run's name (editable by owners), the workflow version it trained, status, timing and the Cancel button. */
 import { Anchor, Button, Group, Progress, Text, Tooltip } from "@mantine/core";
 import { modals } from "@mantine/modals";
 import { useInterval } from "@mantine/hooks";
@@ -8,7 +8,9 @@ import { Link } from "react-router";
 import type { Run } from "../api/types";
 import { useProjectRole } from "../projects/useProjectRole";
 import type { Connection } from "./useRunEvents";
+import { RunNameEditor } from "./RunNameEditor";
 import { RunStatusBadge } from "./RunStatusBadge";
+import { versionLink } from "./runName";
 import { formatDuration, isTerminal, progress, type RunModel } from "./runModel";
 
 interface Props {
@@ -46,6 +48,7 @@ export function RunHeader({ run, model, projectId, connection, cancelling, onCan
   const startedTs = model.startedTs ?? (run?.started_at ? Date.parse(run.started_at) / 1000 : null);
   const p = progress({ ...model, startedTs }, now);
   const b = model.lastBatch;
+  const trained = run ? versionLink(projectId, run) : null;
   const confirmCancel = () =>
     modals.openConfirmModal({
       title: "Cancel this run?",
@@ -60,17 +63,27 @@ export function RunHeader({ run, model, projectId, connection, cancelling, onCan
       <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
         <RunStatusBadge status={terminal ? (model.finished?.status ?? run?.status ?? status) : status} size="lg" />
         <div style={{ minWidth: 0 }}>
-          <Text fw={600} truncate>
-            {run?.workflow_name ?? "Run"}{" "}
+          <Group gap={6} wrap="nowrap" style={{ minWidth: 0 }}>
+            <RunNameEditor run={run} projectId={projectId} notAllowed={notAllowed} />
             <Text span c="dimmed" size="xs" ff="monospace">
               {run?.id}
             </Text>
-          </Text>
+          </Group>
           <Text size="xs" c="dimmed">
-            {run ? (
-              <Anchor component={Link} to={`/projects/${projectId}/workflows/${run.workflow_id}`} size="xs">
-                open workflow
+            {run?.workflow_id ? (
+              <Anchor component={Link} to={`/projects/${projectId}/workflows/${run.workflow_id}`} size="xs" data-testid="run-workflow-link">
+                {run.workflow_name}
               </Anchor>
+            ) : (
+              run?.workflow_name
+            )}
+            {trained ? (
+              <>
+                {" · trained "}
+                <Anchor component={Link} to={trained.to} size="xs" data-testid="run-version-link">
+                  {trained.label}
+                </Anchor>
+              </>
             ) : null}
             {model.started ? ` · ${model.started.device} · ${model.started.train_images} train / ${model.started.val_images} val images` : ""}
             {CONNECTION_TEXT[connection] ? ` · ${CONNECTION_TEXT[connection]}` : ""}

@@ -1,4 +1,4 @@
-/** All runs of a project: status, workflow, key metrics, timing; click to open; tick two or more to compare. */
+/** All runs of a project: name (and workflow), status, key metrics, timing; click to open; tick two or more to compare. */
 import { Anchor, Badge, Button, Checkbox, Container, Group, Table, Text, Title, Tooltip } from "@mantine/core";
 import { IconAlertTriangle, IconArrowsDiff } from "@tabler/icons-react";
 import { useState } from "react";
@@ -8,6 +8,7 @@ import type { Run } from "../api/types";
 import { ErrorBox, Loading } from "../shell/QueryState";
 import { RunStatusBadge } from "./RunStatusBadge";
 import { parentWords } from "./lineage";
+import { runName } from "./runName";
 import { formatDuration } from "./runModel";
 import { warningSummary } from "./warnings";
 
@@ -71,7 +72,7 @@ export function RunsPage() {
             <Table.Tr>
               <Table.Th w={36} />
               <Table.Th>Status</Table.Th>
-              <Table.Th>Workflow</Table.Th>
+              <Table.Th>Run</Table.Th>
               <Table.Th>Started</Table.Th>
               <Table.Th>Duration</Table.Th>
               <Table.Th ta="right">Accuracy</Table.Th>
@@ -97,10 +98,16 @@ export function RunsPage() {
                     <QualityBadge run={r} />
                   </Group>
                 </Table.Td>
-                <Table.Td fw={500}>
-                  {r.workflow_name}{" "}
-                  <Text span size="xs" c="dimmed" ff="monospace">
-                    {r.id}
+                <Table.Td maw={420}>
+                  <Text size="sm" fw={500} truncate title={runName(r)} data-testid="run-name">
+                    {runName(r)}
+                  </Text>
+                  <Text size="xs" c="dimmed" truncate>
+                    {r.workflow_name}
+                    {r.workflow_version_number != null ? ` v${r.workflow_version_number}` : ""} ·{" "}
+                    <Text span size="xs" ff="monospace">
+                      {r.id}
+                    </Text>
                   </Text>
                   {r.parent_run_id ? (
                     <Text size="xs" c="dimmed">

@@ -20,6 +20,15 @@ export const CURVES: { key: CurveKey | "loss"; label: string; range?: [number, n
 
 const MAX_LOSS_POINTS = 1500;
 
+const MAX_LABEL = 40;
+
+/** A run in a chart's legend: its name, shortened, with its id (two runs may share a name). */
+export function seriesLabel(run: Pick<ComparedRun, "id" | "name" | "workflow_name">): string {
+  const name = run.name || run.workflow_name;
+  const short = name.length > MAX_LABEL ? `${name.slice(0, MAX_LABEL - 1).trimEnd()}…` : name;
+  return short ? `${short} (${run.id})` : run.id;
+}
+
 /** [epochs, one column per run] for one curve; a run without a point at an epoch has null there. */
 export function curveData(runs: ComparedRun[], key: CurveKey | "loss"): Aligned {
   if (!runs.length) return [[]];

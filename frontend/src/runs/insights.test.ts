@@ -32,7 +32,7 @@ describe("predictions", () => {
 
 describe("compare", () => {
   const run = (id: string, acc: [number, number][], loss: [number, number][] = []): ComparedRun => ({
-    id, workflow_name: "w", status: "succeeded", metrics: {}, loss,
+    id, name: `w ${id}`, workflow_name: "w", status: "succeeded", metrics: {}, loss,
     curves: { accuracy: acc, precision: [], recall: [], f1: [], avg_confidence: [], val_loss: [], top5: [] },
   });
 

@@ -1,13 +1,16 @@
 /** Recommended workflows as cards: one click creates the workflow and opens it, laid out and ready to run. With a
  * project, each card says how well it fits that project's images (the server decides), and the best fit comes first,
- * marked "Recommended for your data". Someone who may not create workflows in the project is told so instead. */
+ * marked "Recommended for your data"; or import a workflow JSON file (an export from here or elsewhere). Someone who
+ * may not create workflows in the project is told so instead. */
 import { Badge, Button, Card, Container, Group, List, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconArrowRight, IconPlus, IconSparkles } from "@tabler/icons-react";
+import { IconArrowRight, IconFileImport, IconPlus, IconSparkles } from "@tabler/icons-react";
 import { useState } from "react";
 import { useNavigate, useParams } from "react-router";
 import { useCreateFromTemplate, useCreateWorkflow, useNodeCatalogue, useTemplates } from "../api/hooks";
 import type { Template, TemplateFit } from "../api/types";
+import { ImportFileInput } from "../editor/ImportFileInput";
+import { useWorkflowImport } from "../editor/useWorkflowImport";
 import { useProjectRole } from "../projects/useProjectRole";
 import { ErrorBox, Loading } from "../shell/QueryState";
 import { FIT_COLOURS, fitLabel, fitLevel, RECOMMENDED_LABEL, sortByFit } from "./fit";
@@ -97,6 +100,7 @@ export function TemplatesPage({ first = false }: { first?: boolean }) {
   const blank = useCreateWorkflow(pid);
   const [busy, setBusy] = useState<string | null>(null);
   const role = useProjectRole(pid);
+  const importer = useWorkflowImport(pid);
   const titles = new Map((catalogue.data ?? []).map((d) => [d.type, d.title]));
   const titleOf = (t: string) => titles.get(t) ?? t;
 
@@ -133,12 +137,27 @@ export function TemplatesPage({ first = false }: { first?: boolean }) {
         <div>
           <Title order={3}>{first ? "Start with a recommended workflow" : "New workflow"}</Title>
           <Text c="dimmed" size="sm">
-            Pick a template to get a complete, validated pipeline you can run right away, or start from an empty canvas.
+            Pick a template to get a complete, validated pipeline you can run right away, start from an empty canvas, or
+            import a workflow JSON.
           </Text>
         </div>
-        <Button variant="default" leftSection={<IconPlus size={14} />} onClick={startBlank} loading={busy === "blank"} data-testid="blank-workflow">
-          Blank workflow
-        </Button>
+        <Group gap="xs">
+          {pid ? (
+            <Button
+              variant="default"
+              leftSection={<IconFileImport size={14} />}
+              onClick={importer.pickFile}
+              loading={importer.busy}
+              data-testid="import-workflow"
+            >
+              Import a workflow JSON
+            </Button>
+          ) : null}
+          <Button variant="default" leftSection={<IconPlus size={14} />} onClick={startBlank} loading={busy === "blank"} data-testid="blank-workflow">
+            Blank workflow
+          </Button>
+        </Group>
+        {pid ? <ImportFileInput importer={importer} /> : null}
       </Group>
       {templates.isLoading ? <Loading /> : null}
       {templates.error ? <ErrorBox error={templates.error} retry={() => templates.refetch()} /> : null}
