@@ -64,8 +64,10 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
     model_store = ModelStore(settings.model_store)
     catalogue = build_catalogue(model_store)  # reads the store on demand: uploads show up in the catalogue
     weights_checker = WeightsChecker(settings.worker_config_dir)
-    bus = EventBus()
-    local_runner = LocalRunner(settings.worker_config_dir, LocalStorage(settings.data_dir))
+    bus = EventBus(settings.ws_max_behind_events, settings.ws_max_behind_bytes)
+    local_runner = LocalRunner(
+        settings.worker_config_dir, LocalStorage(settings.data_dir), warm_workers=settings.resolved_warm_workers
+    )
     runs = RunService(engine, settings, catalogue, runner or local_runner, bus)
     predictor = PredictorPool(settings.worker_config_dir)
     login_sessions = session_store(settings)
@@ -82,6 +84,10 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
         sweep_stale_files(settings.data_dir)  # before serving: a crash's temp and .partial files, none in use
         await login_sessions.delete_expired()  # a login session's file outlives it unless the person logs out
         await runs.start()
+        if runner is None and settings.resolved_warm_workers > 0:  # after start(): a recovered run trains first
+            local_runner.warm_up()
+            # the first "Try it" then skips the predictor's imports; after the warm worker's, not competing with them
+            predictor.prestart(after=local_runner.settled)
         backfill = FingerprintBackfill(engine, settings)
         backfill.start()
         # What start-up built lives as long as the server: take it out of the garbage collector's full passes, which

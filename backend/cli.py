@@ -77,7 +77,11 @@ def _serve(settings: Settings, host: str, port: int) -> int:
     accounts_cli.print_login(settings, host, port)
     # proxy_headers off: uvicorn's default trusts X-Forwarded-For from 127.0.0.1, so behind a local proxy that passes
     # the header on, each client would name its own address and escape the per-address rate limits
-    uvicorn.run(app, host=host, port=port, log_level="info", ws="websockets", proxy_headers=False)
+    # permessage-deflate off: each socket compresses each event with its own context, so a run watched by 500 pages
+    # compressed every event 500 times (a quarter of the server's time; bench/ws_fanout.py)
+    uvicorn.run(
+        app, host=host, port=port, log_level="info", ws="websockets", proxy_headers=False, ws_per_message_deflate=False
+    )
     return 0
 
 

@@ -114,10 +114,11 @@ def seconds_per_image(imgsz: int, size: str) -> float:
 
 
 def run_defaults(
-    summary: DataSummary | None, imgsz: int, size: str, val_fraction: float = 0.2, device: str = "cpu"
+    summary: DataSummary | None, imgsz: int, size: str, val_fraction: float = 0.2, device: str = "auto"
 ) -> RunDefaults:
     """Epochs, batch and evaluation interval for a first run of a model of `size` at `imgsz` on this data, on
-    `device` (the CPU, or an accelerator estimated at `ACCELERATOR_SPEEDUP` times its speed)."""
+    `device` (the CPU, or an accelerator estimated at `ACCELERATOR_SPEEDUP` times its speed). "auto" is planned for
+    the CPU: only the worker knows whether it has a GPU (worker/device.py), and a GPU only finishes sooner."""
     base = RunSettings(device=device)
     if summary is None:
         return RunDefaults(settings=base, explanation="No labelled images yet: the standard settings.")
@@ -126,7 +127,7 @@ def run_defaults(
     batch = _batch_for(train)
     steps_per_epoch = max(1, train // batch)
     epochs = min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(TARGET_STEPS / steps_per_epoch)))
-    speedup = 1.0 if device == "cpu" else ACCELERATOR_SPEEDUP
+    speedup = 1.0 if device in ("cpu", "auto") else ACCELERATOR_SPEEDUP
     per_epoch_s = SECONDS_PER_EPOCH + (train + val) * seconds_per_image(imgsz, size) / speedup
     affordable = max(1, int((TIME_BUDGET_S - STARTUP_S) / per_epoch_s))
     capped = affordable < epochs
@@ -137,6 +138,7 @@ def run_defaults(
     explanation = (
         f"{epochs} epochs of {steps_per_epoch} steps (batch {batch}) ≈ {epochs * steps_per_epoch} weight updates "
         f"on {train} training images at {imgsz} px, about {estimate} on {'a CPU' if speedup == 1 else 'a GPU'}"
+        + (" (less if the worker finds a GPU)" if device == "auto" else "")
     )
     if capped:
         faster = "a GPU or more epochs" if speedup == 1 else "more epochs"

@@ -1,5 +1,6 @@
 """Server settings, from VISIONFLOW_* environment variables."""
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -8,6 +9,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The loopback names: what a browser on this machine sends as Host (any port). backend/security.py refuses the rest.
 DEFAULT_ALLOWED_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+WARM_WORKER_MIN_MEMORY = 8 * 1024**3  # below it a warm worker's ~0.5 GB is better left to training
+
+
+def physical_memory_bytes() -> int:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # no sysconf (Windows): assume a small machine
+        return 0
 
 
 class Settings(BaseSettings):
@@ -16,6 +25,14 @@ class Settings(BaseSettings):
     data_dir: Path = Path("visionflow-data")
     database_url: str | None = None  # default: SQLite (WAL) in the data dir
     max_concurrent_runs: int = 1
+    # A live-run WebSocket this far behind (a client that stopped reading) is closed with 1013 and the seq to reconnect
+    # after (backend/events/bus.py): the server holds at most this much per socket
+    ws_max_behind_events: int = 1000
+    ws_max_behind_bytes: int = 4 * 1024 * 1024
+    # Worker processes kept prepared (torch, Ultralytics, albumentations imported) so a run starts training at once
+    # (backend/runners/warm_pool.py). None: 1 on a machine with at least WARM_WORKER_MIN_MEMORY of RAM, else 0 (an
+    # idle warm worker holds ~0.5 GB). 0 turns them off.
+    warm_workers: int | None = None
     cancel_grace_s: float = 10.0
     max_upload_file_bytes: int = 50 * 1024 * 1024
     max_model_upload_bytes: int = 1024 * 1024 * 1024  # pretrained weights: yolov8x-cls.pt is ~110 MB
@@ -54,6 +71,12 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'visionflow.db').resolve()}"
+
+    @property
+    def resolved_warm_workers(self) -> int:
+        if self.warm_workers is not None:
+            return max(0, self.warm_workers)
+        return 1 if physical_memory_bytes() >= WARM_WORKER_MIN_MEMORY else 0
 
     @property
     def assets_dir(self) -> Path:

@@ -21,6 +21,7 @@ from backend.graph.spec import CONTENT_HASH_PATTERN, RUN_ID_PATTERN, SUFFIX_PATT
 _CONTENT_HASH = re.compile(CONTENT_HASH_PATTERN)
 _SUFFIX = re.compile(SUFFIX_PATTERN)
 _RUN_ID = re.compile(RUN_ID_PATTERN)
+_CACHE_NAME = re.compile(r"[a-z][a-z0-9-]{0,40}")
 
 
 class Storage(Protocol):
@@ -34,6 +35,10 @@ class Storage(Protocol):
 
     def run_folder(self, run_id: str) -> Path:
         """Where a run's outputs go (created)."""
+        ...
+
+    def cache_folder(self, name: str) -> Path:
+        """A local folder for files a worker may rebuild at any time (decoded images), shared by runs (created)."""
         ...
 
     def description(self) -> dict[str, Any]:
@@ -81,6 +86,13 @@ class LocalStorage:
         if not _RUN_ID.fullmatch(run_id):
             raise ValueError(f"{run_id!r} is not a run id")
         folder = self.data_dir / "runs" / run_id
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def cache_folder(self, name: str) -> Path:
+        if not _CACHE_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not a cache folder name")
+        folder = self.data_dir / "cache" / name
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 

@@ -90,7 +90,7 @@ def _pretrained(model_type: type[ModelNode], size: str, catalogue: Catalogue) ->
 
 
 def run_defaults_for(
-    valid: ValidGraph | None, catalogue: Catalogue, summary: DataSummary | None, device: str = "cpu"
+    valid: ValidGraph | None, catalogue: Catalogue, summary: DataSummary | None, device: str = "auto"
 ) -> RunDefaults:
     """What the Run Training dialog pre-fills for this workflow on this data. A workflow with errors (None) has no
     parsed model or dataset node: it gets the defaults of a new model node (224 px, size n) and a 0.2 split."""

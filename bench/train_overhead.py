@@ -173,15 +173,18 @@ def run_compute(threads: int, env: dict[str, str]) -> float:
     return json.loads(stdout.strip().splitlines()[-1])["images_per_s"]
 
 
-def compute_limit(threads: int, steps: int = 60, warmup: int = 10) -> float:
+def compute_limit(
+    threads: int, steps: int = 60, warmup: int = 10, imgsz: int = IMGSZ, batch: int = BATCH, classes: int = 10
+) -> float:
+    """Images/s of forward + backward + AdamW step on random tensors (bench/train_speed.py uses it at every size)."""
     import torch
     from ultralytics.nn.tasks import ClassificationModel
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = ClassificationModel("yolov8n-cls.yaml", nc=10, verbose=False).train()
+    model = ClassificationModel("yolov8n-cls.yaml", nc=classes, verbose=False).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=0.001)
-    images, labels = torch.rand(BATCH, 3, IMGSZ, IMGSZ), torch.randint(0, 10, (BATCH,))
+    images, labels = torch.rand(batch, 3, imgsz, imgsz), torch.randint(0, classes, (batch,))
     started = 0.0
     for step in range(warmup + steps):
         if step == warmup:
@@ -189,7 +192,7 @@ def compute_limit(threads: int, steps: int = 60, warmup: int = 10) -> float:
         optimizer.zero_grad()
         torch.nn.functional.cross_entropy(model(images), labels).backward()
         optimizer.step()
-    return steps * BATCH / (time.perf_counter() - started)
+    return steps * batch / (time.perf_counter() - started)
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:

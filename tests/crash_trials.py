@@ -6,7 +6,7 @@ SIGKILL after a seeded random delay, and the next start checks that every write 
 there and intact: rows readable through the API, every file the database points at present and of its sha256,
 thumbnails present, the SQLite file passing its integrity check, and the server starting cleanly (migrations at
 start). Trials share one data dir, so each trial's start also checks the one before it and the data dir ages as a
-real one does. Used by tests/api/test_crash_trials.py (20 trials) and bench/crash_trials.py (200).
+real one does. Used by tests/api/test_crash_trials.py (10 trials) and bench/crash_trials.py (200).
 
     summary = run_trials(data_dir, trials=20, first_seed=0)
     assert summary.lost == [] and summary.problems == []

@@ -38,7 +38,7 @@ def run_defaults(
     catalogue: Catalogue,
     settings: Settings,
     workflow_id: str,
-    device: str = Parameter(default="cpu", pattern=DEVICE_PATTERN, description="Where the run will train."),
+    device: str = Parameter(default="auto", pattern=DEVICE_PATTERN, description="Where the run will train."),
 ) -> RunDefaults:
     """What the Run Training dialog pre-fills: epochs and batch chosen from a budget of optimiser steps and time
     on `device`."""

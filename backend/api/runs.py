@@ -1,26 +1,27 @@
-"""Runs: start one from a workflow, list, read, cancel, and the stored events."""
+"""Runs: start one from a workflow, list, read, rename, cancel, and the stored events."""
 
 import asyncio
 import re
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, Parameter
 from litestar.response import File, Response
 from sqlalchemy.orm import defer
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from backend.api.access import Access
 from backend.api.answers import ArtifactRead, RunComparison, RunSnapshot, SnapshotItem, SplitCounts
 from backend.api.documented import OptionalBody, errors
-from backend.api.schemas import ExtendRequest, RunLineage, RunRead, WorkflowIssues
+from backend.api.schemas import ExtendRequest, RunLineage, RunRead, RunRename, WorkflowIssues
 from backend.catalogue import Catalogue
-from backend.db.models import Run
+from backend.db.models import Run, WorkflowVersion
 from backend.events.models import Event
 from backend.events.store import MAX_SEQ, PAGE
 from backend.graph.spec import DatasetSpec, RunSettings
 from backend.runs.compare import compare_runs
+from backend.runs.naming import MAX_RUN_NAME
 from backend.runs.service import InvalidWorkflow, RunNotResumable, RunService
 from backend.settings import Settings
 
@@ -34,10 +35,26 @@ def _artifacts(run: Run) -> dict[str, dict[str, Any]]:
 LINEAGE_KEYS = ("parent_run_id", "resume_from", "cross_validation")
 
 
-def run_read(run: Run, lineage_keys: tuple[object, ...] | None = None) -> RunRead:
-    """`lineage_keys`: the spec's LINEAGE_KEYS when the query read them (the spec itself deferred); else from it."""
+def run_read(run: Run, lineage_keys: tuple[object, ...] | None = None, version_number: int | None = None) -> RunRead:
+    """`lineage_keys`: the spec's LINEAGE_KEYS when the query read them (the spec itself deferred); else from it.
+    `version_number`: of the workflow version it trained (`read_run` looks it up). A run stored without a name
+    (outside the run service) is called by its workflow's."""
     keys = lineage_keys if lineage_keys is not None else tuple((run.spec or {}).get(k) for k in LINEAGE_KEYS)
-    return RunRead(**run.model_dump(exclude={"spec"}), lineage=lineage_of(run.parent_run_id, *keys))
+    return RunRead(
+        **run.model_dump(exclude={"spec", "name"}),
+        name=run.name or run.workflow_name,
+        workflow_version_number=version_number,
+        lineage=lineage_of(run.parent_run_id, *keys),
+    )
+
+
+def read_run(session: Session, run: Run) -> RunRead:
+    """`run_read` with the number of the version it trained, read without the version's graph."""
+    number = None
+    if run.workflow_version_id is not None:
+        found = select(WorkflowVersion.number).where(WorkflowVersion.id == run.workflow_version_id)
+        number = session.exec(found).first()
+    return run_read(run, version_number=number)
 
 
 def lineage_of(
@@ -51,10 +68,13 @@ def lineage_of(
     return "label_check" if cross_validation else "extended"
 
 
-def download_name(workflow_name: str, run_id: str, file_name: str) -> str:
-    """`Small-model-fast-inference-320px-<run id>-best.pt`: letters, digits, `.`, `_` and `-` only, so the name needs
-    no quoting in a shell (no spaces, commas, slashes or quotes); the workflow's name shortened to 60 characters."""
-    words = re.sub(r"[^A-Za-z0-9._-]+", "-", workflow_name).strip("-._")[:60].strip("-._") or "run"
+DOWNLOAD_NAME_WORDS = 100  # characters of the run's name a downloaded file's name keeps
+
+
+def download_name(run_name: str, run_id: str, file_name: str) -> str:
+    """`Birds-YOLO11n-224-px-30-ep-<run id>-best.pt`: letters, digits, `.`, `_` and `-` only, so the name needs no
+    quoting in a shell (no spaces, commas, slashes or quotes); the run's name shortened to DOWNLOAD_NAME_WORDS."""
+    words = re.sub(r"[^A-Za-z0-9._-]+", "-", run_name).strip("-._")[:DOWNLOAD_NAME_WORDS].strip("-._") or "run"
     return f"{words}-{run_id}-{re.sub(r'[^A-Za-z0-9._-]+', '-', file_name)}"
 
 
@@ -82,7 +102,7 @@ class RunController(Controller):
             run = await runs.create(workflow, data)  # None: the defaults, from the images it validates against
         except InvalidWorkflow as invalid:
             return Response(WorkflowIssues(issues=invalid.issues), status_code=422)
-        return Response(run_read(run), status_code=202)
+        return Response(await asyncio.to_thread(read_run, access.session, run), status_code=202)
 
     @get("/api/projects/{project_id:str}/runs", sync_to_thread=True, responses=errors(404))
     def list_runs(self, access: Access, project_id: str) -> list[RunRead]:
@@ -90,12 +110,13 @@ class RunController(Controller):
         # The spec (megabytes for a large snapshot) stays in the database: the database reads the three keys.
         keys = [Run.spec[key].as_string() for key in LINEAGE_KEYS]
         rows = access.session.exec(
-            select(Run, *keys)
+            select(Run, WorkflowVersion.number, *keys)
+            .outerjoin(WorkflowVersion, WorkflowVersion.id == Run.workflow_version_id)
             .options(defer(Run.spec))
             .where(Run.project_id == project.id)
             .order_by(Run.created_at.desc())
         ).all()
-        return [run_read(run, tuple(found)) for run, *found in rows]
+        return [run_read(run, tuple(found), number) for run, number, *found in rows]
 
     @get("/api/projects/{project_id:str}/runs/compare", sync_to_thread=True, responses=errors(404))
     def compare(self, access: Access, runs: RunService, project_id: str, ids: str) -> RunComparison:
@@ -113,7 +134,25 @@ class RunController(Controller):
 
     @get("/api/runs/{run_id:str}", sync_to_thread=True, responses=errors(404))
     def get_run(self, access: Access, run_id: str) -> RunRead:
-        return run_read(access.run(run_id))
+        return read_run(access.session, access.run(run_id))
+
+    @patch("/api/runs/{run_id:str}", sync_to_thread=True, responses=errors(404, 422))
+    def rename_run(self, access: Access, run_id: str, data: RunRename = Body()) -> RunRead:
+        """An owner renames a run, as they start and cancel runs. Runs of whitespace become one space; the name must
+        then be 1 to 200 characters (422 on the field `name` otherwise). Names need not be unique."""
+        run = access.run(run_id)
+        name = " ".join(data.name.split())
+        if not 1 <= len(name) <= MAX_RUN_NAME:
+            raise ClientException(
+                status_code=422,
+                detail=f"A run's name must be 1 to {MAX_RUN_NAME} characters once trimmed; this one has {len(name)}.",
+                extra={"field": "name"},
+            )
+        run.name = name
+        access.session.add(run)
+        access.session.commit()
+        access.session.refresh(run)
+        return read_run(access.session, run)
 
     @post("/api/runs/{run_id:str}/cancel", status_code=202, responses=errors(404))
     async def cancel_run(self, access: Access, runs: RunService, run_id: str) -> RunRead:
@@ -121,25 +160,27 @@ class RunController(Controller):
         run = await asyncio.to_thread(access.run, run_id)
         access.session.close()
         await runs.cancel(run.id)
-        return run_read(await asyncio.to_thread(access.run, run_id))
+        return await asyncio.to_thread(lambda: read_run(access.session, access.run(run_id)))
 
     @post("/api/runs/{run_id:str}/resume", status_code=202, responses=errors(404, 409))
     async def resume_run(self, access: Access, runs: RunService, run_id: str) -> RunRead:
         """Continue a cancelled, interrupted or failed run from its last checkpoint."""
         run = await asyncio.to_thread(access.run, run_id)
         try:
-            return run_read(await runs.resume(run))
+            child = await runs.resume(run)
         except RunNotResumable as refusal:
             raise ClientException(status_code=409, detail=str(refusal)) from None
+        return await asyncio.to_thread(read_run, access.session, child)
 
     @post("/api/runs/{run_id:str}/extend", status_code=202, responses=errors(404, 409))
     async def extend_run(self, access: Access, runs: RunService, run_id: str, data: ExtendRequest = Body()) -> RunRead:
         """Train N more epochs from this run's best weights, as a new run linked to it."""
         run = await asyncio.to_thread(access.run, run_id)
         try:
-            return run_read(await runs.extend(run, data.epochs))
+            child = await runs.extend(run, data.epochs)
         except RunNotResumable as refusal:
             raise ClientException(status_code=409, detail=str(refusal)) from None
+        return await asyncio.to_thread(read_run, access.session, child)
 
     @get("/api/runs/{run_id:str}/artifacts", sync_to_thread=True, responses=errors(404))
     def list_artifacts(self, access: Access, runs: RunService, run_id: str) -> list[ArtifactRead]:
@@ -163,7 +204,7 @@ class RunController(Controller):
         path = (run_dir / artifact["path"]).resolve() if artifact else None
         if path is None or not path.is_relative_to(run_dir) or not path.is_file():
             raise NotFoundException(detail=f"Run {run.id!r} has no artifact {name!r}.")
-        return File(path=path, filename=download_name(run.workflow_name, run.id, name))
+        return File(path=path, filename=download_name(run.name or run.workflow_name, run.id, name))
 
     @get("/api/runs/{run_id:str}/snapshot", sync_to_thread=True, responses=errors(404))
     def run_snapshot(self, access: Access, run_id: str) -> RunSnapshot:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from backend.api.access import Role
 from backend.events.models import RunStatus
 from backend.graph.issues import Issue
+from backend.plain_text import PlainText
 
 RunLineage = Literal["resumed", "extended", "label_check"]
 
@@ -22,14 +23,14 @@ class ErrorBody(BaseModel):
 
 class ProjectCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainText = Field(min_length=1, max_length=200)
     task: Literal["classification"] = "classification"
     content: Literal["image"] = "image"
 
 
 class ProjectRename(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainText = Field(min_length=1, max_length=200)
 
 
 class ProjectRead(BaseModel):
@@ -164,11 +165,15 @@ class RunQualityWarning(BaseModel):
 
 class RunRead(BaseModel):
     id: str
+    name: str = Field(description='"<workflow> · <model> · <imgsz> px · <epochs> ep" unless a person renamed it.')
     project_id: str | None
     workflow_id: str | None
     workflow_name: str
     workflow_version_id: str | None = Field(
         default=None, description="The workflow version it trained (GET /api/workflows/{id}/versions/{version_id})."
+    )
+    workflow_version_number: int | None = Field(
+        default=None, description="That version's number within its workflow (null: no version recorded)."
     )
     parent_run_id: str | None = None
     lineage: RunLineage | None = Field(
@@ -186,6 +191,11 @@ class RunRead(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+class RunRename(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: PlainText = Field(description="1 to 200 characters once the spaces at either end are trimmed.")
 
 
 class ExtendRequest(BaseModel):

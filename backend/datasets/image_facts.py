@@ -5,8 +5,10 @@ file is opened here. Uploads get their fingerprint as they arrive; assets from b
 theirs from `FingerprintBackfill`, a thread the server starts, never from a request (decoding blocks).
 """
 
+import os
 import threading
 import time
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +16,7 @@ from sqlmodel import Session, insert, select
 
 from backend.datasets.fingerprints import fingerprint_file, header_channels
 from backend.datasets.images import content_path, thumbnail_path
+from backend.datasets.labelled import LabelledImage, LabelledImages
 from backend.datasets.library import stored_file_path
 from backend.db.models import Annotation, Asset, AssetFingerprint, ImageClass
 from backend.db.session import session_for
@@ -61,6 +64,24 @@ def project_image_facts(session: Session, settings: Settings, project_id: str) -
             readable=readable is not False,  # None: no fingerprint yet (the back-fill ran out of time)
         )
         for sha, ext, split, filename, source_path, width, height, label, readable, phash, channels in rows
+    )
+
+
+def labelled_images_of(facts: Sequence[ImageFacts], class_names: Iterable[str]) -> LabelledImages:
+    """The snapshot `labelled_images` reads, made from the facts a run's validation already read (one query for
+    both, not two: 15,000 rows each). `class_names`: every class of the project, as `labelled_counts` names them.
+    A fact's path is `stored_file_path`'s, `<sha256>.<ext>`, so its suffix is the stored file's."""
+    return LabelledImages(
+        class_names=sorted(class_names),
+        items=[
+            LabelledImage(
+                content_hash=fact.content_hash,
+                suffix=os.path.splitext(fact.path)[1].lower(),
+                label=fact.label,
+                split=fact.split,
+            )
+            for fact in facts
+        ],
     )
 
 

@@ -38,6 +38,9 @@ class Queued(_Payload):
 class Started(_Payload):
     pid: int | None = None
     device: str
+    device_reason: str = ""  # why this device, in plain words (worker/device.py); "" in runs from before
+    amp: bool | None = None  # mixed precision; None in runs from before
+    workers: int | None = None  # DataLoader processes chosen; None in runs from before
     epochs: int
     train_images: int
     val_images: int

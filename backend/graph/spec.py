@@ -28,7 +28,7 @@ Optimizer = Literal["auto", "SGD", "Adam", "AdamW", "NAdam", "RAdam", "RMSProp"]
 Split = Literal["train", "val"]
 
 
-DEVICE_PATTERN = r"^(cpu|cuda|cuda:\d+|\d+(,\d+)*)$"
+DEVICE_PATTERN = r"^(auto|cpu|cuda|cuda:\d+|\d+(,\d+)*)$"
 
 
 class RunSettings(BaseModel):
@@ -46,8 +46,14 @@ class RunSettings(BaseModel):
     eval_every: int = Field(default=1, ge=1, le=1000, description="Evaluate on the validation split every N epochs.")
     checkpoint: CheckpointStrategy = Field(default="highest_accuracy", description="Which weights become best.pt.")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    device: str = Field(default="cpu", pattern=DEVICE_PATTERN)
-    workers: int = Field(default=1, ge=0, le=32, description="Data-loading processes.")
+    device: str = Field(
+        default="auto",
+        pattern=DEVICE_PATTERN,
+        description="Auto: a CUDA GPU when the machine that trains has one, else the CPU.",
+    )
+    workers: int | None = Field(
+        default=None, ge=0, le=32, description="Data-loading processes; Auto (empty): chosen for the machine's cores."
+    )
 
 
 def check_weights_key(key: str) -> str:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from backend.catalogue import Catalogue
 from backend.graph.dataset_checks import dataset_issues
 from backend.graph.facts import ImageFacts
+from backend.graph.fast_checks import acyclic, param_problems
 from backend.graph.issues import Code, Issue, has_errors
 from backend.graph.model_checks import model_issues
 from backend.graph.schema import SCHEMA_VERSION, Edge, Graph, Node
@@ -180,7 +181,7 @@ def _node_issues(node: Node, catalogue: Catalogue, parsed: dict[str, ParsedParam
     node_type = catalogue.get(node.type)
     if node_type is None:
         return [Issue(code=Code.UNKNOWN_NODE_TYPE, message=f"There is no node type {node.type!r}.", node_id=node.id)]
-    problems = node_type.check_params(node.params)
+    problems = param_problems(node_type, node.params)
     if not problems:
         parsed.setdefault(node.id, node_type.parse_params(node.params))  # a duplicate id is reported, not parsed
     return [
@@ -279,6 +280,8 @@ def _input_counts(graph: Graph, catalogue: Catalogue, edges: list[Edge]) -> list
 
 
 def _cycles(graph: Graph, edges: list[Edge]) -> list[Issue]:
+    if acyclic(graph, edges):  # the common case, in one pass; graphlib then names the loop when there is one
+        return []
     sorter = TopologicalSorter({n.id: set() for n in graph.nodes})
     for edge in edges:
         sorter.add(edge.target, edge.source)

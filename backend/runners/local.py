@@ -5,6 +5,9 @@ Cancel sets a flag the worker checks after every batch; a worker that has not st
 period is killed. A worker that dies without saying `finished` (a crash, SIGKILL, out of memory) gets a
 `finished: failed` with the reason, so no run is ever left `running`. The child kills itself when the
 server process dies (see backend/worker/entry.py).
+
+With `warm_workers` > 0 a run starts in a worker prepared ahead of time (backend/runners/warm_pool.py) when one is
+ready, else in a freshly spawned one; replacements warm only while no run is training.
 """
 
 import asyncio
@@ -19,18 +22,45 @@ from pathlib import Path
 from backend.events.models import Finished, WorkerEvent
 from backend.graph.spec import TrainingJobSpec
 from backend.runners.base import JobHandle
+from backend.runners.warm_pool import WarmPool, is_warm_ready
 from backend.storage import Storage
 
 POLL_S = 0.2
 
 
 class LocalRunner:
-    def __init__(self, config_dir: Path, storage: Storage) -> None:
+    def __init__(self, config_dir: Path, storage: Storage, warm_workers: int = 0) -> None:
         self._config_dir = config_dir
         self._storage = storage.description()
         self._context = multiprocessing.get_context("spawn")
+        self.warm_pool = WarmPool(self._context, config_dir, warm_workers)
+        self._training = 0  # runs whose events are not over yet
+
+    def warm_up(self) -> None:
+        """Start the warm workers (from the event loop's thread: a child's death signal is tied to the thread that
+        started it); nothing while a run trains."""
+        if self._training == 0:
+            self.warm_pool.refill()
+
+    async def settled(self) -> bool:
+        """Wait until no warm worker is still preparing; True when nothing trains then (the moment for other
+        start-up work, such as the predictor's, which would otherwise compete with them for the CPU)."""
+        while self.warm_pool.pids and not self.warm_pool.ready_pids:
+            await asyncio.sleep(POLL_S)
+        return self._training == 0
 
     async def submit(self, run_id: str, spec: TrainingJobSpec) -> JobHandle:
+        warm = self.warm_pool.take()
+        if warm is not None:
+            try:
+                warm.start(spec.model_dump_json(), self._storage)
+            except OSError:  # it died between the check and the hand-over: a cold start instead
+                warm.discard()
+                warm = None
+        self._training += 1
+        if warm is not None:
+            state = {"process": warm.process, "conn": warm.conn, "stop": warm.stop, "warm": True, "training": True}
+            return JobHandle(run_id=run_id, state=state)
         from backend.worker.entry import worker_main  # the module is light; torch loads in the child
 
         receive, send = self._context.Pipe(duplex=False)
@@ -40,9 +70,14 @@ class LocalRunner:
             args=(spec.model_dump_json(), self._storage, send, stop, str(self._config_dir)),
             name=f"visionflow-run-{run_id}",
         )
-        process.start()
+        try:
+            process.start()
+        except BaseException:
+            self._training -= 1
+            raise
         send.close()  # the child holds the only writer: EOF on our end means the child is gone
-        return JobHandle(run_id=run_id, state={"process": process, "conn": receive, "stop": stop})
+        state = {"process": process, "conn": receive, "stop": stop, "warm": False, "training": True}
+        return JobHandle(run_id=run_id, state=state)
 
     async def events(self, handle: JobHandle, after: int = -1) -> AsyncIterator[WorkerEvent]:
         """The worker's events as it sends them. `after` is for runners that re-attach; a local worker's pipe is
@@ -50,19 +85,39 @@ class LocalRunner:
         process: BaseProcess = handle.state["process"]
         conn: Connection = handle.state["conn"]
         finished = False
+        try:
+            async for event in self._read(handle, process, conn):
+                finished = event.type == "finished"
+                if finished:  # the consumer may stop reading at `finished`: the run is over for the pool now
+                    self._run_over(handle)
+                yield event
+        finally:
+            self._run_over(handle)
+        if not finished:
+            yield WorkerEvent.of(_ending_without_finish(handle, process), time.time())
+
+    def _run_over(self, handle: JobHandle) -> None:
+        """Once per run: with nothing training any more, the warm pool fills again."""
+        if handle.state.pop("training", False):
+            self._training -= 1
+            self.warm_up()
+
+    async def _read(self, handle: JobHandle, process: BaseProcess, conn: Connection) -> AsyncIterator[WorkerEvent]:
+        finished = False
         while not finished:
             try:
                 if not await asyncio.to_thread(conn.poll, POLL_S):
                     continue
-                event = WorkerEvent.model_validate_json(conn.recv())
+                message = conn.recv()
+                if is_warm_ready(message):  # a warm worker handed its spec before it was ready says so first
+                    continue
+                event = WorkerEvent.model_validate_json(message)
             except (EOFError, OSError):
                 break
             finished = event.type == "finished"
             yield event
         conn.close()
         await asyncio.to_thread(process.join, 5)
-        if not finished:
-            yield WorkerEvent.of(_ending_without_finish(handle, process), time.time())
 
     async def cancel(self, handle: JobHandle, grace_s: float = 10) -> None:
         handle.cancel_requested = True
@@ -76,6 +131,8 @@ class LocalRunner:
         return False  # a local worker never outlives the server that spawned it
 
     async def shutdown(self) -> None:
+        self.warm_pool.size = 0  # no replacement from a run ending now
+        self.warm_pool.shutdown()
         for child in self._context.active_children():
             child.kill()
 

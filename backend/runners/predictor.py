@@ -10,6 +10,7 @@ answer in time raises PredictorError and stops the child; the next request start
     # {"top": [{"index", "class", "confidence"}], "backend": "onnxruntime"|"torch", "ms", "cam_png", "error"}
     pictures = await pool.preview({"steps": [...], "upto": 1, "imgsz": 224, "seed": 0, "images": [...]})
     # {"images": [{"original", "augmented", "model_input"}], "ms", "error"}   (backend/worker/preview.py)
+    pool.prestart()   # optional, on the event loop: start the process before the first request (warm workers on)
     await pool.shutdown()
 
 `error` is a sentence for a request the predictor could not serve (no weights, unreadable image); the other
@@ -17,10 +18,12 @@ fields are then empty. PredictorError is raised when the process itself failed (
 """
 
 import asyncio
+import contextlib
 import itertools
 import json
 import multiprocessing
 import time
+from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -54,6 +57,7 @@ class PredictorPool:
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
         self._ids = itertools.count(1)
+        self._prestarting: asyncio.Task[None] | None = None
 
     @property
     def pid(self) -> int | None:
@@ -92,7 +96,22 @@ class PredictorPool:
                 reply.pop("id")
                 return reply
 
+    def prestart(self, after: Callable[[], Awaitable[bool]] | None = None) -> None:
+        """Start the process in the background (call it on the event loop), so the first request finds it ready;
+        `after`: awaited first, no start when it says False. A failure here is left for the first request to meet."""
+        self._prestarting = asyncio.get_running_loop().create_task(self._prestart(after))
+
+    async def _prestart(self, after: Callable[[], Awaitable[bool]] | None) -> None:
+        if after is not None and not await after():
+            return
+        async with self._lock:
+            with contextlib.suppress(PredictorError):
+                await self._running()
+
     async def shutdown(self) -> None:
+        if self._prestarting is not None:  # do not wait for a start nobody needs any more
+            self._prestarting.cancel()
+            await asyncio.gather(self._prestarting, return_exceptions=True)
         async with self._lock:
             if self._process is not None and self._process.is_alive() and self._conn is not None:
                 try:

@@ -19,8 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from backend.catalogue import Catalogue
-from backend.datasets.image_facts import project_image_facts
-from backend.datasets.library import labelled_images, project_facts
+from backend.datasets.image_facts import labelled_images_of, project_image_facts
+from backend.datasets.library import project_facts
 from backend.db.models import Project, Run, Workflow
 from backend.db.session import session_for
 from backend.events.bus import EventBus
@@ -34,6 +34,7 @@ from backend.graph.validate import ValidationContext, validate_document
 from backend.recommend import summarise
 from backend.runners.base import JobHandle, JobRunner
 from backend.runs.label_check import FOLDS_SETTING, ancestor_specs, refuse_if_under_way
+from backend.runs.naming import extended_name, label_check_name, new_run_name, resumed_name
 from backend.settings import Settings
 from backend.templates import run_defaults_for
 from backend.workflows.versions import version_of
@@ -168,9 +169,11 @@ class RunService:
                 settings=settings.model_dump(mode="json"),
                 spec={},
             )
-            images = labelled_images(session, project.id)
+            # the snapshot from the facts validation read (not a second 15,000-row query)
+            images = labelled_images_of(context.images or (), context.project.labelled_per_class)
             spec = compile_job(validation.valid, self.catalogue, settings, images, run.id)
             run.spec = spec.model_dump(mode="json")
+            run.name = new_run_name(workflow.name, spec)
             run.snapshot_hash = spec.dataset.snapshot_hash
             session.add(run)
             session.commit()
@@ -192,11 +195,13 @@ class RunService:
             session.commit()
         return child
 
-    def _child(self, parent: Run, settings: dict[str, Any]) -> Run:
+    def _child(self, parent: Run, settings: dict[str, Any], name: str) -> Run:
+        """`name`: made by backend/runs/naming.py from the parent's name (its workflow's when it has none)."""
         return Run(
             project_id=parent.project_id,
             workflow_id=parent.workflow_id,
             workflow_name=parent.workflow_name,
+            name=name,
             workflow_version_id=parent.workflow_version_id,  # trains the parent's spec: the parent's graph
             parent_run_id=parent.id,
             settings=settings,
@@ -216,7 +221,7 @@ class RunService:
         resuming = [child.id for child in children if (child.spec or {}).get("resume_from") == checkpoint]
         if resuming:
             raise RunNotResumable(f"This run is already being resumed (run {resuming[0]}): wait for it or cancel it.")
-        child = self._child(parent, dict(parent.settings))
+        child = self._child(parent, dict(parent.settings), resumed_name(parent.name or parent.workflow_name))
         child.spec = resume_spec(read_spec(parent.spec), parent.id, child.id).model_dump(mode="json")
         return child
 
@@ -224,14 +229,15 @@ class RunService:
         best = self.settings.runs_dir / parent.id / "weights" / "best.pt"
         if parent.status != "succeeded" or not best.is_file():
             raise RunNotResumable("Only a run that finished training can be extended.")
-        child = self._child(parent, {**parent.settings, "epochs": epochs})
+        name = extended_name(parent.name or parent.workflow_name, epochs)
+        child = self._child(parent, {**parent.settings, "epochs": epochs}, name)
         child.spec = extend_spec(read_spec(parent.spec), parent.id, child.id, epochs).model_dump(mode="json")
         return child
 
     def _label_check_child(self, session: Session, parent: Run, folds: int) -> Run:
         refuse_if_under_way(session, parent)
         spec = read_spec(parent.spec)
-        child = self._child(parent, {})
+        child = self._child(parent, {}, label_check_name(parent.name or parent.workflow_name, folds))
         checked = label_check_spec(spec, parent.id, parent.status, ancestor_specs(session, parent), folds, child.id)
         child.settings = {**parent.settings, "epochs": checked.overrides.get("epochs"), FOLDS_SETTING: folds}
         child.spec = checked.model_dump(mode="json")

@@ -1,4 +1,5 @@
-"""After the final evaluation: the ONNX export and its checks, then the model card.
+"""After the final evaluation: the ONNX export and its checks, the int8 ONNX (backend/worker/quantize.py), then the
+model card.
 
 An export that fails is reported (an `error` log, the reason in the model card) but does not fail the run: the
 PyTorch weights are already there and good.
@@ -23,6 +24,7 @@ from backend.worker.export import (
     val_batches,
 )
 from backend.worker.model_card import model_card, model_card_markdown
+from backend.worker.quantize import calibration_images_for, quantize_int8
 from backend.worker.reporter import Cancelled, Reporter, write_atomically
 
 VISIONFLOW_TRANSFORMS = (
@@ -58,6 +60,8 @@ def finish(
         onnx["fp16_note"] = note
         reporter.log("info", note)
     reporter.check_stop()
+    int8 = _int8(reporter, spec, paths[:ONNX_CHECK_IMAGES], val_transforms) if onnx.get("path") else None
+    reporter.check_stop()
 
     sample = paths[:ULTRALYTICS_CHECK_IMAGES]
     if torch_top1 is None:
@@ -84,7 +88,7 @@ def finish(
         metrics=dict(reporter.final),
         best_epoch=int(reporter.trainer.best_epoch or reporter.epochs_done),
         epochs=reporter.epochs_done,
-        exports={"onnx": onnx, "ultralytics": plain},
+        exports={"onnx": onnx, "ultralytics": plain, **({"onnx_int8": int8} if int8 is not None else {})},
     )
     for name, text in (("model_card.json", json.dumps(card, indent=2)), ("model_card.md", model_card_markdown(card))):
         path = run_dir / name
@@ -112,6 +116,44 @@ def _onnx(
         f"{check['images']} validation images (top-1); largest probability difference {check['max_abs_diff']:.2e}",
     )
     return {"path": reporter.relative(path), "opset": _opset(path), "dynamic_batch": True, **check}
+
+
+def _int8(reporter: Reporter, spec: TrainingJobSpec, paths: list[str], transforms: A.Compose) -> dict[str, Any]:
+    """The int8 ONNX, calibrated on training images; kept only when it agrees with fp32 (the reason logged if not)."""
+    train = [str(reporter.item_file(i)) for i, item in enumerate(spec.dataset.items) if item.split == "train"]
+    fp32 = reporter.output_dir / "weights" / "best.onnx"
+    try:
+        result = quantize_int8(
+            fp32,
+            train,
+            paths,
+            transforms,
+            calibration_images=calibration_images_for(len(paths)),
+            seed=int(spec.overrides.get("seed") or 0),
+        )
+    except Cancelled:
+        raise
+    except Exception as error:
+        reason = f"{type(error).__name__}: {error}".splitlines()[0][:500]
+        reporter.log("warning", f"int8 ONNX not made: {reason}")
+        return {"path": None, "kept": False, "reason": f"quantization failed: {reason}"}
+    latency = result["latency_ms"]
+    timing = (
+        f"batch-1 p50 {latency['int8']['p50']:.2f} ms vs fp32 {latency['fp32']['p50']:.2f} ms "
+        f"({result['int8_over_fp32_p50']:.2f}×)"
+    )
+    if result["kept"]:
+        path = Path(result["path"])
+        result["path"] = reporter.relative(path)
+        reporter.add_artifact(path, "onnx")
+        reporter.log(
+            "info",
+            f"int8 ONNX {result['path']}: top-1 agreement with fp32 {result['top1_agreement']:.1%} on "
+            f"{result['images']} validation images; {timing}",
+        )
+    else:
+        reporter.log("warning", f"No int8 ONNX: {result['reason']} ({timing})")
+    return result
 
 
 def _onnx_fp16(

@@ -16,7 +16,6 @@ The run folder (storage.run_folder(spec.run_id)) holds, besides Ultralytics' own
 """
 
 import logging
-import os
 import shutil
 import time
 import traceback
@@ -29,6 +28,7 @@ from typing import Any
 from backend.events.models import FinalStatus, Finished, Log, WorkerEvent
 from backend.graph.spec import ModelSpec, TrainingJobSpec, run_of_weights_key, run_weights_key
 from backend.storage import Storage
+from backend.worker.device import AUTO, Machine, machine_device, machine_workers, use_torch_threads
 from backend.worker.materialise import MaterialisedDataset, materialise
 from backend.worker.reporter import Cancelled, Reporter, Send
 from backend.worker.review import preview_sample
@@ -79,15 +79,17 @@ def guarded(work: Callable[[], None], send: Send, should_stop: Callable[[], bool
 
 
 def train_arguments(
-    spec: TrainingJobSpec, data_root: Path, output_dir: Path, pretrained: Path | None = None
+    spec: TrainingJobSpec, data_root: Path, output_dir: Path, machine: Machine, pretrained: Path | None = None
 ) -> dict[str, Any]:
-    """Ultralytics train arguments: the spec's overrides, then what the worker itself depends on."""
+    """Ultralytics train arguments: the spec's overrides, then what the worker itself depends on (the device,
+    AMP and loader processes chosen on this machine, worker/device.py)."""
     output_dir = output_dir.resolve()
     arguments = dict(spec.overrides)
-    device = str(arguments.get("device") or "")
-    if "," in device:
-        raise ValueError(f"device {device!r}: training on several GPUs at once is not supported, choose one")
+    device, loading = machine
     arguments.update(
+        device=device.device,
+        amp=device.amp,
+        workers=loading.workers,
         data=str(data_root),
         imgsz=spec.model.imgsz,
         project=str(output_dir.parent),
@@ -100,24 +102,14 @@ def train_arguments(
         plots=False,
         verbose=False,
     )
-    if on_cpu(device):
-        arguments["amp"] = False
     return arguments
 
 
-def on_cpu(device: str) -> bool:
-    import torch
-
-    return device.lower() == "cpu" or not torch.cuda.is_available()
-
-
-def loader_workers(requested: int, cpu: bool) -> int:
-    """DataLoader processes. On the CPU they get the cores Ultralytics leaves free of torch threads (1 of 2 here)."""
-    if not cpu:
-        return requested
-    from ultralytics.utils import NUM_THREADS
-
-    return max(0, min(requested, (os.cpu_count() or 1) - NUM_THREADS))
+def choose_machine(spec: TrainingJobSpec) -> Machine:
+    """The device (a missing GPU fails the run here, at once) and loader processes for this spec on this machine."""
+    device = machine_device(str(spec.overrides.get("device") or AUTO))
+    workers = spec.overrides.get("workers")
+    return device, machine_workers(None if workers is None else int(workers), device.on_cuda)
 
 
 def _train(spec: TrainingJobSpec, reporter: Reporter) -> None:
@@ -133,6 +125,7 @@ def train_model(spec: TrainingJobSpec, reporter: Reporter) -> tuple[Materialised
     """Materialise the snapshot and train it, reporting through `reporter`: no export, no model card.
     Returns the materialised dataset and the TrainingPlan it trained with. Label checks train their folds here."""
     storage, output_dir = reporter.storage, reporter.output_dir
+    reporter.machine = machine = choose_machine(spec)
     pretrained = _pretrained_weights(spec.model, storage)
     from ultralytics import YOLO
     from ultralytics.data.utils import IMG_FORMATS
@@ -151,7 +144,7 @@ def train_model(spec: TrainingJobSpec, reporter: Reporter) -> tuple[Materialised
             raise ValueError(f"the {split} split has no images")
     reporter.counts = data.counts
 
-    arguments = train_arguments(spec, data.root, output_dir, pretrained)
+    arguments = train_arguments(spec, data.root, output_dir, machine, pretrained)
     seed = int(arguments.get("seed", 0))
     imgsz = spec.model.imgsz
     val_transforms = build_transforms(spec.pipeline, "val", imgsz, seed)
@@ -161,13 +154,16 @@ def train_model(spec: TrainingJobSpec, reporter: Reporter) -> tuple[Materialised
         val_transforms=val_transforms,
         eval_every=spec.evaluation.every,
         checkpoint=spec.evaluation.checkpoint,
-        workers=loader_workers(int(arguments.get("workers", 1)), on_cpu(str(arguments.get("device") or ""))),
+        workers=machine[1].workers,
         inference_transforms=torchvision_equivalent(val_transforms),
         balance=spec.dataset.balance,
+        decode_cache_dir=storage.cache_folder("decoded"),
+        log=reporter.log,
     )
     reporter.preview_items = preview_sample(spec.dataset, spec.evaluation.preview_size, seed, exclude=data.skipped)
     reporter.val_transforms = val_transforms
     model = YOLO(str(resume_from or spec.model.architecture), task="classify", verbose=False)
+    model.add_callback("on_pretrain_routine_start", lambda _: use_torch_threads(machine[1]))  # after select_device
     for event, callback in reporter.callbacks().items():
         model.add_callback(event, callback)
     if spec.model.pretrained and not resume_from:

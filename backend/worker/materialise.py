@@ -59,6 +59,9 @@ def materialise(
     width = len(str(max(len(dataset.items) - 1, 0)))
     counts = dict.fromkeys(SPLITS, 0)
     skipped: list[int] = []
+    # Strings, not Paths, and no resolve(): at 15,000 items pathlib's joins and realpath() were most of the time
+    # between a click and the first batch (backend/runners/warm_pool.py). The store's paths are absolute already.
+    split_folders = {split: [os.path.join(root, split, folder) for folder in folders] for split in SPLITS}
     for index, item in enumerate(dataset.items):
         suffix = item.suffix
         if suffix.lstrip(".") not in readable:
@@ -68,7 +71,8 @@ def materialise(
             source = storage.image(item.content_hash, suffix)
         except FileNotFoundError as error:
             raise FileNotFoundError(f"dataset item {index} is missing: {error}") from None
-        _link(source.resolve(), root / item.split / folders[item.label] / f"{index:0{width}d}{suffix}")
+        target = os.path.join(split_folders[item.split][item.label], f"{index:0{width}d}{suffix}")
+        _link(os.path.abspath(source), target)
         counts[item.split] += 1
     return MaterialisedDataset(root=root, counts=counts, skipped=skipped)
 
@@ -78,7 +82,7 @@ def _safe(name: str) -> str:
     return cleaned or "class"
 
 
-def _link(source: Path, target: Path) -> None:
+def _link(source: str, target: str) -> None:
     try:
         os.symlink(source, target)
     except OSError:  # file systems without symlinks (some Windows setups)

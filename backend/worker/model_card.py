@@ -32,6 +32,7 @@ def model_card(
         for split in ("train", "val")
     }
     onnx = exports.get("onnx") or {}
+    int8 = exports.get("onnx_int8") or {}
     return {
         "card_version": CARD_VERSION,
         "name": spec.workflow_name,
@@ -45,6 +46,7 @@ def model_card(
             "pytorch": "weights/best.pt",
             "onnx": onnx.get("path"),
             "onnx_fp16": onnx.get("fp16_path"),
+            "onnx_int8": int8.get("path"),
             "best_epoch": best_epoch,
             "epochs": epochs,
         },
@@ -123,6 +125,7 @@ def model_card_markdown(card: dict[str, Any]) -> str:
         lines.append(f"- ONNX: not exported ({onnx.get('error', 'unknown reason')}).")
     if onnx.get("fp16_note"):
         lines.append(f"- {onnx['fp16_note']}")
+    lines += _int8_lines(card["exports"].get("onnx_int8"))
     if plain:
         lines.append(
             f'- `YOLO("weights/best.pt").predict`: top-1 agreement with our pipeline '
@@ -142,6 +145,27 @@ def model_card_markdown(card: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _int8_lines(int8: dict[str, Any] | None) -> list[str]:
+    if not int8:
+        return []
+    latency = int8.get("latency_ms") or {}
+    timing = (
+        f" Latency at batch 1 ({int8.get('latency_runs')} calls each, taking turns, same threads): int8 p50 "
+        f"{_number(latency['int8']['p50'])} ms / p95 {_number(latency['int8']['p95'])} ms, fp32 p50 "
+        f"{_number(latency['fp32']['p50'])} ms / p95 {_number(latency['fp32']['p95'])} ms "
+        f"(int8/fp32 p50 {_number(int8.get('int8_over_fp32_p50'))})."
+        if {"int8", "fp32"} <= set(latency)
+        else ""
+    )
+    if int8.get("path"):
+        return [
+            f"- int8 ONNX (`{int8['path']}`, static quantization calibrated on {int8.get('calibration_images')} "
+            f"training images): top-1 agreement with fp32 {_percent(int8.get('top1_agreement'))} on "
+            f"{int8.get('images')} validation images.{timing}"
+        ]
+    return [f"- int8 ONNX: not kept ({int8.get('reason', 'unknown reason')}).{timing}"]
 
 
 def loadable_dict(pipeline: A.Compose) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import numpy as np
 from backend.events.models import Artifact, Batch, Checkpoint, Evaluation, Log, QualityWarning, Started
 from backend.graph.spec import TrainingJobSpec
 from backend.storage import Storage
+from backend.worker.device import Machine
 from backend.worker.materialise import item_index
 from backend.worker.metrics import evaluation_fields
 from backend.worker.quality import Finding, LossPoint, assess, untrusted_reason
@@ -46,6 +47,7 @@ class Reporter:
         self.preview_items: list[int] = []  # the fixed preview sample, item indices
         self.val_transforms: Any = None  # albumentations Compose of the validation split (for the CAM images)
         self.trainer: Any = None
+        self.machine: Machine | None = None  # the device and loader processes chosen (worker/device.py)
         self.train_seconds = 0.0
         self.train_images = 0
         self.epochs_done = 0
@@ -82,16 +84,22 @@ class Reporter:
 
     def on_start(self, trainer: Any) -> None:
         self.trainer = trainer
+        device, loading = self.machine or (None, None)
         self.send(
             Started(
                 pid=os.getpid(),
                 device=str(trainer.device),
+                device_reason=device.reason if device else "",
+                amp=bool(trainer.args.amp) and (device.amp if device else True),  # a resumed run keeps its own amp
+                workers=loading.workers if loading else None,
                 epochs=trainer.epochs,
                 train_images=self.counts["train"],
                 val_images=self.counts["val"],
                 class_names=list(self.spec.dataset.class_names),
             )
         )
+        if loading:
+            self.log("info", loading.reason)
         self.check_stop()
 
     def on_setup_done(self, trainer: Any) -> None:

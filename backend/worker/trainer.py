@@ -12,15 +12,18 @@ What changes against `ClassificationTrainer`:
 - before each evaluation the evaluated (EMA) model's BatchNorm statistics are re-estimated on training images
   (worker/batchnorm.py), so the metrics, best.pt / last.pt of evaluated epochs and the export are sound on small data;
 - images under 10 px on a side train (Ultralytics' verifier drops them silently); the pipeline resizes them;
+- with a `decode_cache_dir`, each image is decoded and shrunk once per run (worker/decode_cache.py), not per epoch;
 - with `highest_accuracy`, equal accuracy goes to the lower validation loss.
 """
 
 import os
 import sys
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from copy import copy
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -41,6 +44,8 @@ from backend.worker.batchnorm import (
     chunks,
     recalibrate,
 )
+from backend.worker.decode_cache import CachedSteps, DecodeCache, after_prefix, open_or_build, shared_prefix
+from backend.worker.device import amp_works
 from backend.worker.pipeline import transform_bgr
 from backend.worker.sampling import with_weighted_sampling
 
@@ -56,6 +61,8 @@ class TrainingPlan:
     inference_transforms: Any = None  # torchvision Compose equal to val_transforms; None: keep Ultralytics' own
     calibration_images: int = CALIBRATION_IMAGES  # training images that re-estimate BatchNorm statistics; 0: never
     balance: str = "none"  # "weighted_sampling": draw training images class-balanced (worker/sampling.py)
+    decode_cache_dir: Path | None = None  # where decoded images are cached (Storage.cache_folder); None: no cache
+    log: Callable[[str, str], None] | None = None  # (level, message) lines for the run's log
 
 
 class PipelineDataset(ClassificationDataset):
@@ -65,12 +72,26 @@ class PipelineDataset(ClassificationDataset):
         # names=None keeps ImageFolder's sorted folder order, which materialise made our label order.
         super().__init__(root, args, augment=False, prefix=prefix, names=None)
         self.transforms = transforms
+        self.decode_cache: DecodeCache | None = None
         self._worker_seeded = False
+
+    def use_decode_cache(self, cache: DecodeCache | None) -> None:
+        """Read images from `cache` (which applied the pipeline's first steps) instead of decoding files."""
+        self.decode_cache = cache
+        if cache is not None:
+            self.transforms = after_prefix(self.transforms, cache.steps.count)
 
     def __getitem__(self, i: int) -> dict[str, Any]:
         if not self._worker_seeded:
             self._seed_for_worker()
-        return {"img": transform_bgr(self.transforms, self.load_bgr(i)), "cls": self.samples[i][1]}
+        return {"img": self.through(self.transforms, i), "cls": self.samples[i][1]}
+
+    def through(self, transforms: A.Compose, i: int) -> torch.Tensor:
+        """Sample i through `transforms`: the rest of a pipeline on a cached image, else a whole one on the file.
+        With a cache, `transforms` must already lack the cached steps (after_prefix)."""
+        if self.decode_cache is not None:
+            return transforms(image=self.decode_cache.image(i))["image"]
+        return transform_bgr(transforms, self.load_bgr(i))
 
     def load_bgr(self, i: int) -> np.ndarray:
         path, _, npy_path, _ = self.samples[i]
@@ -144,7 +165,13 @@ class VisionflowTrainer(ClassificationTrainer):
 
     def build_dataset(self, img_path: str, mode: str = "train", batch=None) -> PipelineDataset:
         transforms = self.plan.train_transforms if mode == "train" else self.plan.val_transforms
-        return PipelineDataset(img_path, self.args, transforms, prefix=mode)
+        dataset = PipelineDataset(img_path, self.args, transforms, prefix=mode)
+        if self.plan.decode_cache_dir is not None and dataset.samples:
+            steps = CachedSteps(shared_prefix(self.plan.train_transforms, self.plan.val_transforms), self.args.imgsz)
+            paths = [sample[0] for sample in dataset.samples]
+            log = self.plan.log or (lambda level, message: None)
+            dataset.use_decode_cache(open_or_build(paths, transforms, steps, self.plan.decode_cache_dir, _cores(), log))
+        return dataset
 
     def get_dataloader(self, dataset_path: str, batch_size: int = 16, rank: int = 0, mode: str = "train"):
         dataset = self.build_dataset(dataset_path, mode)
@@ -166,17 +193,33 @@ class VisionflowTrainer(ClassificationTrainer):
         if loader.num_workers and sys.platform == "linux":
             # This process is itself spawned, so DataLoader workers would be spawned too: ~3 s of imports each.
             loader.multiprocessing_context = "fork"
+        if mode == "train" and dataset.decode_cache is not None and self.device.type == "cpu":
+            self._compute_on_every_core()
         if mode != "train":
             ours = self.plan.inference_transforms
             self.model.transforms = ours if ours is not None else loader.dataset.torch_transforms
         return loader
 
+    def _compute_on_every_core(self) -> None:
+        # From the cache a batch loads in a few percent of its compute time: the core the loader would have had is
+        # worth more to torch (plain Ultralytics keeps one of two cores for decoding). Only on a machine whose other
+        # processes leave the cores idle: with the cores busy, more torch threads than free cores run several times
+        # slower (bench/train_speed.py measured 2 threads at 1/7 of 1 thread under a load of 12 on 2 cores).
+        # Without a cache, or on a busy machine, the worker's own choice (worker/device.py) stands.
+        cores = _cores()
+        threads = min(cores, 8)
+        if threads > torch.get_num_threads() and _others_running() < 1:
+            torch.set_num_threads(threads)
+            if self.plan.log:
+                self.plan.log("info", f"images load from the decode cache: training on {threads} CPU threads")
+
     def get_validator(self) -> ProbabilityValidator:
         return ProbabilityValidator(self.test_loader, self.save_dir, args=copy(self.args), _callbacks=self.callbacks)
 
     def _setup_train(self) -> None:
-        # On an accelerator Ultralytics checks AMP by downloading a model; offline that stalls, so trust AMP.
-        with mock.patch.object(base_trainer, "check_amp", lambda model: True):
+        # Ultralytics checks AMP by downloading a model; offline that stalls. Its GPU list decides instead, and AMP
+        # stays off on the CPU even when a resumed checkpoint's arguments ask for it (worker/device.py).
+        with mock.patch.object(base_trainer, "check_amp", amp_works):
             super()._setup_train()
 
     def resume_training(self, ckpt: dict[str, Any] | None) -> None:
@@ -245,9 +288,11 @@ class VisionflowTrainer(ClassificationTrainer):
         batches = self._calibration_batches
         if batches is None:
             dataset, transforms = self.train_loader.dataset, self.plan.val_transforms
+            if dataset.decode_cache is not None:
+                transforms = after_prefix(transforms, dataset.decode_cache.steps.count)
             order = calibration_order(len(dataset), int(self.args.seed), self.plan.calibration_images)
             chunked = chunks(order, min(self.batch_size, max(len(order), 1)))
-            batches = [torch.stack([transform_bgr(transforms, dataset.load_bgr(i)) for i in c]) for c in chunked]
+            batches = [torch.stack([dataset.through(transforms, i) for i in c]) for c in chunked]
             if sum(batch.nbytes for batch in batches) <= CALIBRATION_CACHE_BYTES:
                 self._calibration_batches = batches  # the validation pipeline is deterministic: same tensors each time
         images = recalibrate(self.ema.ema if self.ema else self.model, batches, self.device)
@@ -263,6 +308,24 @@ class VisionflowTrainer(ClassificationTrainer):
 
     def _val_count(self) -> int:
         return len(self.test_loader.dataset) if self.test_loader is not None else 0
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _others_running(samples: int = 5) -> float:
+    """Threads of other processes running right now (the fewest of a few samples 50 ms apart; this one excluded):
+    /proc/loadavg's runnable count on Linux, else the one-minute load average."""
+    try:
+        counts = []
+        for _ in range(samples):
+            with open("/proc/loadavg") as file:
+                counts.append(int(file.read().split()[3].split("/")[0]))
+            time.sleep(0.05)
+        return min(counts) - 1
+    except (OSError, ValueError, IndexError):
+        return os.getloadavg()[0] - 1 if hasattr(os, "getloadavg") else float("inf")
 
 
 def accuracy_fitness(accuracy: float, val_loss: float | None, val_images: int) -> float:

@@ -33,7 +33,7 @@ async def _wait(client, run_id: str, timeout: float = 240) -> dict:
         run = (await client.get(f"/api/runs/{run_id}")).json()
         if run["status"] not in ("queued", "running"):
             return run
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.2)
     raise AssertionError(f"run {run_id} did not finish in {timeout} s")
 
 

@@ -49,13 +49,24 @@ def wait_for_status(server, run_id, statuses, timeout=60.0) -> dict:
     raise AssertionError(f"run {run_id} never reached {statuses}: {run}")
 
 
-async def test_a_run_streams_started_batches_evaluation_and_finished_in_order(live_server):
+async def read_in_two_connections(server, run_id) -> list[dict]:
+    """The events of `run_id` read as a page that reconnects does: until the first batch, then `after` that."""
+    first = await read_events(server, run_id, until=lambda e: e["type"] == "batch")
+    return first + await read_events(server, run_id, after=first[-1]["seq"])
+
+
+async def test_a_run_streams_in_order_and_a_reconnect_with_after_gets_exactly_the_missed_events(live_server):
+    # One run, two watchers at once: one connection from start to end, and one that reconnects after a batch.
     run_id = start_run(live_server)
-    events = await asyncio.wait_for(read_events(live_server, run_id), 120)
+    events, combined = await asyncio.wait_for(
+        asyncio.gather(read_events(live_server, run_id), read_in_two_connections(live_server, run_id)), 120
+    )
     assert [e["seq"] for e in events] == list(range(len(events)))
     types = [e["type"] for e in events]
     assert types[0] == "queued" and "started" in types and types[-1] == "finished"
     assert types.index("started") < types.index("batch") < types.index("evaluation") < types.index("finished")
+    started = next(e for e in events if e["type"] == "started")["data"]  # device "auto": the worker says what it chose
+    assert started["device_reason"].startswith(("No CUDA GPU on this machine", "CUDA GPU found")), started
     assert events[-1]["data"]["status"] == "succeeded", events[-1]
     batch = next(e for e in events if e["type"] == "batch")["data"]
     assert batch["loss"] > 0 and batch["of"] >= 1 and batch["images_per_s"] > 0
@@ -75,12 +86,7 @@ async def test_a_run_streams_started_batches_evaluation_and_finished_in_order(li
     )
     assert httpx.get(f"{live_server.url}/api/runs/{run_id}/artifacts/..%2Fvisionflow.db").status_code == 404
 
-
-async def test_reconnecting_with_after_gets_exactly_the_missed_events(live_server):
-    run_id = start_run(live_server)
-    first = await asyncio.wait_for(read_events(live_server, run_id, until=lambda e: e["type"] == "batch"), 120)
-    rest = await asyncio.wait_for(read_events(live_server, run_id, after=first[-1]["seq"]), 120)
-    combined = first + rest
+    # The watcher that reconnected with `after` got exactly the events it missed: none lost, none twice.
     assert [e["seq"] for e in combined] == list(range(len(combined)))
     assert combined == httpx.get(f"{live_server.url}/api/runs/{run_id}/events").json()
     tail = httpx.get(f"{live_server.url}/api/runs/{run_id}/events", params={"after": combined[-3]["seq"]}).json()

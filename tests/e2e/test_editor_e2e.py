@@ -188,6 +188,7 @@ def test_recommended_workflow_in_one_click_validates(page: Page, artifacts: Path
     digits = digits_project(page)
     templates = api(page, "GET", "/api/templates")
     assert templates
+    page.set_viewport_size({"width": 1280, "height": 800})  # a laptop's window: the canvas is 720 px wide
     page.goto(f"/projects/{digits['id']}/workflows/new")
     card = page.get_by_test_id("template-card").first
     template_id = card.get_attribute("data-template-id")
@@ -202,12 +203,81 @@ def test_recommended_workflow_in_one_click_validates(page: Page, artifacts: Path
     wait_saved(page)
     page.screenshot(path=str(artifacts / "editor-template.png"))
 
+    # Readable on open: title and parameter text at least 11 px on screen, the start of the pipeline in view, and
+    # the issues panel (docked under the canvas) over no node.
+    view = canvas_geometry(page)
+    assert view["titles"] == len(template["graph"]["nodes"])
+    assert min(view["fonts"]) * view["zoom"] >= 11, view
+    first = min(view["nodes"].values(), key=lambda b: b["x"])
+    assert view["canvas"]["x"] <= first["x"] and first["y"] + first["height"] <= view["canvas"]["bottom"], view
+    assert not [i for i, b in view["nodes"].items() if overlap(clip(b, view["canvas"]), view["issues"])], view
+
+    # Two nodes added from the palette (double-click) land where they overlap no node.
+    augmentations = [n for n in catalogue(page) if n["category"] == "augmentation"]
+    augmentation = min(augmentations, key=lambda n: len(n["params_schema"].get("properties", {})))  # quick to draw
+    item = page.locator(f"[data-testid=palette-item][data-node-type='{augmentation['type']}']")
+    for count in (1, 2):
+        item.dblclick()
+        expect(page.locator("[data-testid=flow-node]")).to_have_count(len(template["graph"]["nodes"]) + count)
+    added = canvas_geometry(page)["nodes"]
+    new_ids = set(added) - {n["id"] for n in template["graph"]["nodes"]}
+    assert len(new_ids) == 2
+    assert not [(i, j) for i in new_ids for j in added if i != j and overlap(added[i], added[j])], added
+    page.screenshot(path=str(artifacts / "editor-readable.png"))
+    # Undo both: the workflow is stored valid again, as other tests of the session may train the digits project's
+    # workflows (two unconnected augmentations are an error: "Connect something to images").
+    for count in (1, 0):
+        page.keyboard.press("Control+z")
+        expect(page.locator("[data-testid=flow-node]")).to_have_count(len(template["graph"]["nodes"]) + count)
+    wait_saved(page)
+    expect(page.get_by_test_id("issues-panel")).to_have_attribute("data-errors", "0")
+
+
+CANVAS_GEOMETRY = """() => {
+  const box = (e) => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height,
+    bottom: r.bottom, right: r.right}; };
+  const nodes = {};
+  for (const n of document.querySelectorAll('[data-testid=flow-node]')) nodes[n.dataset.nodeId] = box(n);
+  const texts = [...document.querySelectorAll('.vf-node-title, .vf-node-id, .vf-node-param, .vf-port-label, .vf-node-note')];
+  return {
+    zoom: new DOMMatrix(getComputedStyle(document.querySelector('.react-flow__viewport')).transform).a,
+    fonts: texts.map((t) => parseFloat(getComputedStyle(t).fontSize)),
+    titles: document.querySelectorAll('.vf-node-title').length,
+    canvas: box(document.querySelector('[data-testid=canvas] .react-flow')),
+    issues: box(document.querySelector('[data-testid=issues-panel]')),
+    nodes,
+  };
+}"""
+
+
+def canvas_geometry(page: Page) -> dict[str, Any]:
+    """Screen boxes of the nodes, the canvas and the issues panel; the zoom; the font sizes of every text in the nodes."""
+    return page.evaluate(CANVAS_GEOMETRY)
+
+
+def clip(box: dict[str, float], to: dict[str, float]) -> dict[str, float]:
+    """The part of a node's box the canvas shows (it hides what lies outside it)."""
+    x, y = max(box["x"], to["x"]), max(box["y"], to["y"])
+    right, bottom = min(box["x"] + box["width"], to["right"]), min(box["y"] + box["height"], to["bottom"])
+    return {"x": x, "y": y, "width": max(0.0, right - x), "height": max(0.0, bottom - y)}
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    if not (a["width"] and a["height"] and b["width"] and b["height"]):
+        return False
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
 
 def test_reloading_a_live_run_loses_and_doubles_nothing(page: Page, artifacts: Path) -> None:
     digits = digits_project(page)
     workflows = api(page, "GET", f"/api/projects/{digits['id']}/workflows")
     smallest = min(workflows, key=lambda w: max(n["params"].get("imgsz", 0) for n in w["graph"]["nodes"]))
-    run = api(page, "POST", f"/api/workflows/{smallest['id']}/runs", {"epochs": 4})
+    run = api(page, "POST", f"/api/workflows/{smallest['id']}/runs", {"epochs": 2})
 
     page.goto(f"/projects/{digits['id']}/runs/{run['id']}")
     events = page.get_by_test_id("run-events")

@@ -3,6 +3,7 @@ browser the evaluation preview (right / wrong marks, a slider across evaluations
 the worst predictions linked to the annotator, the likely-mislabelled review queue, trying the model on an uploaded
 digit, resuming a cancelled run while the page keeps streaming, extending a finished run, and comparing runs."""
 
+import os
 import re
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ pytestmark = [pytest.mark.browser]
 
 TRAINING_TIMEOUT_S = 240
 FINAL = re.compile("succeeded|failed|cancelled|interrupted")
+ENDED = {"succeeded", "failed", "cancelled", "interrupted"}
 
 
 def wait_for(
@@ -29,7 +31,7 @@ def wait_for(
         if run["status"] in statuses:
             return run
         assert time.monotonic() < deadline, f"run {run_id} is still {run['status']}"
-        time.sleep(0.5)
+        time.sleep(0.2)
 
 
 def start_run(client: httpx.Client, workflow_id: str, **settings: Any) -> dict[str, Any]:
@@ -49,11 +51,14 @@ def demo(base_url: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def trained(base_url: str, demo: dict[str, Any]) -> dict[str, Any]:
-    """One finished 3-epoch run (≈ 15 s), shared by the tests that only read it."""
+def trained(base_url: str, demo: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
+    """One finished run, shared by the tests that only read it: the session server's 5-epoch demo run, which the API
+    insight tests read too (tests/conftest.py `trained_demo`), or a 3-epoch one on a server named by VISIONFLOW_E2E_URL."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        run = start_run(client, demo["wid"], epochs=3)
-        run = wait_for(client, run["id"], {"succeeded", "failed", "cancelled", "interrupted"})
+        if os.environ.get("VISIONFLOW_E2E_URL"):
+            run = wait_for(client, start_run(client, demo["wid"], epochs=3)["id"], ENDED)
+        else:
+            run = client.get(f"/api/runs/{request.getfixturevalue('trained_demo')}").json()
         assert run["status"] == "succeeded", run
         events = client.get(f"/api/runs/{run['id']}/events").json()
     evaluations = [e["data"] for e in events if e["type"] == "evaluation"]
@@ -235,29 +240,42 @@ def test_checkpoints_and_artifacts(page: Page, trained: dict[str, Any]) -> None:
 def test_resume_a_cancelled_run_continues_as_a_new_run(
     page: Page, base_url: str, demo: dict[str, Any], artifacts: Path
 ) -> None:
+    """The page and the API at once: a run cancelled after its first epoch is resumed from the page as a new linked
+    run that trains only the epochs left, while the parent stays as it was and neither can be resumed twice."""
     with httpx.Client(base_url=base_url, timeout=30) as client:
-        run = start_run(client, demo["wid"], epochs=4)
+        run = start_run(client, demo["wid"], epochs=3)
         page.goto(f"/projects/{demo['pid']}/runs/{run['id']}")
         expect(page.get_by_test_id("chart-metrics")).not_to_have_attribute(
             "data-points", "0", timeout=TRAINING_TIMEOUT_S * 1000
-        )
+        )  # its first epoch is evaluated and checkpointed
         client.post(f"/api/runs/{run['id']}/cancel")
-        stopped = wait_for(client, run["id"], {"succeeded", "failed", "cancelled", "interrupted"})
-        if stopped["status"] == "succeeded":
-            pytest.skip("the run finished before the cancel landed")
+        assert wait_for(client, run["id"], ENDED)["status"] == "cancelled", "the run finished before the cancel landed"
+        before = client.get(f"/api/runs/{run['id']}/events").json()
         expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "cancelled")
-        page.get_by_test_id("resume-run").click()
+        with page.expect_response(lambda r: r.url.endswith(f"/api/runs/{run['id']}/resume")) as resumed:
+            page.get_by_test_id("resume-run").click()
+        assert resumed.value.status == 202, resumed.value.text()
+        child = resumed.value.json()
+        assert child["id"] != run["id"] and child["parent_run_id"] == run["id"]
+        twice = client.post(f"/api/runs/{run['id']}/resume")  # its resume is already under way
+        assert twice.status_code == 409 and child["id"] in twice.json()["detail"]
         expect(page).to_have_url(re.compile(rf"/runs/(?!{run['id']}$)[0-9a-f]+$"))
-        child = page.url.rsplit("/", 1)[-1]
+        assert page.url.rsplit("/", 1)[-1] == child["id"]
         expect(page.get_by_test_id("parent-run-link")).to_have_text(run["id"])
         expect(page.get_by_test_id("run-lineage")).to_contain_text("resumed from")
         expect(page.get_by_test_id("run-status")).to_have_attribute(
             "data-status", FINAL, timeout=TRAINING_TIMEOUT_S * 1000
         )
-        stored = client.get(f"/api/runs/{child}/events").json()
+        stored = client.get(f"/api/runs/{child['id']}/events").json()
         parent = client.get(f"/api/runs/{run['id']}").json()
-    assert parent["status"] == "cancelled"  # the parent is not rewritten
+        assert client.get(f"/api/runs/{run['id']}/events").json() == before  # the parent is not rewritten
+        assert client.post(f"/api/runs/{child['id']}/resume").status_code == 409  # a finished run is not resumable
+    assert parent["status"] == "cancelled"
     assert stored[-1]["type"] == "finished" and stored[-1]["data"]["status"] == "succeeded", stored[-1]
+    assert [e["seq"] for e in stored] == list(range(len(stored)))
+    epochs = [e["data"]["epoch"] for e in stored if e["type"] == "evaluation" and not e["data"]["final"]]
+    trained = [e["data"]["epoch"] for e in before if e["type"] == "evaluation" and not e["data"]["final"]]
+    assert epochs[-1] == 3 and not set(epochs) & set(trained)  # continued, nothing trained twice
     events = page.get_by_test_id("run-events")
     expect(events).to_have_attribute("data-count", str(len(stored)))
     expect(events).to_have_attribute("data-dense", "true")
@@ -265,17 +283,32 @@ def test_resume_a_cancelled_run_continues_as_a_new_run(
 
 
 def test_extend_a_run_then_compare(page: Page, trained: dict[str, Any], artifacts: Path) -> None:
+    """Extending from the page starts a linked run of the extra epochs through the API (its answer is checked here,
+    for the API's extend), which trains; then the two compare."""
     pid, rid = trained["pid"], trained["rid"]
     page.goto(f"/projects/{pid}/runs/{rid}")
     page.get_by_test_id("extend-run").click()
     page.get_by_test_id("extend-epochs").fill("1")
-    page.get_by_test_id("extend-submit").click()
+    with page.expect_response(lambda r: r.url.endswith(f"/api/runs/{rid}/extend")) as extended:
+        page.get_by_test_id("extend-submit").click()
+    assert extended.value.status == 202, extended.value.text()
+    linked = extended.value.json()
+    assert linked["parent_run_id"] == rid and linked["settings"]["epochs"] == 1
     expect(page).to_have_url(re.compile(rf"/runs/(?!{rid}$)[0-9a-f]+$"))
     child = page.url.rsplit("/", 1)[-1]
+    assert child == linked["id"]
     expect(page.get_by_test_id("run-page")).to_have_attribute("data-run-id", child)
     expect(page.get_by_test_id("parent-run-link")).to_have_text(rid)
     expect(page.get_by_test_id("run-lineage")).to_contain_text("extended from")
     expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", FINAL, timeout=TRAINING_TIMEOUT_S * 1000)
+    assert page.request.get(f"/api/runs/{child}").json()["status"] == "succeeded"
+    # Renamed in its header (Enter saves); the header links the workflow version it trained.
+    page.get_by_test_id("rename-run").click()
+    page.get_by_test_id("run-name-input").fill("  Extended by one ")
+    page.get_by_test_id("run-name-input").press("Enter")
+    expect(page.get_by_test_id("run-name")).to_have_text("Extended by one")
+    expect(page.get_by_test_id("run-version-link")).to_have_text(re.compile(r"^workflow version \d+$"))
+    page.screenshot(path=str(artifacts / "run-renamed.png"))
 
     # Compare the two from the runs list.
     page.goto(f"/projects/{pid}/runs")
@@ -285,6 +318,7 @@ def test_extend_a_run_then_compare(page: Page, trained: dict[str, Any], artifact
     compare = page.get_by_test_id("compare-page")
     expect(compare).to_have_attribute("data-runs", "2")
     expect(page.get_by_test_id("compare-run")).to_have_count(2)
+    expect(page.get_by_test_id("compare-run").filter(has_text="Extended by one")).to_have_count(1)
     expect(page.locator("[data-testid=compare-difference][data-key='settings.epochs']")).to_be_visible()
     expect(page.get_by_test_id("compare-chart-accuracy")).not_to_have_attribute("data-points", "0")
     expect(page.get_by_test_id("compare-chart-loss")).not_to_have_attribute("data-points", "0")

@@ -123,7 +123,7 @@ def test_onnx_export_agrees_with_pytorch_on_every_validation_image(trained_run):
     assert card["exports"]["onnx"]["max_abs_diff"] < 1e-4
     assert "fp16" in card["exports"]["onnx"]["fp16_note"]
     assert any("onnxruntime agrees with PyTorch on 100.0%" in log["message"] for log in trained_run.data("log"))
-    [artifact] = [a for a in trained_run.data("artifact") if a["kind"] == "onnx"]
+    [artifact] = [a for a in trained_run.data("artifact") if a["name"] == "best.onnx"]
     assert artifact["path"] == "weights/best.onnx" and artifact["bytes"] == onnx_path.stat().st_size
 
 

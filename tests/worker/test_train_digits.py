@@ -71,6 +71,8 @@ def test_one_epoch_reports_and_saves_a_loadable_model(make_spec, store):
         "predictions.json": "other",
         "model_card.json": "model_card",
         "model_card.md": "model_card",
+        # the int8 ONNX, when it agreed with fp32 well enough to be kept (tests/worker/test_quantize.py)
+        **({"best.int8.onnx": "onnx"} if (store.run_folder(spec.run_id) / "weights/best.int8.onnx").is_file() else {}),
     }
 
     [finished] = _data(events, "finished")

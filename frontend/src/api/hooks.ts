@@ -92,7 +92,7 @@ export function useTemplates(pid: string | null = null) {
 
 /** What the Run Training dialog pre-fills for this workflow and its data on `device`; asked afresh each time it
  * opens. */
-export function useRunDefaults(wid: string, enabled: boolean, device = "cpu") {
+export function useRunDefaults(wid: string, enabled: boolean, device = "auto") {
   return useQuery({
     queryKey: keys.runDefaults(wid, device),
     queryFn: () => api.get<RunDefaults>(`/api/workflows/${wid}/run-defaults?device=${encodeURIComponent(device)}`),

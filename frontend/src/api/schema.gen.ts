@@ -623,7 +623,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** RenameRun */
+        patch: operations["ApiRunsRunIdRenameRun"];
         trace?: never;
     };
     "/api/runs/{run_id}/artifacts": {
@@ -1348,6 +1349,8 @@ export interface components {
             metrics: {
                 [key: string]: number;
             };
+            /** @description The run's name (RunRead.name). */
+            name: string;
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
             workflow_name: string;
@@ -1896,6 +1899,8 @@ export interface components {
             metrics: {
                 [key: string]: number;
             };
+            /** @description "<workflow> · <model> · <imgsz> px · <epochs> ep" unless a person renamed it. */
+            name: string;
             parent_run_id?: string | null;
             project_id: string | null;
             /** @description What is wrong with the model; a succeeded run may still have some. */
@@ -1912,6 +1917,13 @@ export interface components {
             workflow_name: string;
             /** @description The workflow version it trained (GET /api/workflows/{id}/versions/{version_id}). */
             workflow_version_id?: string | null;
+            /** @description That version's number within its workflow (null: no version recorded). */
+            workflow_version_number?: number | null;
+        };
+        /** RunRename */
+        RunRename: {
+            /** @description 1 to 200 characters once the spaces at either end are trimmed. */
+            name: string;
         };
         /** RunSettings */
         RunSettings: {
@@ -1926,7 +1938,10 @@ export interface components {
              * @enum {string}
              */
             checkpoint: "latest" | "lowest_val_loss" | "highest_accuracy";
-            /** @default cpu */
+            /**
+             * @description Auto: a CUDA GPU when the machine that trains has one, else the CPU.
+             * @default auto
+             */
             device: string;
             /**
              * @description Passes over the training split.
@@ -1958,11 +1973,8 @@ export interface components {
             seed: number;
             /** @description Stop after this many hours (overrides epochs). */
             time_limit_hours?: number | null;
-            /**
-             * @description Data-loading processes.
-             * @default 1
-             */
-            workers: number;
+            /** @description Data-loading processes; Auto (empty): chosen for the machine's cores. */
+            workers?: number | null;
         };
         /** RunSnapshot */
         RunSnapshot: {
@@ -2000,12 +2012,16 @@ export interface components {
         };
         /** Started */
         Started: {
+            amp?: boolean | null;
             class_names: string[];
             device: string;
+            /** @default  */
+            device_reason: string;
             epochs: number;
             pid?: number | null;
             train_images: number;
             val_images: number;
+            workers?: number | null;
         };
         /** StartedEvent */
         StartedEvent: {
@@ -5007,6 +5023,83 @@ export interface operations {
             };
             /** @description Not found: the path names something that does not exist (`detail` says what). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ApiRunsRunIdRenameRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunRename"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+            /** @description Unauthorized: no one is logged in (no session cookie, no valid `Authorization: Bearer` token). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden: the caller may not do this (role, admin only, CSRF token or Origin; `detail` says which). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not found: the path names something that does not exist (`detail` says what). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unprocessable: the request is well formed but its content cannot be used (`detail` says why). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

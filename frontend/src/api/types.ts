@@ -61,6 +61,9 @@ export type AugmentationPreview = Schemas["AugmentationPreview"];
 export type AugmentationSample = Schemas["AugmentationSample"];
 export type AugmentationPicture = Schemas["AugmentationPicture"];
 export type AugmentationStep = Schemas["AugmentationStep"];
+/** A saved version of a workflow's graph (GET /api/workflows/{id}/versions: without the graph). */
+export type WorkflowVersionSummary = Schemas["WorkflowVersionSummary"];
+export type WorkflowVersion = Omit<Schemas["WorkflowVersionRead"], "graph"> & { graph: WorkflowGraph };
 
 // Runs and their events
 export type Run = Schemas["RunRead"];

@@ -10,6 +10,8 @@ import type { Issue } from "../api/types";
 import { toFormModel } from "../inspector/formModel";
 import { paramFields, paramTemplates, paramWidgets } from "../inspector/widgets";
 import { Loading, ErrorBox } from "../shell/QueryState";
+import { fromBeforeDeviceChoice, MACHINE_WIDGET, withMachineWidgets } from "./machineFields";
+import { MachineSelect } from "./MachineSelect";
 import { prefill } from "./runDefaults";
 
 /** The field the explanation of the defaults sits under. */
@@ -39,6 +41,7 @@ function TwoColumns({ properties, registry }: ObjectFieldTemplateProps) {
 }
 
 const settingsTemplates = { ...paramTemplates, ObjectFieldTemplate: TwoColumns };
+const settingsWidgets = { ...paramWidgets, [MACHINE_WIDGET]: MachineSelect };
 
 /** What the dialog is for, in place of the settings model's docstring (which is written for programmers). */
 const SETTINGS_HELP =
@@ -46,11 +49,16 @@ const SETTINGS_HELP =
   "(or a time limit) matter most; the rest can usually stay as they are. Your last choices are remembered, and each " +
   "run keeps its own settings.";
 
-const STORAGE_KEY = "visionflow.run-settings";
+const STORAGE_KEY = "visionflow.run-settings.v2";
+/** Settings remembered before the worker chose the device ("cpu" was the default then: fromBeforeDeviceChoice). */
+const EARLIER_STORAGE_KEY = "visionflow.run-settings";
 
 function remembered(): Record<string, unknown> {
   try {
-    return (JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "{}") as Record<string, unknown> | null) ?? {};
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (saved !== null) return (JSON.parse(saved) as Record<string, unknown> | null) ?? {};
+    const earlier = (JSON.parse(localStorage.getItem(EARLIER_STORAGE_KEY) ?? "{}") as Record<string, unknown> | null) ?? {};
+    return fromBeforeDeviceChoice(earlier);
   } catch {
     return {};
   }
@@ -69,7 +77,7 @@ interface Props {
 export function TrainingSettingsModal({ workflowId, opened, onClose, onStart, starting, error, issues }: Props) {
   const schema = useRunSettingsSchema();
   // Epochs are chosen for the machine the run will use: the device the person chose last time (a machine choice).
-  const device = typeof remembered().device === "string" ? String(remembered().device) : "cpu";
+  const device = typeof remembered().device === "string" ? String(remembered().device) : "auto";
   const defaults = useRunDefaults(workflowId, opened, device);
   const defaultsSettled = !defaults.isFetching;
   const model = useMemo(() => (schema.data ? toFormModel(schema.data) : null), [schema.data]);
@@ -83,6 +91,10 @@ export function TrainingSettingsModal({ workflowId, opened, onClose, onStart, st
     setFormKey((k) => k + 1);
   }, [opened, schema.data, defaultsSettled, defaults.data]);
   const explanation = defaults.data?.explanation ?? "";
+  const uiSchema = useMemo(
+    () => (model ? withMachineWidgets(model.uiSchema, Object.keys((model.schema.properties as object) ?? {}), data) : {}),
+    [model, data],
+  );
   const explainedInForm = Object.keys((schema.data?.properties as object) ?? {}).includes(EXPLAINED_FIELD);
 
   const extraErrors = useMemo(() => {
@@ -116,11 +128,11 @@ export function TrainingSettingsModal({ workflowId, opened, onClose, onStart, st
               <Form
                 key={formKey}
                 schema={model.schema}
-                uiSchema={model.uiSchema as UiSchema}
+                uiSchema={uiSchema as UiSchema}
                 formData={data}
                 validator={validator}
                 fields={paramFields}
-                widgets={paramWidgets}
+                widgets={settingsWidgets}
                 templates={settingsTemplates}
                 extraErrors={extraErrors}
                 formContext={{ explanation }}

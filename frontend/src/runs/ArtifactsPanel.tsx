@@ -4,7 +4,7 @@ import { IconDownload } from "@tabler/icons-react";
 import Markdown from "react-markdown";
 import remarkGfm from "remark-gfm";
 import { useArtifacts, useModelCard } from "../api/runHooks";
-import { describeArtifact, modelCard, orderArtifacts, prettyJson } from "./artifactsModel";
+import { describeArtifact, describeInt8, int8Summary, modelCard, orderArtifacts, prettyJson } from "./artifactsModel";
 import { formatBytes } from "./runModel";
 
 interface Props {
@@ -20,6 +20,10 @@ export function ArtifactsPanel({ rid, version, summary }: Props) {
   const { primary, other } = orderArtifacts(list);
   const card = modelCard(list);
   const text = useModelCard(card?.artifact.url ?? null);
+  // The int8 ONNX's latency against fp32 is in the JSON card (the Markdown one says it in prose).
+  const jsonCard = list.find((a) => a.name === "model_card.json");
+  const jsonText = useModelCard(jsonCard && card?.format === "markdown" ? jsonCard.url : null);
+  const int8 = int8Summary(card?.format === "json" ? text.data : jsonText.data);
   return (
     <Paper withBorder p="xs" data-testid="artifacts">
       <Group justify="space-between" mb={6}>
@@ -56,6 +60,11 @@ export function ArtifactsPanel({ rid, version, summary }: Props) {
               </Button>
             ))}
           </Group>
+          {int8 ? (
+            <Text size="xs" c={int8.kept ? "dimmed" : "orange"} mb={other.length ? 6 : 0} data-testid="int8-summary">
+              {describeInt8(int8)}
+            </Text>
+          ) : null}
           {other.length ? (
             <Table fz="xs" verticalSpacing={2}>
               <Table.Tbody>

@@ -146,7 +146,8 @@ export function applyEvent(model: RunModel, e: RunEvent): void {
         model,
         e,
         "info",
-        `Started on ${d.device}: ${d.train_images} training / ${d.val_images} validation images, ` +
+        `Started on ${d.device}${d.device_reason ? ` (${d.device_reason})` : ""}: ` +
+          `${d.train_images} training / ${d.val_images} validation images, ` +
           `${d.class_names.length} classes, ${d.epochs} epoch(s).`,
       );
       break;
