@@ -8,12 +8,13 @@ model's size before augmenting; at 224 px that is most of a CPU's data-loading t
   image, in parallel threads (OpenCV releases the GIL), and their RGB output is what the cache holds. The rest
   of the pipeline then runs on that small image each epoch, with the same random draws as before (a step with
   p = 1 draws nothing): the tensors are the ones the full pipeline makes, so accuracy cannot move.
-- A pipeline with no such steps gets images shrunk (INTER_AREA, never enlarged) to a shorter side of
-  imgsz × MARGIN, which keeps random crops and affines sharp; the cache is then marked inexact in its log line.
+- A pipeline with no such steps could get images shrunk (INTER_AREA, never enlarged) to a shorter side of
+  imgsz × MARGIN, marked inexact in the log line; the trainer does not use that (it would change what random crops
+  and validation see): such a pipeline decodes its files every epoch, as before.
 
 Layout: one flat uint8 file `<key>.u8` (images back to back) and `<key>.npz` (offsets, shapes), written last, so
 an interrupted build is never read. The key hashes the cached steps and every source file's path, size and
-mtime: another run of the same snapshot and size reuses the file (the folder comes from Storage.cache_folder).
+mtime, and the OpenCV and albumentations versions: another run of the same snapshot and size reuses the file (the folder comes from Storage.cache_folder).
 The file is opened as a read-only np.memmap, so memory stays bounded (the OS pages it) and forked DataLoader
 workers share it; the folder keeps at most FOLDER_LIMIT bytes of caches (least recently used dropped first). A cache that cannot be built (disk full, unreadable file) returns None and the caller decodes
 files as before, after a `log` line saying why.
@@ -106,12 +107,15 @@ def open_or_build(
     """The cache of `paths` (reused when a complete one is in `folder`), or None when it cannot be built."""
     key = cache_key(paths, transforms, steps)
     data_path, index_path = folder / f"{key}.u8", folder / f"{key}.npz"
-    if index_path.is_file() and data_path.is_file():
-        with np.load(index_path) as index:
-            offsets, shapes = index["offsets"], index["shapes"]
-        if len(shapes) == len(paths) and data_path.stat().st_size == offsets[-1]:
-            os.utime(data_path)  # recently used: pruned last
-            return DecodeCache(data_path, offsets, shapes, steps)
+    try:
+        if index_path.is_file() and data_path.is_file():
+            with np.load(index_path) as index:
+                offsets, shapes = index["offsets"], index["shapes"]
+            if len(shapes) == len(paths) and data_path.stat().st_size == offsets[-1]:
+                os.utime(data_path)  # recently used: pruned last
+                return DecodeCache(data_path, offsets, shapes, steps)
+    except (OSError, ValueError):  # evicted by another run meanwhile, or a torn index: build it afresh
+        pass
     started = time.perf_counter()
     partial = folder / f".{key}.{os.getpid()}.partial"
     try:
@@ -140,7 +144,9 @@ def open_or_build(
 def cache_key(paths: Sequence[str], transforms: A.Compose, steps: CachedSteps) -> str:
     digest = hashlib.sha256()
     cached = [_describe(t) for t in transforms.transforms[: steps.count]]
-    digest.update(json.dumps([VERSION, cached, None if steps.exact else _margin_side(steps)]).encode())
+    # the libraries that resize: pixels made by another version are not the pixels this one would make
+    versions = [VERSION, cv2.__version__, A.__version__]
+    digest.update(json.dumps([versions, cached, None if steps.exact else _margin_side(steps)]).encode())
     for path in paths:
         resolved = Path(path).resolve()
         stat = resolved.stat()

@@ -166,8 +166,10 @@ class VisionflowTrainer(ClassificationTrainer):
     def build_dataset(self, img_path: str, mode: str = "train", batch=None) -> PipelineDataset:
         transforms = self.plan.train_transforms if mode == "train" else self.plan.val_transforms
         dataset = PipelineDataset(img_path, self.args, transforms, prefix=mode)
-        if self.plan.decode_cache_dir is not None and dataset.samples:
-            steps = CachedSteps(shared_prefix(self.plan.train_transforms, self.plan.val_transforms), self.args.imgsz)
+        steps = CachedSteps(shared_prefix(self.plan.train_transforms, self.plan.val_transforms), self.args.imgsz)
+        # Only the exact cache (the pipeline starts with a fixed resize, as every recommended workflow does): a
+        # margin-sized image would change what random crops and validation see, and accuracy must not move for speed.
+        if self.plan.decode_cache_dir is not None and dataset.samples and steps.exact:
             paths = [sample[0] for sample in dataset.samples]
             log = self.plan.log or (lambda level, message: None)
             dataset.use_decode_cache(open_or_build(paths, transforms, steps, self.plan.decode_cache_dir, _cores(), log))
