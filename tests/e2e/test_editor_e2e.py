@@ -29,6 +29,26 @@ def first_of(nodes: list[dict[str, Any]], category: str) -> dict[str, Any]:
     return sorted(candidates, key=lambda n: not n["recommended"])[0]
 
 
+def data_to_model_graph(name: str, dataset: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
+    """A workflow document of two nodes, a dataset joined to a model, both with their defaults."""
+    edge = {
+        "id": "e1",
+        "source": "data",
+        "source_port": dataset["outputs"][0]["name"],
+        "target": "model",
+        "target_port": model["inputs"][0]["name"],
+    }
+    return {
+        "schema_version": 1,
+        "name": name,
+        "nodes": [
+            {"id": "data", "type": dataset["type"], "params": dataset["defaults"], "position": {"x": 0, "y": 0}},
+            {"id": "model", "type": model["type"], "params": model["defaults"], "position": {"x": 320, "y": 0}},
+        ],
+        "edges": [edge],
+    }
+
+
 def digits_project(page: Page) -> dict[str, Any]:
     projects = api(page, "GET", "/api/projects")
     return max(projects, key=lambda p: p["labelled_count"])

@@ -33,23 +33,7 @@ def test_undo_redo_and_copy_paste_between_workflows(page: Page, artifacts: Path)
     nodes = editor.catalogue(page)
     dataset, augmentation, model = (editor.first_of(nodes, c) for c in ("dataset", "augmentation", "model"))
     project = editor.api(page, "POST", "/api/projects", {"name": "History e2e"})
-    graph = {
-        "schema_version": 1,
-        "name": "First",
-        "nodes": [
-            {"id": "data", "type": dataset["type"], "params": dataset["defaults"], "position": {"x": 0, "y": 0}},
-            {"id": "model", "type": model["type"], "params": model["defaults"], "position": {"x": 320, "y": 0}},
-        ],
-        "edges": [
-            {
-                "id": "e1",
-                "source": "data",
-                "source_port": dataset["outputs"][0]["name"],
-                "target": "model",
-                "target_port": model["inputs"][0]["name"],
-            }
-        ],
-    }
+    graph = editor.data_to_model_graph("First", dataset, model)
     first = editor.api(page, "POST", f"/api/projects/{project['id']}/workflows", {"graph": graph})
     second = editor.api(
         page,

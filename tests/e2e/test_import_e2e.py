@@ -39,23 +39,7 @@ def test_import_a_file_drop_it_on_the_canvas_and_duplicate(page: Page, artifacts
     nodes = editor.catalogue(page)
     dataset, model = editor.first_of(nodes, "dataset"), editor.first_of(nodes, "model")
     project = editor.api(page, "POST", "/api/projects", {"name": "Import e2e"})
-    graph = {
-        "schema_version": 1,
-        "name": "Imported flow",
-        "nodes": [
-            {"id": "data", "type": dataset["type"], "params": dataset["defaults"], "position": {"x": 0, "y": 0}},
-            {"id": "model", "type": model["type"], "params": model["defaults"], "position": {"x": 320, "y": 0}},
-        ],
-        "edges": [
-            {
-                "id": "e1",
-                "source": "data",
-                "source_port": dataset["outputs"][0]["name"],
-                "target": "model",
-                "target_port": model["inputs"][0]["name"],
-            }
-        ],
-    }
+    graph = editor.data_to_model_graph("Imported flow", dataset, model)
     source = editor.api(page, "POST", f"/api/projects/{project['id']}/workflows", {"graph": graph})
     exported = editor.api(page, "GET", f"/api/workflows/{source['id']}")["graph"]  # what "Export JSON" downloads
     glow = {"id": "glow", "type": "custom.glow_v9", "params": {"p": 1}, "position": {"x": 160, "y": 200}}
