@@ -2,7 +2,7 @@
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -24,7 +24,15 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("visionflow-data")
     database_url: str | None = None  # default: SQLite (WAL) in the data dir
-    max_concurrent_runs: int = 1
+    max_concurrent_runs: int = 1  # runs training at once, all projects together
+    max_concurrent_runs_per_project: int | None = None  # None: only the global limit
+    # How runs execute (docs/cluster.md): "local" (a worker process per run on this machine) or "ray" (a Ray cluster
+    # at ray_address; a local Ray started by the server when unset). `pip install -e '.[ray]'` brings Ray.
+    runner: Literal["local", "ray"] = "local"
+    ray_address: str | None = None
+    # A worker says it is alive this often; one silent for heartbeat_timeout_s is stopped and its run failed
+    heartbeat_interval_s: float = 5.0
+    heartbeat_timeout_s: float = 30.0
     # A live-run WebSocket this far behind (a client that stopped reading) is closed with 1013 and the seq to reconnect
     # after (backend/events/bus.py): the server holds at most this much per socket
     ws_max_behind_events: int = 1000

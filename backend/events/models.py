@@ -35,6 +35,13 @@ class Queued(_Payload):
     position: int = 0  # runs ahead of this one
 
 
+class Waiting(_Payload):
+    """The runner has the run but cannot start it yet, in plain words ("Waiting for a GPU: the cluster has 0 free of
+    0."); the run stays queued. A runner says it when the reason changes, not repeatedly."""
+
+    reason: str
+
+
 class Started(_Payload):
     pid: int | None = None
     device: str
@@ -139,6 +146,7 @@ class Finished(_Payload):
 
 EVENT_TYPES: dict[str, type[_Payload]] = {
     "queued": Queued,
+    "waiting": Waiting,
     "started": Started,
     "log": Log,
     "batch": Batch,
@@ -148,8 +156,10 @@ EVENT_TYPES: dict[str, type[_Payload]] = {
     "artifact": Artifact,
     "finished": Finished,
 }
-EventType = Literal["queued", "started", "log", "batch", "evaluation", "warning", "checkpoint", "artifact", "finished"]
-Payload = Queued | Started | Log | Batch | Evaluation | QualityWarning | Checkpoint | Artifact | Finished
+EventType = Literal[
+    "queued", "waiting", "started", "log", "batch", "evaluation", "warning", "checkpoint", "artifact", "finished"
+]
+Payload = Queued | Waiting | Started | Log | Batch | Evaluation | QualityWarning | Checkpoint | Artifact | Finished
 
 
 class WorkerEvent(BaseModel):
@@ -196,6 +206,11 @@ class QueuedEvent(_Stored):
     data: Queued
 
 
+class WaitingEvent(_Stored):
+    type: Literal["waiting"]
+    data: Waiting
+
+
 class StartedEvent(_Stored):
     type: Literal["started"]
     data: Started
@@ -238,6 +253,7 @@ class FinishedEvent(_Stored):
 
 Event = Annotated[
     QueuedEvent
+    | WaitingEvent
     | StartedEvent
     | LogEvent
     | BatchEvent

@@ -21,6 +21,7 @@ from backend.events.models import (
     QualityWarning,
     Queued,
     Started,
+    Waiting,
     WorkerEvent,
     read_event,
     stored_event,
@@ -77,8 +78,11 @@ def apply_to_run(run: Run, event: WorkerEvent) -> None:
     match event.data:
         case Queued():
             run.status, run.reason, run.finished_at = "queued", "", None
+        case Waiting() as waiting:  # still queued, now with the runner's reason
+            run.reason = waiting.reason
         case Started():
             run.status = "running"
+            run.reason = ""
             run.started_at = now()
         case Evaluation() as evaluation:
             run.metrics = evaluation.model_dump(

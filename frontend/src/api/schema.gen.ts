@@ -2162,6 +2162,19 @@ export interface components {
             /** @description A name for the version ("before the new crop"); null or empty clears it. */
             name: string | null;
         };
+        /** Waiting */
+        Waiting: {
+            reason: string;
+        };
+        /** WaitingEvent */
+        WaitingEvent: {
+            data: components["schemas"]["Waiting"];
+            run_id: string;
+            seq: number;
+            ts: number;
+            /** @constant */
+            type: "waiting";
+        };
         /** WarningEvent */
         WarningEvent: {
             data: components["schemas"]["QualityWarning"];
@@ -5367,7 +5380,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": (components["schemas"]["QueuedEvent"] | components["schemas"]["StartedEvent"] | components["schemas"]["LogEvent"] | components["schemas"]["BatchEvent"] | components["schemas"]["EvaluationEvent"] | components["schemas"]["WarningEvent"] | components["schemas"]["CheckpointEvent"] | components["schemas"]["ArtifactEvent"] | components["schemas"]["FinishedEvent"])[];
+                    "application/json": (components["schemas"]["QueuedEvent"] | components["schemas"]["WaitingEvent"] | components["schemas"]["StartedEvent"] | components["schemas"]["LogEvent"] | components["schemas"]["BatchEvent"] | components["schemas"]["EvaluationEvent"] | components["schemas"]["WarningEvent"] | components["schemas"]["CheckpointEvent"] | components["schemas"]["ArtifactEvent"] | components["schemas"]["FinishedEvent"])[];
                 };
             };
             /** @description Bad request syntax or unsupported method */
