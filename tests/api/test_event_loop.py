@@ -1,9 +1,13 @@
 """The server never blocks its event loop: while a 15,000-image run is created (validation and compile of the whole
-dataset) and thousands of its events are stored, `GET /api/nodes` keeps answering in under 100 ms.
+dataset) and thousands of its events are stored, no step the loop runs takes more than 50 ms of CPU, so
+`GET /api/nodes` keeps answering.
 
 The app runs as a real server (uvicorn, its own process) with a runner that emits a burst of events at once (no
-training). A poller asks for the node catalogue every 20 ms and times each answer from the moment it was due.
-(Litestar's in-process test client cannot show this: it waits for each answer synchronously.)
+training). A poller asks for the node catalogue every 20 ms meanwhile. What is asserted is the CPU time of each step
+of the loop's thread (each callback: a coroutine step, an I/O callback), measured inside the server with
+`time.thread_time`: unlike answer times it does not grow when other processes load the machine, and work handed to
+threads does not count. A step that parsed, validated or compiled the 15,000-image dataset on the loop would take
+hundreds of ms. (Answer times are printed; the wall-clock latency is measured in bench/validate_speed.py.)
 """
 
 import asyncio
@@ -35,7 +39,8 @@ from tests.conftest import DATA, MODEL, chain
 
 IMAGES = 15_000
 EVENTS = 2_000
-LIMIT_S = 0.100
+LIMIT_CPU_S = 0.050  # the most CPU one step of the loop may take
+RECORD_CPU_S = 0.010  # steps above it are written down, with what they ran
 POLL_EVERY_S = 0.020
 REPO = Path(__file__).resolve().parents[2]
 
@@ -125,15 +130,44 @@ def poll_nodes(url: str, stop: threading.Event, latencies: list[float]) -> None:
             due = max(due, time.perf_counter())  # a late answer delays the next request, never piles them up
 
 
+def time_loop_steps(record: Path) -> None:
+    """In the server process: every step of the asyncio loop that takes more than `RECORD_CPU_S` of its thread's CPU
+    is appended to `record` as one JSON line {"at": wall time, "cpu_s": ..., "step": what ran}."""
+    import asyncio.events
+    import json
+
+    run_step = asyncio.events.Handle._run
+
+    def timed(handle: asyncio.events.Handle) -> None:
+        started = time.thread_time()
+        run_step(handle)
+        spent = time.thread_time() - started
+        if spent > RECORD_CPU_S:
+            with record.open("a") as out:
+                out.write(json.dumps({"at": time.time(), "cpu_s": spent, "step": repr(handle)[:400]}) + "\n")
+
+    asyncio.events.Handle._run = timed  # type: ignore[method-assign]
+
+
+def slow_steps(record: Path, since: float) -> list[dict]:
+    import json
+
+    lines = record.read_text().splitlines() if record.exists() else []
+    return [step for step in map(json.loads, lines) if step["at"] >= since]
+
+
 def serve(settings: Settings, port: int) -> subprocess.Popen:
-    """The app with a `BurstRunner`, served by uvicorn in a process of its own, as `visionflow serve` does."""
+    """The app with a `BurstRunner`, served by uvicorn in a process of its own, as `visionflow serve` does, on
+    asyncio's own loop (its steps can be timed; uvloop's cannot)."""
     code = (
         "import sys, uvicorn\n"
+        "from pathlib import Path\n"
         "from backend.app import create_app\n"
         "from backend.settings import Settings\n"
-        "from tests.api.test_event_loop import BurstRunner\n"
+        "from tests.api.test_event_loop import BurstRunner, time_loop_steps\n"
+        "time_loop_steps(Path(sys.argv[1]) / 'loop-steps.jsonl')\n"
         "app = create_app(Settings(data_dir=sys.argv[1]), runner=BurstRunner())\n"
-        "uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[2]), log_level='warning')\n"
+        "uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[2]), log_level='warning', loop='asyncio')\n"
     )
     log = (settings.data_dir / "server.log").open("w")
     return subprocess.Popen(
@@ -167,7 +201,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_nodes_answer_within_100ms_while_a_15000_image_run_is_created_and_its_events_written(tmp_path: Path) -> None:
+def test_no_loop_step_takes_50ms_of_cpu_while_a_15000_image_run_is_created_and_its_events_written(
+    tmp_path: Path,
+) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     create_app(settings)  # makes the data dir and its tables
     project_id = seed_project(settings)
@@ -185,6 +221,7 @@ def test_nodes_answer_within_100ms_while_a_15000_image_run_is_created_and_its_ev
             poller = threading.Thread(target=poll_nodes, args=(url, stop, latencies))
             poller.start()
             time.sleep(0.2)
+            since = time.time()
             created = time.perf_counter()
             response = client.post(f"/api/workflows/{workflow['id']}/runs")  # no body: the data-aware defaults
             created = time.perf_counter() - created
@@ -200,10 +237,14 @@ def test_nodes_answer_within_100ms_while_a_15000_image_run_is_created_and_its_ev
         stop.set()
         server.terminate()
         server.wait(30)
+    steps = slow_steps(settings.data_dir / "loop-steps.jsonl", since)
+    worst_step = max(steps, key=lambda step: step["cpu_s"], default={"cpu_s": 0.0, "step": "none"})
     worst, median = max(latencies), statistics.median(latencies)
     print(
         f"\nGET /api/nodes while a {IMAGES}-image run was created ({created:.2f} s) and its {EVENTS} events written: "
-        f"{len(latencies)} answers, max {worst * 1000:.1f} ms, p50 {median * 1000:.1f} ms (limit {LIMIT_S * 1000:.0f})"
+        f"{len(latencies)} answers, max {worst * 1000:.1f} ms, p50 {median * 1000:.1f} ms; "
+        f"{len(steps)} loop steps over {RECORD_CPU_S * 1000:.0f} ms CPU, the longest {worst_step['cpu_s'] * 1000:.1f} ms"
     )
-    assert worst < LIMIT_S, f"the event loop was blocked: an answer took {worst * 1000:.0f} ms"
     assert run["status"] == "succeeded" and run["last_seq"] >= EVENTS, run
+    assert len(latencies) > 10, "the poller did not run"
+    assert worst_step["cpu_s"] < LIMIT_CPU_S, f"the event loop was blocked by one step: {worst_step}"
