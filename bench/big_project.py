@@ -2,7 +2,8 @@
 seconds: a real `visionflow serve` (tests/conftest.py's LiveServer, accounts off), its project created over HTTP,
 then the image rows written straight into its SQLite database (640×480 JPEGs as an upload records them, with a
 perceptual hash each). Validation and compile read only those rows, never the files, so none is written; a bench
-that trains uses the digits demo instead.
+that trains uses the digits demo instead. `Relabeller` changes one image's label over HTTP, as a person labelling
+while the editor validates does (the edit that makes the server read the project's facts again).
 """
 
 import random
@@ -102,3 +103,25 @@ def add_workflow(server: LiveServer, project_id: str, graph: dict[str, Any]) -> 
     response = httpx.post(f"{server.url}/api/projects/{project_id}/workflows", json={"graph": bound}, timeout=60)
     assert response.status_code == 201, response.text[:500]
     return response.json()["id"]
+
+
+class Relabeller:
+    """Moves one image of the project back and forth between two classes, through the labelling route."""
+
+    def __init__(self, server: LiveServer, project_id: str) -> None:
+        self.client = httpx.Client(base_url=server.url, timeout=60)
+        classes = self.client.get(f"/api/projects/{project_id}/classes").json()
+        self.class_ids = [c["id"] for c in classes[:2]]
+        page = self.client.get(f"/api/projects/{project_id}/assets", params={"limit": 1}).json()
+        self.asset_id = page["items"][0]["id"]
+        self.turn = 0
+
+    def relabel(self) -> None:
+        self.turn += 1
+        response = self.client.put(
+            f"/api/assets/{self.asset_id}/annotation", json={"class_id": self.class_ids[self.turn % 2]}
+        )
+        assert response.status_code == 200, response.text[:300]
+
+    def close(self) -> None:
+        self.client.close()

@@ -6,7 +6,9 @@ that feed nothing (each a "dangling node" warning, so the graph still compiles),
 tenth node has a bad parameter (errors: validation only). Measured
 - in process: `validate_document` and validate + `compile_job` p50/p95 (target at 300 nodes: p50 ≤ 10 ms);
 - over HTTP: POST /api/workflows/validate against GET /api/auth/config (a trivial route), requests alternating so
-  both see the same machine load; also with the 15,000-image project's dataset checks;
+  both see the same machine load; also with the 15,000-image project's dataset checks, while editing the graph
+  (the server keeps the project's facts: backend/datasets/facts_cache.py) and right after a label changed (it
+  reads them again);
 - compile over 15,000 images in process, and POST /api/workflows/{id}/runs up to its 202 (the server runs no
   training: max_concurrent_runs 0) — target ≤ 1 s.
 
@@ -32,13 +34,16 @@ sys.path.insert(0, str(ROOT))
 from backend.catalogue import build_catalogue  # noqa: E402
 from backend.datasets.labelled import LabelledImage, LabelledImages  # noqa: E402
 from backend.graph.compile import compile_job  # noqa: E402
-from backend.graph.fast_checks import _REMEMBERED_PROBLEMS  # noqa: E402
+from backend.graph.fast_checks import _REMEMBERED_PROBLEMS, _REMEMBERED_STEPS  # noqa: E402
 from backend.graph.spec import RunSettings  # noqa: E402
 from backend.graph.validate import validate_document  # noqa: E402
-from bench.big_project import IMAGES, add_workflow, fill_project, start_server  # noqa: E402
+from bench.big_project import IMAGES, Relabeller, add_workflow, fill_project, start_server  # noqa: E402
 
 CATALOGUE = build_catalogue()
 TARGET_VALIDATE_MS, TARGET_COMPILE_S = 10.0, 1.0
+# validating while editing a 15,000-image project: as a 300-node graph without a project costs over HTTP (~25 ms)
+# plus the dataset-node look-ups, well under a frame of typing feedback (the issue's "editing speed")
+TARGET_EDITING_MS = 50.0
 
 
 def bench_graph(size: int, broken: bool = False) -> dict[str, Any]:
@@ -151,6 +156,7 @@ def in_process(figures: Figures, repeats: int) -> None:
 
         def cold(g: dict[str, Any] = graph) -> None:
             _REMEMBERED_PROBLEMS.clear()  # every parameter checked afresh: a graph opened for the first time
+            _REMEMBERED_STEPS.clear()
             both(g)
 
         times = timings_ms(cold, max(5, repeats // 3))
@@ -185,14 +191,29 @@ def over_http(figures: Figures, repeats: int, runs: int) -> None:
                     client.get("/api/auth/config")
                     trivial.append((time.perf_counter() - started) * 1000)
                 route, trivial = route[3:], trivial[3:]
-                scope = f" + dataset checks of {IMAGES} images" if project else ""
+                scope = f" + dataset checks of {IMAGES} images while editing" if project else ""
+                target = f"≤ {TARGET_EDITING_MS:g} ms" if project else None
                 figures.add(f"POST /api/workflows/validate {size} nodes{scope} p50", p50(route), "ms",
-                            baseline="GET /api/auth/config p50", ratio=p50(route) / p50(trivial))  # fmt: skip
+                            baseline="GET /api/auth/config p50", ratio=p50(route) / p50(trivial), target=target,
+                            met=p50(route) <= TARGET_EDITING_MS if project else None)  # fmt: skip
                 figures.add(f"POST /api/workflows/validate {size} nodes{scope} p95", p95(route), "ms")
                 figures.add(
                     f"POST /api/workflows/validate {size} nodes{scope} server CPU, mean", statistics.mean(cpu[3:]), "ms"
                 )
             figures.add("trivial route GET /api/auth/config p50", p50(trivial), "ms")
+            relabeller = Relabeller(server, project_id)
+            body, route, cpu = {"graph": bench_graph(300), "project_id": project_id}, [], []
+            for _ in range(max(5, repeats // 2)):
+                relabeller.relabel()  # one label changed: the next validation reads the project's facts again
+                started, started_cpu = time.perf_counter(), server_cpu_s(server.process.pid)
+                response = client.post("/api/workflows/validate", json=body)
+                route.append((time.perf_counter() - started) * 1000)
+                cpu.append((server_cpu_s(server.process.pid) - started_cpu) * 1000)
+                assert response.status_code == 200 and response.json()["valid"], response.text[:300]
+            relabeller.close()
+            what = f"POST /api/workflows/validate 300 nodes + dataset checks of {IMAGES} images, first after a label change"
+            figures.add(f"{what} p50", p50(route), "ms")
+            figures.add(f"{what} server CPU, median", p50(cpu), "ms")
             for size in (30, 300):
                 workflow_id = add_workflow(server, project_id, bench_graph(size))
                 times, cpu = [], []
@@ -224,6 +245,12 @@ def main() -> None:
         "Graphs: a long augmentation chain plus branches that feed nothing (warnings); every node's parameters in "
         "full. The 15,000 images are database rows (640×480 JPEGs with perceptual hashes): validation and compile "
         "read no file."
+    )
+    figures.notes.append(
+        f"While editing, the server keeps the project's image facts (backend/datasets/facts_cache.py, read again "
+        f"after any change of images, labels or classes) and the dataset checks made from them; the ≤ "
+        f"{TARGET_EDITING_MS:g} ms editing target is this bench's reading of 'editing speed', not a number from "
+        "the issue. The first validation after a label change reads all 15,000 rows again."
     )
     seconds = time.perf_counter() - started
     print(f"wall {seconds:.0f} s")

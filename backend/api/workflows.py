@@ -16,12 +16,11 @@ from backend.api.recommendations import project_summary
 from backend.api.schemas import FromTemplate, ValidateRequest, ValidateResponse, WorkflowRead, WorkflowWrite
 from backend.api.workflow_schemas import ImportedWorkflow, UnknownNode, WorkflowRename
 from backend.catalogue import Catalogue
-from backend.datasets.image_facts import project_image_facts
-from backend.datasets.library import project_facts
+from backend.datasets.facts_cache import project_data
 from backend.db.models import Project, Workflow, now
 from backend.graph.issues import Code, Issue
 from backend.graph.schema import SCHEMA_VERSION, SIZE_ERROR_TYPES, Graph
-from backend.graph.validate import Validation, ValidationContext, parse_graph, validate_document
+from backend.graph.validate import ProjectFacts, Validation, ValidationContext, parse_graph, validate_document
 from backend.settings import Settings
 from backend.templates import instantiate, load_templates, template_fits
 from backend.workflows.upgrade import upgrade_document
@@ -33,9 +32,10 @@ def project_context(access: Access, settings: Settings, project: Project | None)
     """What validation knows about the project: its classes, and its labelled images for the dataset checks."""
     if project is None:
         return ValidationContext()
-    return ValidationContext(
-        project=project_facts(access.session, project),
-        images=project_image_facts(access.session, settings, project.id),
+    counts, images = project_data(access.session, settings, project.id)  # kept while the project's data stays
+    # built as it is: validating would copy the 15,000-fact tuple, which the dataset checks know again by identity
+    return ValidationContext.model_construct(
+        project=ProjectFacts(id=project.id, name=project.name, labelled_per_class=counts), images=images
     )
 
 

@@ -9,6 +9,7 @@ import hashlib
 
 from backend.catalogue import Catalogue
 from backend.datasets.labelled import LabelledImages, assign_splits
+from backend.graph.fast_checks import pipeline_steps
 from backend.graph.spec import (
     DatasetSpec,
     EvaluationSpec,
@@ -49,7 +50,9 @@ def compile_pipeline(valid: ValidGraph, catalogue: Catalogue, imgsz: int) -> lis
     return [
         PipelineStep(node_id=node.id, transform=step.transform, params=step.params, splits=list(step.splits))
         for node in valid.chain[1:-1]
-        for step in catalogue.get(node.type).pipeline_steps(valid.params[node.id], imgsz)
+        for step in pipeline_steps(
+            catalogue.get(node.type), valid.params[node.id], imgsz, valid.param_keys.get(node.id)
+        )
     ]
 
 

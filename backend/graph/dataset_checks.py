@@ -9,6 +9,7 @@ many times). The train/validation split is computed exactly as compile computes 
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any, cast
 
 from backend.catalogue import Catalogue
 from backend.datasets.labelled import assign_splits
-from backend.graph.facts import ImageFacts
+from backend.graph.facts import ImageFacts, KeptFacts
 from backend.graph.issues import Code, Issue, IssueFix
 from backend.graph.schema import Graph
 from nodes.base import DatasetNode, DatasetParams, ModelNode, ParsedParams
@@ -66,7 +67,43 @@ def check_images(
     model: ModelInput | None = None,
     resize: tuple[str, str] | None = None,
 ) -> list[Issue]:
-    """`resize`: (node id, mode) of the workflow's resize node, if it has one."""
+    """`resize`: (node id, mode) of the workflow's resize node, if it has one. Remembered for `KeptFacts` handed
+    in again (the server keeps a project's facts while its data stays the same, backend/datasets/facts_cache.py):
+    a tuple of frozen facts is the same value while it lives, and what comes out is a function of the arguments
+    alone, so an edit elsewhere in the graph costs a look-up, not 15,000 images checked again."""
+    if not isinstance(images, KeptFacts):
+        return _check_images(node_id, params, images, model, resize)
+    key = (node_id, type(params), repr(params), model, resize)
+    with _REMEMBERED_LOCK:
+        answers = next((kept for kept_images, kept in _REMEMBERED if kept_images is images), None)
+        issues = answers.get(key) if answers is not None else None
+    if issues is None:
+        issues = tuple(_check_images(node_id, params, images, model, resize))
+        with _REMEMBERED_LOCK:
+            answers = next((kept for kept_images, kept in _REMEMBERED if kept_images is images), None)
+            if answers is None:
+                answers = {}
+                _REMEMBERED.insert(0, (images, answers))
+                del _REMEMBERED[IMAGE_SETS_REMEMBERED:]
+            if len(answers) >= CHECKS_REMEMBERED_PER_SET:
+                answers.pop(next(iter(answers)))
+            answers[key] = issues
+    return list(issues)
+
+
+IMAGE_SETS_REMEMBERED = 1  # the tuple of facts whose checks are kept (held alive while kept): the one being edited
+CHECKS_REMEMBERED_PER_SET = 16  # distinct (dataset node, parameters, model input, resize) per tuple
+_REMEMBERED: list[tuple[KeptFacts, dict[tuple[Any, ...], tuple[Issue, ...]]]] = []
+_REMEMBERED_LOCK = threading.Lock()
+
+
+def _check_images(
+    node_id: str,
+    params: DatasetParams,
+    images: Sequence[ImageFacts],
+    model: ModelInput | None,
+    resize: tuple[str, str] | None,
+) -> list[Issue]:
     splits = assign_splits(images, params)
     readable = [i for i, image in enumerate(images) if image.readable]
     issues = _unreadable(node_id, images, readable)

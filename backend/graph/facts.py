@@ -23,3 +23,11 @@ class ImageFacts(BaseModel):
     channels: int | None = None  # 1 grey, 3 colour, 4 with alpha; None: not known
     phash: str | None = None  # 64-bit perceptual hash as 16 hex digits; None: not computed
     readable: bool = True  # the file is there and decodes
+
+
+class KeptFacts(tuple):  # type: ignore[type-arg]
+    """Image facts that their holder keeps and hands in again, unchanged, while the images stay as they are (the
+    server's per-project cache, backend/datasets/facts_cache.py). The dataset checks remember what they found for
+    such a tuple, by identity; a plain tuple is checked afresh every time, and nothing keeps it alive."""
+
+    __slots__ = ()

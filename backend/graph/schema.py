@@ -39,6 +39,10 @@ class Position(BaseModel):
     y: float = 0.0
 
 
+# what `json.dumps(params, separators=(",", ":"), default=str)` makes, without building an encoder per node
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), default=str)
+
+
 def _longest_string(value: Any) -> int:
     """The longest string (key or value) anywhere in a JSON value."""
     if isinstance(value, str):
@@ -61,8 +65,11 @@ class Node(BaseModel):
     @classmethod
     def _params_bounded(cls, params: dict[str, Any]) -> dict[str, Any]:
         try:
-            size = len(json.dumps(params, separators=(",", ":"), default=str))
-            longest = _longest_string(params)
+            size = len(_COMPACT_JSON.encode(params))
+            # Every string `_longest_string` counts (a key or a value inside dicts and lists) is written whole into
+            # that JSON, escaped no shorter: JSON within the string limit holds no longer string, and the walk,
+            # a third of a 300-node graph's validation, is needed only past it (issue 12).
+            longest = _longest_string(params) if size > MAX_PARAM_STRING_LENGTH else size
         except (ValueError, RecursionError):  # a value nested too deep to walk is too large as well
             size = longest = MAX_PARAMS_JSON_BYTES + 1
         if longest > MAX_PARAM_STRING_LENGTH:

@@ -7,7 +7,7 @@ here, once; everything downstream reads the parsed values from the ValidGraph, n
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from types import MappingProxyType
 from typing import Any, cast
@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from backend.catalogue import Catalogue
 from backend.graph.dataset_checks import dataset_issues
 from backend.graph.facts import ImageFacts
-from backend.graph.fast_checks import acyclic, param_problems
+from backend.graph.fast_checks import acyclic, checked_params, port_named
 from backend.graph.issues import Code, Issue, has_errors
 from backend.graph.model_checks import model_issues
 from backend.graph.schema import SCHEMA_VERSION, Edge, Graph, Node
@@ -66,6 +66,9 @@ class ValidGraph:
     params: Mapping[str, ParsedParams]  # node id → its parameters as its node type parsed them
     dataset_type: type[DatasetNode]
     model_type: type[ModelNode]
+    # node id → what its raw parameters are remembered by (backend/graph/fast_checks.py): compile finds the
+    # node's pipeline steps by it without writing the parameters out again
+    param_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def dataset_node(self) -> Node:
@@ -111,8 +114,9 @@ def validate(graph: Graph, catalogue: Catalogue, context: ValidationContext | No
             ]
         )
     params: dict[str, ParsedParams] = {}
+    param_keys: dict[str, str] = {}
     issues = _duplicate_ids(graph)
-    issues += [issue for node in graph.nodes for issue in _node_issues(node, catalogue, params)]
+    issues += [issue for node in graph.nodes for issue in _node_issues(node, catalogue, params, param_keys)]
     good_edges, edge_issues = _edge_issues(graph, catalogue)
     issues += edge_issues
     issues += _input_counts(graph, catalogue, good_edges)
@@ -133,6 +137,7 @@ def validate(graph: Graph, catalogue: Catalogue, context: ValidationContext | No
         params=MappingProxyType(params),
         dataset_type=cast(type[DatasetNode], dataset_type),
         model_type=cast(type[ModelNode], model_type),
+        param_keys=MappingProxyType(param_keys),
     )
     return Validation(issues=issues, valid=valid)
 
@@ -176,14 +181,17 @@ def _duplicate_ids(graph: Graph) -> list[Issue]:
     return issues
 
 
-def _node_issues(node: Node, catalogue: Catalogue, parsed: dict[str, ParsedParams]) -> list[Issue]:
-    """The node's parameter problems; parameters without any go into `parsed`, by node id."""
+def _node_issues(
+    node: Node, catalogue: Catalogue, parsed: dict[str, ParsedParams], keys: dict[str, str]
+) -> list[Issue]:
+    """The node's parameter problems; parameters without any go into `parsed` (and what they are remembered by
+    into `keys`), by node id."""
     node_type = catalogue.get(node.type)
     if node_type is None:
         return [Issue(code=Code.UNKNOWN_NODE_TYPE, message=f"There is no node type {node.type!r}.", node_id=node.id)]
-    problems = param_problems(node_type, node.params)
-    if not problems:
-        parsed.setdefault(node.id, node_type.parse_params(node.params))  # a duplicate id is reported, not parsed
+    problems, parsed_params, key = checked_params(node_type, node.params)
+    if not problems and node.id not in parsed:  # a duplicate id is reported, not parsed
+        parsed[node.id], keys[node.id] = parsed_params, key
     return [
         Issue(code=Code.INVALID_PARAM, message=problem.message, node_id=node.id, field=problem.field)
         for problem in problems
@@ -212,8 +220,8 @@ def _edge_issues(graph: Graph, catalogue: Catalogue) -> tuple[list[Edge], list[I
         source_type, target_type = catalogue.get(ends["source"].type), catalogue.get(ends["target"].type)
         if source_type is None or target_type is None:
             continue  # already reported as unknown_node_type
-        source_port = next((p for p in source_type.outputs if p.name == edge.source_port), None)
-        target_port = next((p for p in target_type.inputs if p.name == edge.target_port), None)
+        source_port = port_named(source_type, "outputs", edge.source_port)
+        target_port = port_named(target_type, "inputs", edge.target_port)
         if source_port is None:
             problems.append(
                 Issue(
