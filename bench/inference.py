@@ -16,7 +16,11 @@ process of its own, the paths taking turns (10 rounds) so that other load on the
 (c) Ours through the server's PredictorPool: (b) in the predictor process, plus the JSON round trip over the pipe.
 (d) The model alone, fp32 against int8: the same input tensor (a validation image through our val pipeline),
     onnxruntime with the predictor's session options (one thread per core, not spinning), best.onnx against
-    best.int8.onnx. Target at 224 px: int8 p50 <= 0.6 × fp32 p50.
+    best.int8.onnx, in one process taking turns call by call (load on the machine hits both alike), 5 × --runs
+    calls each, wall time and the process's CPU time per call. Target at 224 px: int8 p50 <= 0.6 × fp32 p50.
+--profile PATH (with --quick: 224 px) also writes onnxruntime's per-operator profile of fp32, the int8 model as
+shipped and int8 as it was made before (per-tensor weights, the first convolution's SiLU in int8) to PATH
+(bench/profiles/int8_224.txt).
 Each is warmed up first, then timed over --runs calls: p50, p95, images/s (= calls / total seconds).
 Target: (b) p50 <= 0.5 × (a) p50 at 320 px. Everything runs offline; nothing is downloaded.
 """
@@ -49,6 +53,8 @@ PATHS = {
     "onnx-fp32": "(d) model alone: onnxruntime, best.onnx (fp32)",
     "onnx-int8": "    same, best.int8.onnx (int8)",
 }
+PAIRED = {"onnx-int8": "onnx-fp32"}  # timed in the process of the other, call by call with it
+MODEL_ALONE_REPEAT = 5  # the model alone is quick: 5× the calls, for a steadier p50 under load
 QUICK_PATHS = ("ultralytics", "ours", "onnx-fp32", "onnx-int8")
 
 
@@ -59,6 +65,7 @@ def main() -> int:
         "--quick", action="store_true", help="224 px only, four paths, 40 calls (about 2 minutes on a quiet machine)"
     )
     parser.add_argument("--json", type=Path, help="write the figures here (bench/run_all.py's contract)")
+    parser.add_argument("--profile", type=Path, help="write the per-operator profile at 224 px here")
     parser.add_argument("--serve", choices=PATHS, help=argparse.SUPPRESS)
     parser.add_argument("--run-dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--config", type=Path, help=argparse.SUPPRESS)
@@ -98,11 +105,20 @@ def main() -> int:
             int8_note = ensure_int8(run_dir)
             if int8_note:
                 notes.append(f"{size} px: {int8_note}")
-            results = measure_by_turns(run_dir, work / "config", runs, paths)
+            load = os.getloadavg()[0]
+            results, cpu = measure_by_turns(run_dir, work / "config", runs, paths)
+            notes.append(
+                f"{size} px: load average (1 min) {load:.1f} before the timing, {os.getloadavg()[0]:.1f} after; "
+                "under load the 2-thread wall ratios move most, CPU time per call least"
+            )
+            if args.profile and size == 224:
+                from bench.onnx_profile import write_profile
+
+                write_profile(args.profile, run_dir, " ".join(["python", *sys.argv]))
             for path, name in paths.items():
                 p50, p95, rate = results[path]
                 print(f"{size:>5}  {name:48s} {p50:8.2f} {p95:8.2f} {rate:9.0f}", flush=True)
-            figures += size_figures(size, results, run_dir)
+            figures += size_figures(size, results, run_dir, cpu)
     print()
     for figure in figures:
         if figure["ratio"] is not None or figure["unit"] == "%":
@@ -122,7 +138,9 @@ def main() -> int:
     return 0
 
 
-def size_figures(size: int, results: dict[str, tuple[float, float, float]], run_dir: Path) -> list[dict]:
+def size_figures(
+    size: int, results: dict[str, tuple[float, float, float]], run_dir: Path, cpu: dict[str, float]
+) -> list[dict]:
     """The bench contract's figures for one input size: each path's p50/p95, the ratios, int8's agreement."""
 
     def figure(what, value, unit="ms", baseline=None, ratio=None, target=None, met=None) -> dict:
@@ -169,6 +187,15 @@ def size_figures(size: int, results: dict[str, tuple[float, float, float]], run_
         figures.append(
             figure("int8 / fp32 onnxruntime p95", results["onnx-int8"][1], baseline="onnx-fp32 p95", ratio=ratio95)
         )
+        figures.append(  # the work done per call, which load on the machine inflates less than wall time
+            figure(
+                "int8 / fp32 onnxruntime CPU time per call p50",
+                cpu["onnx-int8"],
+                "CPU ms",
+                baseline="onnx-fp32 CPU time p50",
+                ratio=cpu["onnx-int8"] / cpu["onnx-fp32"],
+            )
+        )
     card = json.loads((run_dir / "model_card.json").read_text())
     int8 = card["exports"].get("onnx_int8") or {}
     if int8.get("top1_agreement") is not None:
@@ -204,10 +231,11 @@ def ensure_int8(run_dir: Path) -> str | None:
 
 def measure_by_turns(
     run_dir: Path, config: Path, runs: int, paths: dict[str, str] = PATHS
-) -> dict[str, tuple[float, float, float]]:
+) -> tuple[dict[str, tuple[float, float, float]], dict[str, float]]:
     """One process per path (torch's idle OpenMP threads spin after each call and would slow the next path in
-    the same process); the paths take turns, so a busy spell on the machine hits them all alike."""
-    logs = {path: (run_dir.parent / f"{run_dir.name}-{path}.log").open("w") for path in paths}
+    the same process); the paths take turns, so a busy spell on the machine hits them all alike. The int8 model
+    is timed in fp32's process, call by call with it. Also returns each path's p50 CPU time per call (ms)."""
+    logs = {path: (run_dir.parent / f"{run_dir.name}-{path}.log").open("w") for path in paths if path not in PAIRED}
     children = {
         path: subprocess.Popen(
             [sys.executable, __file__, "--serve", path, "--run-dir", str(run_dir), "--config", str(config)],
@@ -216,9 +244,10 @@ def measure_by_turns(
             stderr=logs[path],
             text=True,
         )
-        for path in paths
+        for path in logs
     }
     times: dict[str, list[float]] = {path: [] for path in paths}
+    cpu: dict[str, list[float]] = {path: [] for path in paths}
     try:
         for path, child in children.items():
             while (line := child.stdout.readline()) and line.strip() != "ready":
@@ -226,16 +255,21 @@ def measure_by_turns(
             if not line:
                 raise SystemExit(f"{path} did not start:\n{Path(logs[path].name).read_text()[-3000:]}")
         for round_ in range(ROUNDS):
-            for path, child in children.items():
+            for child in children.values():
                 child.stdin.write(f"{runs // ROUNDS + (round_ < runs % ROUNDS)}\n")
                 child.stdin.flush()
-                times[path] += json.loads(child.stdout.readline())
+                for key, (wall, process) in json.loads(child.stdout.readline()).items():
+                    times[key] += wall
+                    cpu[key] += process
                 time.sleep(0.3)  # let spinning threads of the previous path go idle
     finally:
         for child in children.values():
             child.kill()
             child.wait()
-    return {path: _summary(values) for path, values in times.items()}
+    return (
+        {path: _summary(values) for path, values in times.items()},
+        {path: 1000 * statistics.median(values) for path, values in cpu.items()},
+    )
 
 
 def serve(path: str, run_dir: Path, config: Path) -> None:
@@ -244,10 +278,12 @@ def serve(path: str, run_dir: Path, config: Path) -> None:
 
     spec = TrainingJobSpec.model_validate_json((run_dir / "spec.json").read_text())
     images = image_files(run_dir, spec, "val")
+    paired: dict[str, Callable[[str], object]] = {}
     if path == "pool":
         call = pool_call(config, run_dir)
     elif path.startswith("onnx-"):
         call = model_alone_call(run_dir, spec, int8=path == "onnx-int8")
+        paired = {key: model_alone_call(run_dir, spec, int8=True) for key, of in PAIRED.items() if of == path}
     elif path.startswith("ultralytics"):
         call = ultralytics_call(run_dir, spec.model.imgsz)
         if path == "ultralytics-all-threads":
@@ -256,16 +292,20 @@ def serve(path: str, run_dir: Path, config: Path) -> None:
             torch.set_num_threads(os.cpu_count() or 1)
     else:
         call = predictor_call(run_dir, threads=1 if path == "ours-1-thread" else 0, spinning=path == "ours-spinning")
+    calls = {path: call, **paired}
     for n in range(WARMUP):
-        call(images[n % len(images)])
+        for each in calls.values():
+            each(images[n % len(images)])
     print("ready", flush=True)
     done = 0
     for line in sys.stdin:
-        times = []
-        for _ in range(int(line)):
-            started = time.perf_counter()
-            call(images[done % len(images)])
-            times.append(time.perf_counter() - started)
+        times: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in calls}
+        for _ in range(int(line) * (MODEL_ALONE_REPEAT if paired else 1)):
+            for key, each in calls.items():
+                cpu, started = time.process_time(), time.perf_counter()
+                each(images[done % len(images)])
+                times[key][0].append(time.perf_counter() - started)
+                times[key][1].append(time.process_time() - cpu)
             done += 1
         print(json.dumps(times), flush=True)
 

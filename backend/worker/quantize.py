@@ -7,10 +7,19 @@ at most CALIBRATION_IMAGES. Then both models predict the validation set: the int
 agreement with fp32 is at least the threshold (99 %); otherwise it is removed and the reason said. Both models'
 latency at batch 1 is measured (same threads, taking turns) for the model card.
 
-Choices, measured at 224 px batch 1 on the 2-core development machine (loaded, so ±0.05): QOperator format 0.71-0.78×
-fp32's p50, QDQ 0.76-0.82×, S8S8 activations 2.5× slower than fp32; per-tensor weights run as fast as per-channel
-and take half the time to make, so per-channel is tried only when per-tensor does not agree. The classifier head,
-the softmax and the convolution on the image itself stay fp32 (see _kept_fp32).
+Choices, measured at 224 px batch 1 on the 2-core development machine (Xeon with AVX512-VNNI, AVX-VNNI and AMX),
+fp32 and int8 taking turns call by call; the machine was loaded by other work, so wall ratios moved by ±0.1 between
+runs and the process CPU time per call is the steadier figure (profile and commands: bench/profiles/int8_224.txt):
+- QOperator and QDQ run the same (onnxruntime fuses QDQ into the same QLinear* kernels); QUInt8 activations with
+  symmetric QInt8 weights is the x86 fast path (onnxruntime's NHWC int8 convolutions): S8S8 ran 7× slower than
+  fp32, U8U8 1.4×, asymmetric weights 0.8-0.9× (they leave that path); reduce_range and symmetric activations changed
+  nothing measurable; quant_pre_process made it slower (0.78× against 0.58× in the same run).
+- per-channel weights run as fast as per-tensor (CPU 0.67-0.73× fp32 both) and agree better: one try, per-channel.
+- SiLU (Sigmoid × input) stays int8 (QLinearSigmoid, a table lookup, and QLinearMul): left in fp32 it costs a
+  Dequantize and a Quantize per layer (0.95× fp32 in all). Even so an int8 SiLU takes two passes where fp32 fuses it
+  into one (QuickGelu): 15-30 % of the int8 model's time, about 1.5-2× fp32's SiLU; with the convolutions (int8 about
+  2.3× faster than fp32's) that is what keeps int8 near 0.6-0.7× fp32 here.
+- The classifier head, the softmax, the convolution on the image itself and its SiLU stay fp32 (see _kept_fp32).
 """
 
 import os
@@ -45,11 +54,10 @@ def quantize_int8(
     latency_runs: int | None = None,
     seed: int = 0,
     quant_format: str = "QOperator",
-    per_channel: bool | None = None,
+    per_channel: bool = True,
     threads: int = 0,
 ) -> dict[str, Any]:
-    """Quantize `fp32_path` into `<same folder>/best.int8.onnx`, check it, time both. `per_channel` None: per-tensor
-    weights, then per-channel if those do not agree. Returns what the model card
+    """Quantize `fp32_path` into `<same folder>/best.int8.onnx`, check it, time both. Returns what the model card
     says: "path" (None when not kept), "kept", "reason", "top1_agreement", "images", "calibration_images",
     "latency_ms" {"fp32": {"p50", "p95"}, "int8": {...}} and "int8_over_fp32_p50"."""
     sample = _calibration_sample(calibration_paths, calibration_images, seed)
@@ -57,18 +65,11 @@ def quantize_int8(
     runs = latency_runs if latency_runs is not None else latency_runs_for(len(val_paths))
     with tempfile.TemporaryDirectory(prefix=".quantize-", dir=fp32_path.parent) as scratch:
         fp32 = session(fp32_path, threads)
-        # Per-tensor weights first (as fast to run here, twice as fast to make); per-channel only when per-tensor
-        # does not agree well enough, as per-channel scales keep more of each filter's precision.
-        for channelwise in (False, True) if per_channel is None else (per_channel,):
-            scratch_int8 = Path(scratch) / f"{channelwise}-{INT8_NAME}"
-            quantize_file(
-                fp32_path, scratch_int8, sample, transforms, quant_format=quant_format, per_channel=channelwise
-            )
-            int8 = session(scratch_int8, threads)
-            agreement = top1_agreement(fp32, int8, val_paths, transforms)
-            kept = agreement is not None and agreement >= threshold
-            if kept:
-                break
+        scratch_int8 = Path(scratch) / INT8_NAME
+        quantize_file(fp32_path, scratch_int8, sample, transforms, quant_format=quant_format, per_channel=per_channel)
+        int8 = session(scratch_int8, threads)  # the same threads as fp32: a fair comparison
+        agreement = top1_agreement(fp32, int8, val_paths, transforms)
+        kept = agreement is not None and agreement >= threshold
         latency = compare_latency({"fp32": fp32, "int8": int8}, _first_input(val_paths, transforms), runs)
         del int8  # the session holds the file open (Windows would refuse the rename)
         if kept:
@@ -86,7 +87,7 @@ def quantize_int8(
             f"the {threshold:.0%} required; the int8 model was removed"
         ),
         "format": quant_format,
-        "per_channel": channelwise,
+        "per_channel": per_channel,
         "top1_agreement": agreement,
         "threshold": threshold,
         "images": len(val_paths),
@@ -116,6 +117,7 @@ def quantize_file(
     quant_format: str = "QOperator",
     per_channel: bool = True,
     keep_first_conv: bool = True,
+    keep_first_silu: bool = True,
     preprocess: bool = False,
 ) -> None:
     """Static int8 quantization of `fp32_path` into `int8_path`, activations calibrated (min/max) on the images."""
@@ -132,8 +134,8 @@ def quantize_file(
             return next(self._batches, None)
 
     prepared = int8_path.with_name(".prepared.onnx")
-    # onnxruntime's recommended pre-processing (shape inference, graph optimisation) measured no faster here (int8 p50
-    # 0.75× fp32 with it, 0.73× without, 224 px): Ultralytics' exporter already simplified the graph (onnxslim).
+    # onnxruntime's recommended pre-processing (shape inference, graph optimisation) measured slower here (int8 p50
+    # 0.78× fp32 with it, 0.58× without, 224 px): Ultralytics' exporter already simplified the graph (onnxslim).
     if preprocess:
         quant_pre_process(str(fp32_path), str(prepared), skip_symbolic_shape=True)
     else:
@@ -145,9 +147,9 @@ def quantize_file(
         Reader(graph.input[0].name),
         quant_format=QuantFormat.QDQ if quant_format == "QDQ" else QuantFormat.QOperator,
         per_channel=per_channel,
-        activation_type=QuantType.QUInt8,  # S8S8 measured 2.5× slower than fp32 here
+        activation_type=QuantType.QUInt8,  # S8S8 measured 7× slower than fp32 here
         weight_type=QuantType.QInt8,
-        nodes_to_exclude=_kept_fp32(graph, keep_first_conv),
+        nodes_to_exclude=_kept_fp32(graph, keep_first_conv, keep_first_silu and keep_first_conv),
     )
     prepared.unlink(missing_ok=True)
 
@@ -202,19 +204,27 @@ def _first_input(paths: Sequence[str], transforms: A.Compose) -> np.ndarray:
     return next(iter(val_batches(paths[:1], transforms))).numpy()
 
 
-def _kept_fp32(graph: Any, first_conv: bool) -> list[str]:
+def _kept_fp32(graph: Any, first_conv: bool, first_silu: bool = True) -> list[str]:
     """Nodes left in fp32:
     - the classifier head (Gemm/MatMul) and the closing softmax: quantized logits have 256 levels over their whole
       range, so two close ones round to the same value and argmax picks the first (a 1-epoch model, whose logits
       are close, agreed on 87.5 %); probabilities quantized would even all round to 0 for 1000 classes;
     - the convolution on the image itself (3 input channels at full resolution: onnxruntime's int8 convolution is
-      slower there than its fp32 one, measured 0.99 vs 0.85 ms at 224 px)."""
+      slower there than its fp32 one, measured 0.99 vs 0.85 ms at 224 px) and its SiLU (Sigmoid, Mul): in fp32
+      onnxruntime fuses them into one pass (QuickGelu, 130 µs at 224 px) where int8 takes two (QLinearSigmoid +
+      QLinearMul, 245 µs), and the activation is quantized once either way (after the SiLU instead of before).
+      Measured (1 thread, same run): CPU time per call 0.70× fp32 with it, 0.73× without, 0.82× with the first
+      convolution in int8 as well."""
     image = graph.input[0].name
-    return [
-        n.name
-        for n in graph.node
-        if n.op_type in ("Softmax", "Gemm", "MatMul") or (first_conv and n.op_type == "Conv" and image in n.input)
-    ]
+    head = [n for n in graph.node if n.op_type in ("Softmax", "Gemm", "MatMul")]
+    convs = [n for n in graph.node if first_conv and n.op_type == "Conv" and image in n.input]
+    if not first_silu:
+        return [n.name for n in head + convs]
+    outputs = {o for n in convs for o in n.output}
+    sigmoids = [n for n in graph.node if n.op_type == "Sigmoid" and n.input[0] in outputs]
+    silu = {o for n in sigmoids for o in n.output}
+    muls = [n for n in graph.node if n.op_type == "Mul" and set(n.input) & outputs and set(n.input) & silu]
+    return [n.name for n in head + convs + sigmoids + muls]
 
 
 def _graph(path: Path) -> Any:

@@ -61,7 +61,7 @@ def test_an_int8_model_below_the_agreement_required_is_removed_with_the_reason(t
         threshold=1.01,  # more than any agreement can be
         calibration_images=8,
         latency_runs=5,
-        per_channel=False,  # one try (the default tries per-channel too when per-tensor falls short)
+        per_channel=False,  # per-tensor weights: quicker to make than the default per-channel
     )
 
     assert not result["kept"] and result["path"] is None
