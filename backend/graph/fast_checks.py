@@ -5,6 +5,7 @@ graph has no loop. Each answers exactly what the plain call would; validate and 
 remembered is a function of the key alone).
 """
 
+import threading
 from typing import Any
 
 from pydantic import BaseModel
@@ -15,12 +16,24 @@ from nodes.base import NodeType, ParamError, ParsedParams, Port, Step
 PARAM_CHECKS_REMEMBERED = 4096  # distinct (node type, parameters) pairs whose check is kept: a few MB at most
 _REMEMBERED_PROBLEMS: dict[tuple[type[NodeType], str], tuple[tuple[ParamError, ...], Any]] = {}
 _REMEMBERED_STEPS: dict[tuple[type[NodeType], str, int], tuple[Step, ...]] = {}
+_REMEMBERING = threading.Lock()  # validation runs in litestar's thread pool: eviction iterates the dict
 
 
 def _remember(memory: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(memory) >= PARAM_CHECKS_REMEMBERED:
-        memory.pop(next(iter(memory)), None)  # the oldest goes
-    memory[key] = value
+    with _REMEMBERING:
+        if len(memory) >= PARAM_CHECKS_REMEMBERED:
+            memory.pop(next(iter(memory)), None)  # the oldest goes
+        memory[key] = value
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of parsed JSON-like parameters down to their last list or dict (no memo: several times faster than
+    `copy.deepcopy` on a node's few values)."""
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fresh(item) for item in value]
+    return value
 
 
 def _shareable(parsed: Any) -> bool:
@@ -37,22 +50,22 @@ def checked_params(node_type: type[NodeType], params: dict[str, Any]) -> tuple[t
     the key both are remembered by): the parameters' exact `repr` (JSON values: distinct values, distinct text,
     key order kept). An augmentation's JSON Schema check costs ~0.2 ms, so a 300-node graph re-checked at every
     edit would spend its whole budget there. A node type's check and parse read nothing but the parameters, so
-    the answer is the same every time. A parsed dict is handed out as a fresh copy (as `{**defaults, **raw}`
-    makes one per call), a frozen model of plain values as it is, anything else parsed afresh."""
+    the answer is the same every time. A parsed dict is handed out as a fresh deep copy (as `{**defaults, **raw}`
+    makes one per call; nested lists too), a frozen model of plain values as it is, anything else parsed afresh."""
     text = repr(params)
     key = (node_type, text)
     remembered = _REMEMBERED_PROBLEMS.get(key)
     if remembered is None:
         problems = tuple(node_type.check_params(params))
         parsed = None if problems else node_type.parse_params(params)
-        remembered = (problems, parsed if isinstance(parsed, dict) or _shareable(parsed) else None)
-        _remember(_REMEMBERED_PROBLEMS, key, remembered)
+        kept = _fresh(parsed) if isinstance(parsed, dict) else parsed if _shareable(parsed) else None
+        _remember(_REMEMBERED_PROBLEMS, key, (problems, kept))  # never the dict handed out now: its caller owns it
         return problems, parsed, text
     problems, parsed = remembered
     if problems:
         return problems, None, text
     if isinstance(parsed, dict):
-        return problems, dict(parsed), text
+        return problems, _fresh(parsed), text
     return problems, parsed if parsed is not None else node_type.parse_params(params), text
 
 

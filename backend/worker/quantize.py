@@ -63,6 +63,7 @@ def quantize_int8(
     sample = _calibration_sample(calibration_paths, calibration_images, seed)
     target = fp32_path.with_name(INT8_NAME)
     runs = latency_runs if latency_runs is not None else latency_runs_for(len(val_paths))
+    target.unlink(missing_ok=True)  # an int8 file of an earlier export (a resumed run) never outlives a failure here
     with tempfile.TemporaryDirectory(prefix=".quantize-", dir=fp32_path.parent) as scratch:
         fp32 = session(fp32_path, threads)
         scratch_int8 = Path(scratch) / INT8_NAME
