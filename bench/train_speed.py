@@ -16,8 +16,10 @@ Each measurement runs in a fresh process:
   torch threads; the limit is the better of the two.
 images/s = images of the timed batches / their seconds, counted from batch `warmup` on, inside epochs (an epoch
 boundary's validation is not training time), the same clock for ours and plain (a wrapped batch-end callback).
-Targets at 224 px: ours/plain ≥ 1.3, ours/compute ≥ 0.85. Accuracy: run_job for the same epochs and seed with and
-without the cache on the digits (and, without --quick, on 2,000 images of the 15k set at 224 px).
+At 224 px also "workers=0": the cached images
+loaded in the training process (bench/profiles/train_224_compute.txt says why). Targets at 224 px: ours/plain ≥ 1.3,
+ours/compute ≥ 0.85. Accuracy: run_job for the same epochs, seed and torch threads (those a cached run chooses)
+with and without the cache on the digits (and, without --quick, on 2,000 images of the 15k set at 224 px).
 """
 
 import argparse
@@ -74,6 +76,9 @@ def run_all(quick: bool, json_path: Path | None) -> int:
                 "ours, files every epoch": measure_in_process({**common, "kind": "ours", "cache": False}, work),
                 "plain yolo classify train": measure_in_process({**common, "kind": "plain"}, work),
             }
+            if imgsz == 224:  # the loader in the training process: no loader process taking a core from torch's threads
+                options = {**common, "kind": "ours", "cache": True, "workers": 0}
+                rates["ours, decode cache, workers=0"] = measure_in_process(options, work)
             compute = measure_in_process({**common, "kind": "compute"}, work)["threads"]
             limit = max(compute.values())
             print(f"\n{name} at {imgsz} px, batch {batch}, {batches} timed batches after {common['warmup']}")
@@ -94,6 +99,9 @@ def run_all(quick: bool, json_path: Path | None) -> int:
                 _figure(f"{name} {imgsz}px ours/compute", ours / limit, "ratio", "compute", ">= 0.85" if big else None),
                 _figure(f"{name} {imgsz}px cache/files", ours / files, "ratio", "ours without cache", None),
             ]
+            if "ours, decode cache, workers=0" in rates:
+                serial = rates["ours, decode cache, workers=0"]["images_per_s"]
+                figures.append(_figure(f"{name} {imgsz}px ours workers=0/compute", serial / limit, "ratio", "compute"))
             build = rates["ours, decode cache"].get("note")
             if build:
                 notes.append(f"{name} {imgsz}px: {build}")
@@ -157,7 +165,8 @@ def measure(kind: str, work: str, imgsz: int, batch: int, threads: int = 1, **op
     clock = BatchClock(options["warmup"], options["batches"])
     if kind == "plain":
         return plain(Path(options["data"]), Path(work) / "plain", imgsz, batch, clock)
-    return ours(Path(options["data"]), Path(options["store"]), imgsz, batch, clock, options["cache"])
+    data, store = Path(options["data"]), Path(options["store"])
+    return ours(data, store, imgsz, batch, clock, options["cache"], options.get("workers"))
 
 
 class BatchClock:
@@ -205,13 +214,15 @@ def plain(data: Path, project: Path, imgsz: int, batch: int, clock: BatchClock) 
     return {"images_per_s": clock.rate(batch)}
 
 
-def ours(data: Path, store_dir: Path, imgsz: int, batch: int, clock: BatchClock, cache: bool) -> dict[str, Any]:
+def ours(
+    data: Path, store_dir: Path, imgsz: int, batch: int, clock: BatchClock, cache: bool, workers: int | None = None
+) -> dict[str, Any]:
     from backend.storage import LocalStorage
     from backend.worker import reporter, trainer
     from backend.worker.job import run_job
 
     store = LocalStorage(store_dir)
-    spec = job_spec(data, store, imgsz, batch, epochs=100)
+    spec = job_spec(data, store, imgsz, batch, epochs=100, workers=workers)
     original = reporter.Reporter.on_batch_end
 
     def on_batch_end(self: Any, ultralytics_trainer: Any) -> None:
@@ -226,7 +237,7 @@ def ours(data: Path, store_dir: Path, imgsz: int, batch: int, clock: BatchClock,
 
     patches = [mock.patch.object(reporter.Reporter, "on_batch_end", on_batch_end)]
     if not cache:
-        patches.append(mock.patch.object(trainer, "open_or_build", lambda *args: None))
+        patches.append(mock.patch.object(trainer, "open_or_build", lambda *args, **kwargs: None))
     with patches[0], patches[-1] if len(patches) > 1 else _nothing():
         run_job(spec, store, emit, lambda: clock.done)
     said = [line for line in logs if line.startswith(("decoded ", "images load from the decode cache"))]
@@ -241,7 +252,9 @@ class _nothing:
         return None
 
 
-def job_spec(data: Path, store: Any, imgsz: int, batch: int, epochs: int, limit: int | None = None) -> Any:
+def job_spec(
+    data: Path, store: Any, imgsz: int, batch: int, epochs: int, limit: int | None = None, workers: int | None = None
+) -> Any:
     """A TrainingJobSpec over the train/ and val/ folders, the images hard-linked into `store` by content hash."""
     from backend.graph.spec import (
         DatasetItem,
@@ -284,7 +297,8 @@ def job_spec(data: Path, store: Any, imgsz: int, batch: int, epochs: int, limit:
         pipeline=pipeline,
         model=ModelSpec(architecture="yolov8n-cls.yaml", imgsz=imgsz),
         overrides={"epochs": epochs, "batch": batch, "nbs": batch, "lr0": 0.001, "optimizer": "AdamW", "seed": 0}
-        | {"deterministic": True, "device": "cpu", "patience": 100},
+        | {"deterministic": True, "device": "cpu", "patience": 100}
+        | ({"workers": workers} if workers is not None else {}),
         evaluation=EvaluationSpec(every=epochs, checkpoint="latest", preview_size=0),
         run_id=f"speed-{imgsz}-{time.time_ns()}",
     )
@@ -318,11 +332,22 @@ def accuracy(data: str, store: str, imgsz: int, batch: int, epochs: int, limit: 
         if event.type == "evaluation" and event.data.final:
             evaluations.append(event.data.accuracy)
 
-    with mock.patch.object(trainer, "open_or_build", lambda *args: None) if not cache else _nothing():
+    import torch
+
+    from backend.worker.device import cached_training_threads, cpu_count, machine_workers
+
+    # Equal threads in both runs (what the cached run chooses): a different thread count sums in another order,
+    # and that alone moves a few images across the decision boundary.
+    threads = cached_training_threads(cpu_count(), imgsz) or machine_workers(None, on_cuda=False).torch_threads or 1
+    torch.set_num_threads(threads)
+    with (
+        mock.patch.object(torch, "set_num_threads", lambda _: None),
+        mock.patch.object(trainer, "open_or_build", lambda *args, **kwargs: None) if not cache else _nothing(),
+    ):
         status = run_job(spec, storage, emit, lambda: False)
     if status != "succeeded" or not evaluations:
         raise RuntimeError(f"accuracy run ended {status}")
-    return {"accuracy": evaluations[-1]}
+    return {"accuracy": evaluations[-1], "threads": threads}
 
 
 if __name__ == "__main__":

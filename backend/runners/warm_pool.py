@@ -11,7 +11,7 @@ memory) is dropped, never handed a spec. Every warm worker dies with the server,
     pool = WarmPool(context, config_dir, size=1)
     pool.refill()                   # from a long-lived thread (the event loop's): the child's death signal is tied to it
     taken = pool.take()             # WarmWorker | None
-    taken.start(spec_json, storage)  # then read its events from taken.conn, as from a cold worker's
+    taken.start(spec_json, storage, heartbeat_interval_s)  # then read taken.conn, as a cold worker's
     pool.shutdown()
 """
 
@@ -22,7 +22,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-WARM_NICENESS = 10
+WARM_NICENESS = 10  # of the thread that prepares only: the run it is then given trains at normal priority
 
 
 @dataclass
@@ -33,8 +33,8 @@ class WarmWorker:
     specs: Connection  # where its spec goes
     ready: bool = field(default=False)
 
-    def start(self, spec_json: str, storage_description: dict[str, Any]) -> None:
-        self.specs.send((spec_json, storage_description))
+    def start(self, spec_json: str, storage_description: dict[str, Any], heartbeat_interval_s: float) -> None:
+        self.specs.send((spec_json, storage_description, heartbeat_interval_s))
         self.specs.close()
 
     def check_ready(self) -> bool:

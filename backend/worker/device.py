@@ -17,6 +17,7 @@ from typing import Any
 AUTO = "auto"
 MAX_WORKERS = 8  # loader processes beyond this rarely feed one GPU faster and each costs memory
 MAX_TORCH_THREADS = 8  # Ultralytics' own cap on CPU training threads (ultralytics.utils.NUM_THREADS)
+CACHED_ALL_CORES_IMGSZ = 128  # from this image size a run reading the decode cache computes on every core
 MEMORY_PER_WORKER_GIB = 1.0  # a loader process with its prefetched batches; the cap on small machines
 # GPUs on which Ultralytics' own AMP check turns AMP off (NaN losses): the same list, without its download.
 AMP_UNSAFE_GPU = re.compile(
@@ -120,6 +121,19 @@ def choose_workers(requested: int | None, cpus: int, memory_gib: float, on_cuda:
     if workers < auto:
         reason += f", capped at one per {MEMORY_PER_WORKER_GIB:g} GiB of free memory ({memory_gib:.1f} GiB)"
     return WorkerChoice(workers, threads, reason)
+
+
+def cached_training_threads(cpus: int, imgsz: int) -> int | None:
+    """CPU training threads when images load from the decode cache (worker/decode_cache.py), from the machine's cores
+    and the run's image size alone, never from the machine's current load (a run's numbers must not depend on what
+    else was running). From CACHED_ALL_CORES_IMGSZ px: every core, at most MAX_TORCH_THREADS, since loading a cached
+    image costs a few percent of its compute (bench/profiles/train_224_compute.txt). Smaller: None, the worker's own
+    choice (`choose_workers`) stands: a batch of small images computes in tens of milliseconds, where two threads'
+    synchronisation costs more than it gains (the 32 px demo's click → first batch: 7.2 s with one thread, 10.5 s
+    with two, bench/profiles/cold_start.txt)."""
+    if imgsz < CACHED_ALL_CORES_IMGSZ:
+        return None
+    return max(1, min(cpus, MAX_TORCH_THREADS))
 
 
 def gpu_names() -> tuple[list[str], str]:

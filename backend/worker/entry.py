@@ -9,7 +9,6 @@ preparation first (`prepare`: ~90 % of a cold start's CPU is imports), then wait
 """
 
 import ctypes
-import inspect
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -20,6 +19,8 @@ import time
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
+
+from backend.worker.heartbeat import Heartbeat, LockedSender
 
 _PR_SET_PDEATHSIG = 1
 WATCHDOG_INTERVAL_S = 1.0
@@ -32,13 +33,15 @@ def worker_main(
     conn: multiprocessing.connection.Connection,
     stop_event: Any,
     config_dir: str,
+    heartbeat_interval_s: float | None = None,
 ) -> None:
-    """A cold worker: started for one spec, it prepares (imports) and trains it."""
+    """A cold worker: started for one spec, it prepares (imports) and trains it. It beats every
+    `heartbeat_interval_s` (backend/worker/heartbeat.py); None: no beats, for a caller that reads only events."""
     parent = parent_pid()
     die_with_parent(parent)
     # Ctrl-C in the server's terminal reaches this process group too; the server decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _run(spec_json, storage_description, conn, stop_event, config_dir)
+    _run(spec_json, storage_description, conn, stop_event, config_dir, heartbeat_interval_s)
 
 
 def warm_worker_main(
@@ -50,23 +53,55 @@ def warm_worker_main(
 ) -> None:
     """A warm worker (backend/runners/warm_pool.py): prepared at low priority before any spec exists, it says
     WARM_READY on `conn`, then waits for one (spec_json, storage_description) on `specs` and trains it as a cold
-    worker would. EOF on `specs` (the pool let it go) ends it."""
+    worker would. EOF on `specs` (the pool let it go) ends it. The hand-over also carries the heartbeat interval;
+    an idle warm worker does not beat (nobody reads it then)."""
     parent = parent_pid()
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    before = os.getpriority(os.PRIO_PROCESS, 0)
-    os.nice(niceness)  # warming must not slow a training run or the server
+    # Warming must not slow a training run or the server; a prepare that fails (a missing package) is reported on
+    # the run this worker is given, as a cold worker's would be, so it still says WARM_READY ("waiting for a spec").
+    failed = prepare_at_low_priority(config_dir, niceness)
     try:
-        prepare(config_dir)
         conn.send(WARM_READY)
-        spec_json, storage_description = specs.recv()
+        spec_json, storage_description, heartbeat_interval_s = specs.recv()
     except (BrokenPipeError, EOFError, ConnectionResetError, OSError):
         return  # released before it got a spec, or the server is gone
     finally:
         specs.close()
-    with suppress(PermissionError, OSError):  # an unprivileged process cannot raise its priority back: it stays nice
-        os.setpriority(os.PRIO_PROCESS, 0, before)
-    _run(spec_json, storage_description, conn, stop_event, config_dir)
+    _run(spec_json, storage_description, conn, stop_event, config_dir, heartbeat_interval_s, failed)
+
+
+def prepare_at_low_priority(config_dir: str, niceness: int) -> Exception | None:
+    """`prepare` at `niceness` above this process's priority, returning what it raised. On Linux a thread has its
+    own nice value: prepare runs in a thread of its own that lowers only itself, so the process trains at its
+    normal priority afterwards (an unprivileged process may lower its priority but never raise it back). Elsewhere
+    the whole process is lowered and raised back where permitted."""
+    failures: list[Exception] = []
+
+    def run() -> None:
+        try:
+            prepare(config_dir)
+        except Exception as error:  # reported on the run this worker gets
+            failures.append(error)
+
+    if sys.platform.startswith("linux"):
+
+        def lowered() -> None:
+            with suppress(OSError):
+                tid = threading.get_native_id()
+                os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + niceness)
+            run()
+
+        thread = threading.Thread(target=lowered, name="warm-prepare")
+        thread.start()
+        thread.join()
+    else:
+        before = os.getpriority(os.PRIO_PROCESS, 0)
+        os.nice(niceness)
+        run()
+        with suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, 0, before)
+    return failures[0] if failures else None
 
 
 def prepare(config_dir: str) -> None:
@@ -87,10 +122,6 @@ def prepare(config_dir: str) -> None:
     import backend.worker.pipeline  # noqa: F401
     import backend.worker.trainer  # noqa: F401
 
-    # Ultralytics' trainer prints its arguments with the caller's file name: inspect.getmodule then maps every loaded
-    # module to its file once (~0.3 s after these imports), later calls only the modules loaded since.
-    inspect.getframeinfo(inspect.currentframe())  # type: ignore[arg-type]
-
 
 def _run(
     spec_json: str,
@@ -98,16 +129,23 @@ def _run(
     conn: multiprocessing.connection.Connection,
     stop_event: Any,
     config_dir: str,
+    heartbeat_interval_s: float | None,
+    failed_prepare: Exception | None = None,
 ) -> None:
     # DataLoader workers are forked from this process; without this they would hold the pipe open after we die,
     # and the server would see EOF only when they notice and exit too.
     os.register_at_fork(after_in_child=conn.close)
 
+    send = LockedSender(conn.send)  # the events and the heartbeat thread share the pipe, one message at a time
+    heartbeat = Heartbeat(send, heartbeat_interval_s).start() if heartbeat_interval_s else None
+
     def emit(event: Any) -> None:
-        conn.send(event.model_dump_json())
+        send(event.model_dump_json())
 
     try:
         try:
+            if failed_prepare is not None:
+                raise failed_prepare  # "ModuleNotFoundError: No module named 'albumentations'", not an exit code
             prepare(config_dir)  # nothing left to do in a warm worker
             from backend.graph.spec import TrainingJobSpec
             from backend.storage import storage_from
@@ -122,7 +160,13 @@ def _run(
     except (BrokenPipeError, EOFError, ConnectionResetError):
         pass  # the server is gone: nobody is left to report to
     finally:
+        if heartbeat is not None:
+            heartbeat.stop()
+        # not under a beat being sent; but a beat stuck on a full pipe must not keep the worker from ending
+        locked = send.lock.acquire(timeout=1.0)
         conn.close()
+        if locked:
+            send.lock.release()
 
 
 def _report_failure(emit: Any, error: Exception) -> None:

@@ -88,6 +88,7 @@ def finish(
         metrics=dict(reporter.final),
         best_epoch=int(reporter.trainer.best_epoch or reporter.epochs_done),
         epochs=reporter.epochs_done,
+        device=str(reporter.trainer.device),
         exports={"onnx": onnx, "ultralytics": plain, **({"onnx_int8": int8} if int8 is not None else {})},
     )
     for name, text in (("model_card.json", json.dumps(card, indent=2)), ("model_card.md", model_card_markdown(card))):

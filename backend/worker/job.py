@@ -159,6 +159,7 @@ def train_model(spec: TrainingJobSpec, reporter: Reporter) -> tuple[Materialised
         balance=spec.dataset.balance,
         decode_cache_dir=storage.cache_folder("decoded"),
         log=reporter.log,
+        should_stop=reporter.should_stop,
     )
     reporter.preview_items = preview_sample(spec.dataset, spec.evaluation.preview_size, seed, exclude=data.skipped)
     reporter.val_transforms = val_transforms

@@ -3,7 +3,6 @@
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
 
 from backend.events.models import ClassMetrics
 
@@ -14,6 +13,9 @@ def evaluation_fields(targets: np.ndarray, probabilities: np.ndarray, class_name
     `targets`: (n,) true class indices; `probabilities`: (n, nc) softmax outputs. Precision, recall and F1 are
     macro averages over all nc classes (a class with no samples and no predictions scores 0).
     """
+    # scikit-learn costs ~2 CPU-s to import: paid at the first evaluation, not before the first batch
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
     nc = len(class_names)
     targets = np.asarray(targets, dtype=np.int64).reshape(-1)
     probabilities = np.asarray(probabilities, dtype=np.float64)

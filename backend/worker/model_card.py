@@ -22,7 +22,10 @@ def model_card(
     best_epoch: int,
     epochs: int,
     exports: dict[str, Any],
+    device: str | None = None,
 ) -> dict[str, Any]:
+    """The card of a run of `spec`; `device` is the one it trained on ("cpu", "cuda:0"), by default the one its
+    request ("auto" unless chosen) resolves to on this machine, as the worker resolved it (worker/device.py)."""
     imgsz = spec.model.imgsz
     names = list(spec.dataset.class_names)
     per_class = {
@@ -73,13 +76,27 @@ def model_card(
             "per_class": per_class,
         },
         "training": {
-            key: spec.overrides[key]
-            for key in ("epochs", "batch", "optimizer", "lr0", "seed", "device", "patience")
-            if key in spec.overrides
+            **{
+                key: spec.overrides[key]
+                for key in ("epochs", "batch", "optimizer", "lr0", "seed", "patience")
+                if key in spec.overrides
+            },
+            **_device(spec, device),
         },
         "exports": exports,
         "usage": {"ultralytics": _ultralytics_snippet(imgsz), "onnxruntime": _onnxruntime_snippet()},
     }
+
+
+def _device(spec: TrainingJobSpec, used: str | None) -> dict[str, str]:
+    """The device the model trained on, and what the run asked for when that differs ("auto")."""
+    from backend.worker.device import AUTO, machine_device
+
+    requested = str(spec.overrides.get("device") or AUTO)
+    if used is None:
+        choice = machine_device(requested)
+        used = "cpu" if not choice.on_cuda else f"cuda:{choice.device}"
+    return {"device": used} | ({"device_requested": requested} if requested != used else {})
 
 
 def model_card_markdown(card: dict[str, Any]) -> str:

@@ -34,7 +34,7 @@ from ultralytics.data import ClassificationDataset, build_dataloader
 from ultralytics.data import utils as ultralytics_data_utils
 from ultralytics.engine import trainer as base_trainer
 from ultralytics.models.yolo.classify import ClassificationTrainer, ClassificationValidator
-from ultralytics.utils import DEFAULT_CFG
+from ultralytics.utils import DEFAULT_CFG, LOGGER, colorstr
 
 from backend.graph.spec import CheckpointStrategy
 from backend.worker.batchnorm import (
@@ -44,9 +44,17 @@ from backend.worker.batchnorm import (
     chunks,
     recalibrate,
 )
-from backend.worker.decode_cache import CachedSteps, DecodeCache, after_prefix, open_or_build, shared_prefix
-from backend.worker.device import amp_works
+from backend.worker.decode_cache import (
+    BuildStopped,
+    CachedSteps,
+    DecodeCache,
+    after_prefix,
+    open_or_build,
+    shared_prefix,
+)
+from backend.worker.device import amp_works, cached_training_threads
 from backend.worker.pipeline import transform_bgr
+from backend.worker.reporter import Cancelled
 from backend.worker.sampling import with_weighted_sampling
 
 
@@ -63,6 +71,7 @@ class TrainingPlan:
     balance: str = "none"  # "weighted_sampling": draw training images class-balanced (worker/sampling.py)
     decode_cache_dir: Path | None = None  # where decoded images are cached (Storage.cache_folder); None: no cache
     log: Callable[[str, str], None] | None = None  # (level, message) lines for the run's log
+    should_stop: Callable[[], bool] | None = None  # a cancel: checked while the decode cache builds
 
 
 class PipelineDataset(ClassificationDataset):
@@ -154,7 +163,8 @@ class VisionflowTrainer(ClassificationTrainer):
         self.best_saved_epoch = 0
         self.recalibrations: list[tuple[int, float]] = []  # (images, milliseconds) of each BatchNorm re-estimation
         self._calibration_batches: list[torch.Tensor] | None = None
-        super().__init__(cfg, overrides, _callbacks)
+        with mock.patch.object(base_trainer, "print_args", _print_arguments):
+            super().__init__(cfg, overrides, _callbacks)
 
     def get_dataset(self) -> dict[str, Any]:
         data = super().get_dataset()
@@ -172,7 +182,11 @@ class VisionflowTrainer(ClassificationTrainer):
         if self.plan.decode_cache_dir is not None and dataset.samples and steps.exact:
             paths = [sample[0] for sample in dataset.samples]
             log = self.plan.log or (lambda level, message: None)
-            dataset.use_decode_cache(open_or_build(paths, transforms, steps, self.plan.decode_cache_dir, _cores(), log))
+            folder, stop = self.plan.decode_cache_dir, self.plan.should_stop
+            try:
+                dataset.use_decode_cache(open_or_build(paths, transforms, steps, folder, _cores(), log, stop))
+            except BuildStopped:
+                raise Cancelled from None
         return dataset
 
     def get_dataloader(self, dataset_path: str, batch_size: int = 16, rank: int = 0, mode: str = "train"):
@@ -204,13 +218,14 @@ class VisionflowTrainer(ClassificationTrainer):
 
     def _compute_on_every_core(self) -> None:
         # From the cache a batch loads in a few percent of its compute time: the core the loader would have had is
-        # worth more to torch (plain Ultralytics keeps one of two cores for decoding). Only on a machine whose other
-        # processes leave the cores idle: with the cores busy, more torch threads than free cores run several times
-        # slower (bench/train_speed.py measured 2 threads at 1/7 of 1 thread under a load of 12 on 2 cores).
-        # Without a cache, or on a busy machine, the worker's own choice (worker/device.py) stands.
-        cores = _cores()
-        threads = min(cores, 8)
-        if threads > torch.get_num_threads() and _others_running() < 1:
+        # worth more to torch (plain Ultralytics keeps one of two cores for decoding), from 128 px on
+        # (device.cached_training_threads). The count depends only on the machine's cores and the image size, never
+        # on a load snapshot: the same spec on the same machine trains with the same threads, so the same seed gives
+        # the same numbers (a snapshot once gave two runs of one spec different threads). On a machine whose other
+        # processes keep the cores busy, two threads run slower than one (bench/train_speed.py measured 1/7 under a
+        # load of 12 on 2 cores): the price of reproducible runs.
+        threads = cached_training_threads(_cores(), int(self.args.imgsz))
+        if threads is not None and threads > torch.get_num_threads():
             torch.set_num_threads(threads)
             if self.plan.log:
                 self.plan.log("info", f"images load from the decode cache: training on {threads} CPU threads")
@@ -312,22 +327,14 @@ class VisionflowTrainer(ClassificationTrainer):
         return len(self.test_loader.dataset) if self.test_loader is not None else 0
 
 
+def _print_arguments(arguments: dict[str, Any]) -> None:
+    """Ultralytics' print_args line without its caller lookup: inspect.getframeinfo maps every loaded module to its
+    file first (0.3 s of CPU before the first batch, bench/profiles/cold_start.txt)."""
+    LOGGER.info(colorstr("engine/trainer: ") + ", ".join(f"{key}={value}" for key, value in sorted(arguments.items())))
+
+
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _others_running(samples: int = 5) -> float:
-    """Threads of other processes running right now (the fewest of a few samples 50 ms apart; this one excluded):
-    /proc/loadavg's runnable count on Linux, else the one-minute load average."""
-    try:
-        counts = []
-        for _ in range(samples):
-            with open("/proc/loadavg") as file:
-                counts.append(int(file.read().split()[3].split("/")[0]))
-            time.sleep(0.05)
-        return min(counts) - 1
-    except (OSError, ValueError, IndexError):
-        return os.getloadavg()[0] - 1 if hasattr(os, "getloadavg") else float("inf")
 
 
 def accuracy_fitness(accuracy: float, val_loss: float | None, val_images: int) -> float:
