@@ -32,9 +32,11 @@ from backend.api.model_store import ModelStoreController, WeightsChecker
 from backend.api.predict import PredictController
 from backend.api.preview import PreviewController
 from backend.api.projects import ProjectController
+from backend.api.queue import QueueController
 from backend.api.recommendations import list_templates, run_defaults
 from backend.api.runs import RunController
 from backend.api.users import UserController
+from backend.api.webhooks import WebhookController, run_end_socket
 from backend.api.workflow_versions import WorkflowVersionController
 from backend.api.workflows import WorkflowController
 from backend.api.ws import run_events_socket
@@ -45,6 +47,7 @@ from backend.db.session import make_engine, session_for, upgrade_database
 from backend.events.bus import EventBus
 from backend.graph.spec import UnreadableSpec
 from backend.models_store import ModelStore
+from backend.notifications.notifier import Notifier
 from backend.runners.base import JobRunner
 from backend.runners.local import LocalRunner
 from backend.runners.predictor import PredictorPool
@@ -66,9 +69,18 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
     weights_checker = WeightsChecker(settings.worker_config_dir)
     bus = EventBus(settings.ws_max_behind_events, settings.ws_max_behind_bytes)
     local_runner = LocalRunner(
-        settings.worker_config_dir, LocalStorage(settings.data_dir), warm_workers=settings.resolved_warm_workers
+        settings.worker_config_dir,
+        LocalStorage(settings.data_dir),
+        warm_workers=settings.resolved_warm_workers,
+        heartbeat_interval_s=settings.heartbeat_interval_s,
+        heartbeat_timeout_s=settings.heartbeat_timeout_s,
     )
+    if runner is None and settings.runner == "ray":  # a Ray cluster (docs/cluster.md); only then is Ray imported
+        from backend.runners.ray import RayRunner
+
+        runner = RayRunner.from_settings(settings, LocalStorage(settings.data_dir), engine)
     runs = RunService(engine, settings, catalogue, runner or local_runner, bus)
+    notifier = Notifier(engine, settings, bus)  # webhooks and browsers hear of run ends from the bus
     predictor = PredictorPool(settings.worker_config_dir)
     login_sessions = session_store(settings)
 
@@ -83,6 +95,7 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         sweep_stale_files(settings.data_dir)  # before serving: a crash's temp and .partial files, none in use
         await login_sessions.delete_expired()  # a login session's file outlives it unless the person logs out
+        await notifier.start()  # first: the run service's restart recovery publishes `finished` events
         await runs.start()
         if runner is None and settings.resolved_warm_workers > 0:  # after start(): a recovered run trains first
             local_runner.warm_up()
@@ -97,8 +110,10 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
             yield
         finally:
             bus.close()  # first: every WebSocket parked on a live run ends, so the server can stop
+            notifier.feed.close()  # and every notifications socket
             backfill.stop()
             await runs.stop()
+            await notifier.stop()
             await predictor.shutdown()
 
     app = Litestar(
@@ -114,6 +129,7 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
             WorkflowController,
             WorkflowVersionController,
             RunController,
+            QueueController,
             InsightController,
             LabelCheckController,
             PredictController,
@@ -123,6 +139,8 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
             run_defaults,
             run_settings_schema,
             run_events_socket,
+            WebhookController,
+            run_end_socket,
             frontend_router(settings),
         ],
         dependencies={
@@ -134,6 +152,7 @@ def create_app(settings: Settings | None = None, runner: JobRunner | None = None
             "weights_checker": Provide(lambda: weights_checker, sync_to_thread=False, use_cache=True),
             "runs": Provide(lambda: runs, sync_to_thread=False, use_cache=True),
             "bus": Provide(lambda: bus, sync_to_thread=False, use_cache=True),
+            "notifier": Provide(lambda: notifier, sync_to_thread=False, use_cache=True),
             "predictor": Provide(lambda: predictor, sync_to_thread=False, use_cache=True),
         },
         lifespan=[lifespan],

@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     # idle warm worker holds ~0.5 GB). 0 turns them off.
     warm_workers: int | None = None
     cancel_grace_s: float = 10.0
+    # Run-end webhooks (docs/notifications.md). Addresses that are loopback, private, link-local or otherwise not
+    # public are refused unless allowed (docs/security.md says why); each POST waits webhook_timeout_s at most and is
+    # tried webhook_attempts times, webhook_retry_first_s apart at first, three times longer each time after.
+    webhook_allow_private: bool = False
+    webhook_timeout_s: float = 5.0
+    webhook_attempts: int = 5
+    webhook_retry_first_s: float = 10.0
+    # Where people open the app (https://visionflow.example): a notification's link to a run starts with it; unset,
+    # the link is the run page's path alone
+    public_url: str | None = None
     max_upload_file_bytes: int = 50 * 1024 * 1024
     max_model_upload_bytes: int = 1024 * 1024 * 1024  # pretrained weights: yolov8x-cls.pt is ~110 MB
     # GitHub's release API for official weights (the release Ultralytics 8.4.190 downloads from); tests point it

@@ -22,7 +22,8 @@ from backend.events.store import MAX_SEQ, PAGE
 from backend.graph.spec import DatasetSpec, RunSettings
 from backend.runs.compare import compare_runs
 from backend.runs.naming import MAX_RUN_NAME
-from backend.runs.service import InvalidWorkflow, RunNotResumable, RunService
+from backend.runs.queue import waiting_reason
+from backend.runs.service import InvalidWorkflow, NotWaiting, RunNotResumable, RunService
 from backend.settings import Settings
 
 
@@ -35,26 +36,35 @@ def _artifacts(run: Run) -> dict[str, dict[str, Any]]:
 LINEAGE_KEYS = ("parent_run_id", "resume_from", "cross_validation")
 
 
-def run_read(run: Run, lineage_keys: tuple[object, ...] | None = None, version_number: int | None = None) -> RunRead:
+def run_read(
+    run: Run,
+    lineage_keys: tuple[object, ...] | None = None,
+    version_number: int | None = None,
+    queue: RunService | None = None,
+) -> RunRead:
     """`lineage_keys`: the spec's LINEAGE_KEYS when the query read them (the spec itself deferred); else from it.
-    `version_number`: of the workflow version it trained (`read_run` looks it up). A run stored without a name
-    (outside the run service) is called by its workflow's."""
+    `version_number`: of the workflow version it trained (`read_run` looks it up). `queue`: the run service, for a
+    queued run's place and why it waits. A run stored without a name (outside the run service) is called by its
+    workflow's."""
     keys = lineage_keys if lineage_keys is not None else tuple((run.spec or {}).get(k) for k in LINEAGE_KEYS)
+    place = queue.place_of(run.id) if queue is not None else None
     return RunRead(
         **run.model_dump(exclude={"spec", "name"}),
         name=run.name or run.workflow_name,
         workflow_version_number=version_number,
         lineage=lineage_of(run.parent_run_id, *keys),
+        queue_position=place.position if place is not None else None,
+        waiting_reason=waiting_reason(place, run.status, run.reason) if queue is not None else None,
     )
 
 
-def read_run(session: Session, run: Run) -> RunRead:
+def read_run(session: Session, run: Run, queue: RunService | None = None) -> RunRead:
     """`run_read` with the number of the version it trained, read without the version's graph."""
     number = None
     if run.workflow_version_id is not None:
         found = select(WorkflowVersion.number).where(WorkflowVersion.id == run.workflow_version_id)
         number = session.exec(found).first()
-    return run_read(run, version_number=number)
+    return run_read(run, version_number=number, queue=queue)
 
 
 def lineage_of(
@@ -102,10 +112,10 @@ class RunController(Controller):
             run = await runs.create(workflow, data)  # None: the defaults, from the images it validates against
         except InvalidWorkflow as invalid:
             return Response(WorkflowIssues(issues=invalid.issues), status_code=422)
-        return Response(await asyncio.to_thread(read_run, access.session, run), status_code=202)
+        return Response(await asyncio.to_thread(read_run, access.session, run, runs), status_code=202)
 
     @get("/api/projects/{project_id:str}/runs", sync_to_thread=True, responses=errors(404))
-    def list_runs(self, access: Access, project_id: str) -> list[RunRead]:
+    def list_runs(self, access: Access, runs: RunService, project_id: str) -> list[RunRead]:
         project = access.project(project_id)
         # The spec (megabytes for a large snapshot) stays in the database: the database reads the three keys.
         keys = [Run.spec[key].as_string() for key in LINEAGE_KEYS]
@@ -116,7 +126,7 @@ class RunController(Controller):
             .where(Run.project_id == project.id)
             .order_by(Run.created_at.desc())
         ).all()
-        return [run_read(run, tuple(found), number) for run, number, *found in rows]
+        return [run_read(run, tuple(found), number, runs) for run, number, *found in rows]
 
     @get("/api/projects/{project_id:str}/runs/compare", sync_to_thread=True, responses=errors(404))
     def compare(self, access: Access, runs: RunService, project_id: str, ids: str) -> RunComparison:
@@ -133,8 +143,8 @@ class RunController(Controller):
         )
 
     @get("/api/runs/{run_id:str}", sync_to_thread=True, responses=errors(404))
-    def get_run(self, access: Access, run_id: str) -> RunRead:
-        return read_run(access.session, access.run(run_id))
+    def get_run(self, access: Access, runs: RunService, run_id: str) -> RunRead:
+        return read_run(access.session, access.run(run_id), runs)
 
     @patch("/api/runs/{run_id:str}", sync_to_thread=True, responses=errors(404, 422))
     def rename_run(self, access: Access, run_id: str, data: RunRename = Body()) -> RunRead:
@@ -156,11 +166,25 @@ class RunController(Controller):
 
     @post("/api/runs/{run_id:str}/cancel", status_code=202, responses=errors(404))
     async def cancel_run(self, access: Access, runs: RunService, run_id: str) -> RunRead:
-        """Idempotent: a finished run stays as it is."""
+        """Idempotent: a finished run stays as it is. A queued run leaves the queue at once."""
         run = await asyncio.to_thread(access.run, run_id)
         access.session.close()
         await runs.cancel(run.id)
-        return await asyncio.to_thread(lambda: read_run(access.session, access.run(run_id)))
+        return await asyncio.to_thread(lambda: read_run(access.session, access.run(run_id), runs))
+
+    @post("/api/runs/{run_id:str}/move-to-front", status_code=200, responses=errors(404, 409))
+    async def move_to_front(self, access: Access, runs: RunService, run_id: str) -> RunRead:
+        """A run waiting for a slot starts next (unless its project is at its own limit); the order is stored, so it
+        holds after a restart. 409 for a run that is not waiting (training, handed to the runner, or finished)."""
+        run = await asyncio.to_thread(access.run, run_id)
+        access.session.close()
+        try:
+            await runs.move_to_front(run.id)
+        except NotWaiting:
+            raise ClientException(
+                status_code=409, detail=f"Run {run.id!r} is not waiting in the queue ({run.status}): it cannot move."
+            ) from None
+        return await asyncio.to_thread(lambda: read_run(access.session, access.run(run_id), runs))
 
     @post("/api/runs/{run_id:str}/resume", status_code=202, responses=errors(404, 409))
     async def resume_run(self, access: Access, runs: RunService, run_id: str) -> RunRead:

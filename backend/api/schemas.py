@@ -191,6 +191,22 @@ class RunRead(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    queue_position: int | None = Field(
+        default=None, description="Its place among the runs waiting for a slot (1 starts next); null otherwise."
+    )
+    waiting_reason: str | None = Field(
+        default=None,
+        description='Why a queued run has not started ("2 runs ahead; …", the runner\'s own); null unless queued.',
+    )
+
+
+class QueueRead(BaseModel):
+    """The runs training or waiting that the caller can see: those holding a slot first, then the waiting ones in
+    the order they start (positions count every waiting run, of every project)."""
+
+    runs: list[RunRead]
+    max_concurrent_runs: int
+    max_concurrent_runs_per_project: int | None
 
 
 class RunRename(BaseModel):

@@ -1,10 +1,11 @@
 """Tables. Request and response shapes live with the API, not here."""
 
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from backend.graph.spec import TrainingJobSpec, read_spec
@@ -16,6 +17,11 @@ def new_id() -> str:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def queue_clock() -> int:
+    """A new run's place in the queue: after every run queued before it."""
+    return time.time_ns() // 1000
 
 
 class Project(SQLModel, table=True):
@@ -121,6 +127,11 @@ class Run(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
     )
     last_seq: int = -1
+    # place in the run queue, lower starts first (backend/runs/queue.py): the clock's microseconds when made; "move to
+    # front" gives it one less than the lowest queued. Kept in the database so a restart starts queued runs in order.
+    queue_order: int = Field(
+        default_factory=queue_clock, sa_type=BigInteger, sa_column_kwargs={"server_default": text("0")}
+    )
     created_at: datetime = Field(default_factory=now)
     started_at: datetime | None = None
     finished_at: datetime | None = None
@@ -199,3 +210,36 @@ class ProjectMember(SQLModel, table=True):
     user_id: str = Field(foreign_key="user_account.id", primary_key=True, index=True, ondelete="CASCADE")
     role: str
     added_at: datetime = Field(default_factory=now)
+
+
+class ProjectWebhook(SQLModel, table=True):
+    """Where a project's run ends are POSTed, and the secret that signs each body (backend/notifications/)."""
+
+    __tablename__ = "project_webhook"
+    project_id: str = Field(foreign_key="project.id", primary_key=True, ondelete="CASCADE")
+    url: str
+    secret: str  # kept as it is: signing needs it (HMAC-SHA256); only the project's owners read it
+    enabled: bool = True
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One notification to a project's webhook, from the moment it is owed until it is delivered or given up: a
+    restart sends on the pending ones. One per run (the unique pair), so a run's end is never announced twice."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (UniqueConstraint("project_id", "run_id"),)
+    id: str = Field(default_factory=new_id, primary_key=True)
+    project_id: str = Field(foreign_key="project.id", index=True, ondelete="CASCADE")
+    run_id: str | None = None  # None: a test delivery ("Send test"); no foreign key: the record outlives its run
+    event: str  # run.finished | test
+    body: str  # the exact JSON every attempt sends (each attempt signs it with its own timestamp)
+    status: str = Field(default="pending", index=True)  # pending | delivered | failed (given up)
+    attempts: int = 0
+    next_attempt_ts: float = 0.0  # seconds since the epoch: when a pending one is tried next
+    last_http_status: int | None = None
+    last_error: str = ""
+    response_excerpt: str = ""  # the first few hundred characters of the last answer, never more
+    created_at: datetime = Field(default_factory=now)
+    delivered_at: datetime | None = None

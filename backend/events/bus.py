@@ -11,11 +11,14 @@ A subscriber's `get` returns None once the bus is closed (server shutdown) and i
 it is `interrupt`ed (its client left): every WebSocket parked on a live run wakes and ends, so the server can stop."""
 
 import asyncio
+import logging
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from backend.events.models import Event
+
+log = logging.getLogger(__name__)
 
 MAX_BEHIND_EVENTS = 1000  # ~100 s of a busy run's events
 MAX_BEHIND_BYTES = 4 * 1024 * 1024  # evaluations with a confusion matrix and previews run to tens of KB each
@@ -102,6 +105,7 @@ class Subscription:
 class EventBus:
     def __init__(self, max_behind_events: int = MAX_BEHIND_EVENTS, max_behind_bytes: int = MAX_BEHIND_BYTES) -> None:
         self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
+        self._listeners: list[Callable[[Event], None]] = []
         self._closed = False
         self.max_behind_events, self.max_behind_bytes = max_behind_events, max_behind_bytes
 
@@ -124,12 +128,22 @@ class EventBus:
         """How many subscribers the run has."""
         return len(self._subscribers.get(run_id, ()))
 
+    def listen(self, listener: Callable[[Event], None]) -> None:
+        """`listener(event)` for every event of every run published from now on (backend/notifications/ watches the
+        `finished` ones). It is called on the loop, after the run's subscribers, and must return at once."""
+        self._listeners.append(listener)
+
     def publish(self, event: Event) -> None:
         subscribers = self._subscribers.get(event.run_id)
         if subscribers:
             encoded = encode(event)  # once, however many watch
             for subscription in list(subscribers):  # an `on_drop` may unsubscribe
                 subscription.put(encoded)
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # a listener's bug never stops the run's own events
+                log.exception("event listener %r failed on %s of run %s", listener, event.type, event.run_id)
 
     def close(self) -> None:
         """End every subscriber (each gets `None` after what it holds), now and from now on. Idempotent."""

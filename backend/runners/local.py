@@ -3,8 +3,10 @@ description of the storage it reads images and weights from and writes its run f
 
 Cancel sets a flag the worker checks after every batch; a worker that has not stopped after the grace
 period is killed. A worker that dies without saying `finished` (a crash, SIGKILL, out of memory) gets a
-`finished: failed` with the reason, so no run is ever left `running`. The child kills itself when the
-server process dies (see backend/worker/entry.py).
+`finished: failed` with the reason, so no run is ever left `running`. The worker beats every
+`heartbeat_interval_s` on its pipe (backend/worker/heartbeat.py); any message counts as a sign of life, and one
+silent for `heartbeat_timeout_s` (stopped, hung, swapping) is killed and its run failed with that reason. Beats are
+never events. The child kills itself when the server process dies (see backend/worker/entry.py).
 
 With `warm_workers` > 0 a run starts in a worker prepared ahead of time (backend/runners/warm_pool.py) when one is
 ready, else in a freshly spawned one; replacements warm only while no run is training.
@@ -24,16 +26,29 @@ from backend.graph.spec import TrainingJobSpec
 from backend.runners.base import JobHandle
 from backend.runners.warm_pool import WarmPool, is_warm_ready
 from backend.storage import Storage
+from backend.worker.heartbeat import FIRST_MESSAGE_ALLOWANCE_S, HeartbeatWatch, is_heartbeat, no_heartbeat_reason
 
 POLL_S = 0.2
+# A warm worker taken while still preparing says nothing until its imports are done (at low priority): its first
+# message may take this long before it counts as silent.
+WARMING_FIRST_MESSAGE_ALLOWANCE_S = 120.0
 
 
 class LocalRunner:
-    def __init__(self, config_dir: Path, storage: Storage, warm_workers: int = 0) -> None:
+    def __init__(
+        self,
+        config_dir: Path,
+        storage: Storage,
+        warm_workers: int = 0,
+        heartbeat_interval_s: float = 5.0,
+        heartbeat_timeout_s: float = 30.0,
+    ) -> None:
         self._config_dir = config_dir
+        self._heartbeat_interval_s, self._heartbeat_timeout_s = heartbeat_interval_s, heartbeat_timeout_s
         self._storage = storage.description()
         self._context = multiprocessing.get_context("spawn")
         self.warm_pool = WarmPool(self._context, config_dir, warm_workers)
+        self._workers: list[BaseProcess] = []  # every worker this runner handed a run (shutdown kills them)
         self._training = 0  # runs whose events are not over yet
 
     def warm_up(self) -> None:
@@ -53,13 +68,16 @@ class LocalRunner:
         warm = self.warm_pool.take()
         if warm is not None:
             try:
-                warm.start(spec.model_dump_json(), self._storage)
+                warm.start(spec.model_dump_json(), self._storage, self._heartbeat_interval_s)
             except OSError:  # it died between the check and the hand-over: a cold start instead
                 warm.discard()
                 warm = None
         self._training += 1
         if warm is not None:
             state = {"process": warm.process, "conn": warm.conn, "stop": warm.stop, "warm": True, "training": True}
+            if not warm.ready:
+                state["first_message_allowance_s"] = WARMING_FIRST_MESSAGE_ALLOWANCE_S
+            self._keep(warm.process)
             return JobHandle(run_id=run_id, state=state)
         from backend.worker.entry import worker_main  # the module is light; torch loads in the child
 
@@ -67,7 +85,7 @@ class LocalRunner:
         stop = self._context.Event()
         process = self._context.Process(
             target=worker_main,
-            args=(spec.model_dump_json(), self._storage, send, stop, str(self._config_dir)),
+            args=(spec.model_dump_json(), self._storage, send, stop, str(self._config_dir), self._heartbeat_interval_s),
             name=f"visionflow-run-{run_id}",
         )
         try:
@@ -76,6 +94,7 @@ class LocalRunner:
             self._training -= 1
             raise
         send.close()  # the child holds the only writer: EOF on our end means the child is gone
+        self._keep(process)
         state = {"process": process, "conn": receive, "stop": stop, "warm": False, "training": True}
         return JobHandle(run_id=run_id, state=state)
 
@@ -104,12 +123,25 @@ class LocalRunner:
 
     async def _read(self, handle: JobHandle, process: BaseProcess, conn: Connection) -> AsyncIterator[WorkerEvent]:
         finished = False
+        # counting from the start: a worker that never says anything is caught too
+        watch = HeartbeatWatch(
+            self._heartbeat_timeout_s, handle.state.get("first_message_allowance_s", FIRST_MESSAGE_ALLOWANCE_S)
+        )
         while not finished:
             try:
                 if not await asyncio.to_thread(conn.poll, POLL_S):
+                    if not process.is_alive() and not conn.poll(0):  # gone, and nothing left unread
+                        break
+                    if watch.expired():
+                        handle.state["silent_s"] = watch.allowed_s
+                        process.kill()
+                        break
                     continue
                 message = conn.recv()
-                if is_warm_ready(message):  # a warm worker handed its spec before it was ready says so first
+                watch.beat()
+                handle.state["heard"] = True  # the worker runs our code (tests wait for it before they stop it)
+                # a warm worker handed its spec before it was ready says so first; beats only say it is alive
+                if is_warm_ready(message) or is_heartbeat(message):
                     continue
                 event = WorkerEvent.model_validate_json(message)
             except (EOFError, OSError):
@@ -130,17 +162,27 @@ class LocalRunner:
     async def reattach(self, handle: JobHandle) -> bool:
         return False  # a local worker never outlives the server that spawned it
 
+    async def forget(self, run_id: str) -> None:
+        return None  # nothing of a run this server never submitted can run: workers die with their server
+
     async def shutdown(self) -> None:
         self.warm_pool.size = 0  # no replacement from a run ending now
         self.warm_pool.shutdown()
-        for child in self._context.active_children():
-            child.kill()
+        for worker in self._workers:  # its own only: another runner in this process keeps its workers
+            if worker.is_alive():
+                worker.kill()
+
+    def _keep(self, process: BaseProcess) -> None:
+        self._workers = [worker for worker in self._workers if worker.is_alive()]
+        self._workers.append(process)
 
 
 def _ending_without_finish(handle: JobHandle, process: BaseProcess) -> Finished:
     code = process.exitcode
     if handle.cancel_requested:
         return Finished(status="cancelled", reason="Cancelled; the worker was stopped.")
+    if (silent_s := handle.state.get("silent_s")) is not None:
+        return Finished(status="failed", reason=no_heartbeat_reason(silent_s))
     if code is not None and code < 0:
         name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
         reason = f"The worker process was killed by {name}" + (" (out of memory?)." if name == "SIGKILL" else ".")

@@ -1,5 +1,6 @@
-"""Runs: create (validate → compile → store queued), a FIFO queue under a concurrency limit, the event pump from
-runner to store to bus, cancel, and recovery after a restart.
+"""Runs: create (validate → compile → store queued), a queue under the global and per-project concurrency limits
+(its rules: backend/runs/queue.py; its order kept on each run row, so a restart starts queued runs in order), the
+event pump from runner to store to bus, cancel, move to the front, and recovery after a restart.
 
 Never blocks the event loop: reading the database, validating and compiling run in `asyncio.to_thread`; every
 event write runs on one writer thread (so a run's seqs are handed out in order); publishing happens on the loop.
@@ -10,13 +11,13 @@ extend and label check each make a new run linked by `parent_run_id`.
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import aclosing
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 
 from backend.catalogue import Catalogue
 from backend.datasets.image_facts import labelled_images_of, project_image_facts
@@ -35,6 +36,8 @@ from backend.recommend import summarise
 from backend.runners.base import JobHandle, JobRunner
 from backend.runs.label_check import FOLDS_SETTING, ancestor_specs, refuse_if_under_way
 from backend.runs.naming import extended_name, label_check_name, new_run_name, resumed_name
+from backend.runs.queue import Place, QueuedRun, front_order, plan
+from backend.runs.restart import lost_reason, unfinished_runs
 from backend.settings import Settings
 from backend.templates import run_defaults_for
 from backend.workflows.versions import version_of
@@ -51,6 +54,10 @@ class RunNotResumable(Exception):
     pass
 
 
+class NotWaiting(Exception):
+    """Only a run waiting for a slot can move in the queue."""
+
+
 class InvalidWorkflow(Exception):
     def __init__(self, issues: list[Issue]) -> None:
         super().__init__("the workflow has errors")
@@ -65,8 +72,10 @@ class RunService:
         self.store = EventStore(engine)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="run-events")
         self._derive_lock = asyncio.Lock()  # one check-then-insert of a child run at a time
-        self._pending: deque[str] = deque()
+        self._pending: list[QueuedRun] = []  # runs waiting for a slot (queue.plan walks them in their order)
         self._slots: set[str] = set()  # runs holding one of the concurrency slots
+        self._projects: dict[str, str | None] = {}  # run id → project id, of the runs waiting or holding a slot
+        self._places: dict[str, Place] = {}  # each waiting run's place; replaced whole, so a thread may read it
         self._handles: dict[str, JobHandle] = {}  # runs whose worker has started
         self._cancel_on_start: set[str] = set()
         self._fresh_specs: dict[str, TrainingJobSpec] = {}  # compiled by create(), not yet handed to the runner
@@ -76,25 +85,21 @@ class RunService:
     # --- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """After a restart: a run that was running is offered to the runner again (its events pumped on from the
-        last stored seq) or, when the runner has lost it, interrupted; queued ones go back in the queue."""
-        running, queued = await asyncio.to_thread(self._unfinished)
-        for run_id, last_seq in running:
-            handle = JobHandle(run_id=run_id)
-            try:
-                attached = await self.runner.reattach(handle)
-            except Exception:
-                log.exception("reattaching run %s failed", run_id)
-                attached = False
-            if attached:
+        """After a restart (backend/runs/restart.py): each run under way is offered to the runner again. One it still
+        has holds a slot (a queued one too: a Ray actor may exist before `started`), its events pumped on from the
+        last stored seq; a running one it lost is interrupted with the reason; other queued ones go back in the queue."""
+        for left in await asyncio.to_thread(unfinished_runs, self.engine):
+            run_id, handle = left.run.run_id, JobHandle(run_id=left.run.run_id)
+            self._projects[run_id] = left.run.project_id  # a run holding a slot counts for its project
+            if (lost := await lost_reason(self.runner, handle)) is None:
                 self._slots.add(run_id)
                 self._handles[run_id] = handle
-                self._spawn(self._run(run_id, handle, last_seq))
+                self._spawn(self._run(run_id, handle, left.last_seq))
+            elif left.running:
+                self._projects.pop(run_id, None)
+                await self._record(run_id, Finished(status="interrupted", reason=lost))
             else:
-                await self._record(
-                    run_id, Finished(status="interrupted", reason="The server stopped while this run was training.")
-                )
-        self._pending.extend(queued)
+                self._pending.append(left.run)
         self._start_what_fits()
 
     async def stop(self) -> None:
@@ -114,7 +119,7 @@ class RunService:
         """Validate and compile the workflow, store the run as queued; raises InvalidWorkflow with all issues.
         Without `settings`, the data-aware defaults the Run Training dialog pre-fills (from the same images)."""
         run = await asyncio.to_thread(self._create, workflow, settings)
-        await self._enqueue(run.id)
+        await self._enqueue(run)
         return run
 
     async def resume(self, run: Run) -> Run:
@@ -134,9 +139,12 @@ class RunService:
         """Idempotent: cancelling a finished run does nothing. A running worker is asked to stop (and killed after
         the grace period) in the background; this waits for that at most CANCEL_WAIT_S, so a request never holds
         on a slow worker exit."""
-        if run_id in self._pending:
-            self._pending.remove(run_id)
+        if (waiting := self._waiting(run_id)) is not None:
+            self._pending.remove(waiting)
             self._fresh_specs.pop(run_id, None)
+            self._projects.pop(run_id, None)
+            self._start_what_fits()  # the places behind it move up
+            self._spawn(self.runner.forget(run_id))  # an earlier server may have left a job of it (a Ray actor)
             await self._record(run_id, Finished(status="cancelled", reason="Cancelled before it started."))
         elif (handle := self._handles.get(run_id)) is not None:
             if not handle.cancel_requested:
@@ -144,6 +152,24 @@ class RunService:
                 await asyncio.wait({stopping}, timeout=CANCEL_WAIT_S)
         elif run_id in self._slots:
             self._cancel_on_start.add(run_id)
+
+    async def move_to_front(self, run_id: str) -> None:
+        """The waiting run starts next (unless its project is at its limit); raises NotWaiting for any other run.
+        Its new order is stored, so a restart keeps it."""
+        waiting = self._waiting(run_id)
+        if waiting is None:
+            raise NotWaiting(run_id)
+        order = front_order(self._pending, run_id)
+        if order is None:
+            return
+        self._pending.remove(waiting)
+        self._pending.append(QueuedRun(order, run_id, waiting.project_id))
+        self._start_what_fits()
+        await asyncio.to_thread(self._save_order, run_id, order)
+
+    def place_of(self, run_id: str) -> Place | None:
+        """A waiting run's place (read from request threads too); None for a run that is not waiting for a slot."""
+        return self._places.get(run_id)
 
     # --- making runs (worker threads) -------------------------------------------------------------
 
@@ -184,7 +210,7 @@ class RunService:
         """Check the run as stored now and insert its child run (one at a time), then queue the child."""
         async with self._derive_lock:
             child = await asyncio.to_thread(self._insert_child, run.id, child_of)
-        await self._enqueue(child.id)
+        await self._enqueue(child)
         return child
 
     def _insert_child(self, run_id: str, child_of: Callable[[Session, Run], Run]) -> Run:
@@ -243,12 +269,10 @@ class RunService:
         child.spec = checked.model_dump(mode="json")
         return child
 
-    def _unfinished(self) -> tuple[list[tuple[str, int]], list[str]]:
-        """(run id, last stored seq) of the running runs; the queued ones' ids, oldest first."""
-        with session_for(self.engine) as session:
-            running = session.exec(select(Run.id, Run.last_seq).where(Run.status == "running")).all()
-            queued = session.exec(select(Run.id).where(Run.status == "queued").order_by(Run.created_at)).all()
-        return [(run_id, last_seq) for run_id, last_seq in running], list(queued)
+    def _save_order(self, run_id: str, order: int) -> None:
+        with session_for(self.engine) as session:  # this column alone: the event writer updates the rest of the row
+            session.exec(update(Run).where(Run.id == run_id).values(queue_order=order))
+            session.commit()
 
     def _spec_of(self, run_id: str) -> TrainingJobSpec:
         if (fresh := self._fresh_specs.pop(run_id, None)) is not None:  # compiled just now: not read back
@@ -258,13 +282,15 @@ class RunService:
 
     # --- queue and event pump (on the loop) -------------------------------------------------------
 
-    async def _enqueue(self, run_id: str) -> None:
+    async def _enqueue(self, run: Run) -> None:
         """The run joins the queue before its `queued` event is written (the write is submitted first, so it keeps
         the lower seq): a cancel that comes while the write is under way finds the run and cancels it."""
+        run_id = run.id
         written = self._write(
             run_id, WorkerEvent.of(Queued(position=len(self._pending) + len(self._slots)), time.time())
         )
-        self._pending.append(run_id)
+        self._projects[run_id] = run.project_id
+        self._pending.append(QueuedRun(run.queue_order, run_id, run.project_id))
         self.bus.publish(await written)
         self._start_what_fits()
 
@@ -281,11 +307,26 @@ class RunService:
     async def _record(self, run_id: str, payload: object) -> Event:
         return await self._store(run_id, WorkerEvent.of(payload, time.time()))
 
+    def _waiting(self, run_id: str) -> QueuedRun | None:
+        return next((waiting for waiting in self._pending if waiting.run_id == run_id), None)
+
     def _start_what_fits(self) -> None:
-        while not self._stopping and self._pending and len(self._slots) < self.settings.max_concurrent_runs:
-            run_id = self._pending.popleft()
-            self._slots.add(run_id)
-            self._spawn(self._run(run_id))
+        """Start the waiting runs the limits allow (queue.plan), then note where the others stand."""
+        holding = {run_id: self._projects.get(run_id) for run_id in self._slots}
+        settings = self.settings
+        decided = plan(
+            self._pending,
+            holding,
+            settings.max_concurrent_runs,
+            settings.max_concurrent_runs_per_project,
+            may_start=not self._stopping,
+        )
+        started = {run.run_id for run in decided.starts}
+        self._pending = [run for run in sorted(self._pending) if run.run_id not in started]
+        self._places = decided.places
+        for run in decided.starts:
+            self._slots.add(run.run_id)
+            self._spawn(self._run(run.run_id))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(work)
@@ -300,6 +341,7 @@ class RunService:
                 await self._pump(run_id, handle, after)
         finally:
             self._slots.discard(run_id)
+            self._projects.pop(run_id, None)
             self._handles.pop(run_id, None)
             self._cancel_on_start.discard(run_id)
             self._fresh_specs.pop(run_id, None)
@@ -321,10 +363,11 @@ class RunService:
     async def _pump(self, run_id: str, handle: JobHandle, after: int) -> None:
         events = self.runner.events(handle, after) if after >= 0 else self.runner.events(handle)
         try:
-            async for event in events:
-                finished = (await self._store(run_id, event.validated())).type == "finished"
-                if finished:  # final: nothing after it is stored
-                    return
+            async with aclosing(events):  # closed at `finished` too: a runner may release the job then (Ray's actor)
+                async for event in events:
+                    finished = (await self._store(run_id, event.validated())).type == "finished"
+                    if finished:  # final: nothing after it is stored
+                        return
             reason = "The worker stopped without saying how the run ended."
         except Exception as error:
             log.exception("event pump of run %s broke", run_id)

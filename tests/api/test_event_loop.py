@@ -71,6 +71,9 @@ class BurstRunner:
     async def reattach(self, handle: JobHandle) -> bool:
         return False
 
+    async def forget(self, run_id: str) -> None:
+        return None
+
     async def shutdown(self) -> None:
         return None
 

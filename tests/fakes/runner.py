@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from backend.events.models import Finished, Started, WorkerEvent
 from backend.graph.spec import TrainingJobSpec
-from backend.runners.base import JobHandle
+from backend.runners.base import JobHandle, JobLost
 
 
 def event(payload: object) -> WorkerEvent:
@@ -31,9 +31,9 @@ class Script:
     `events[hold_at]` until `hold` is set (a long training) or the run is cancelled (it then ends with
     finished(cancelled)). `submit_gate` keeps submit() waiting until it is set (a slow start); `fail_submit`
     is raised by submit(); `raise_at` raises `error` from the stream before `events[raise_at]`; `fail_cancel` is
-    raised by cancel(). `reattach` is what reattach() answers after a restart; a reattached job's `events` are what
-    it emits after what the server already holds (the fake records `after` in `events_after` rather than skipping
-    by it)."""
+    raised by cancel(). `reattach` is what reattach() answers after a restart (`lost`: it raises JobLost with that
+    reason instead); a reattached job's `events` are what it emits after what the server already holds (the fake
+    records `after` in `events_after` rather than skipping by it)."""
 
     events: list[WorkerEvent] = field(default_factory=lambda: [started(), finished()])
     hold: asyncio.Event | None = None
@@ -43,6 +43,7 @@ class Script:
     raise_at: int | None = None
     error: Exception = field(default_factory=lambda: ConnectionResetError("the pipe to the worker broke"))
     reattach: bool = False
+    lost: str = ""
     fail_cancel: Exception | None = None  # raised by cancel() (after it is recorded)
 
 
@@ -58,6 +59,7 @@ class FakeRunner:
         self.submitted: list[str] = []  # run ids whose submit() returned a handle
         self.cancels: list[tuple[str, float]] = []  # (run id, grace_s)
         self.reattached: list[str] = []  # run ids offered to reattach()
+        self.forgotten: list[str] = []  # run ids handed to forget()
         self.events_after: dict[str, int] = {}  # run id → `after` of its latest events() call
         self.running: set[str] = set()  # run ids whose event stream is open now
         self.shut_down = False
@@ -107,7 +109,12 @@ class FakeRunner:
 
     async def reattach(self, handle: JobHandle) -> bool:
         self.reattached.append(handle.run_id)
+        if lost := self.script_for(handle.run_id).lost:
+            raise JobLost(lost)
         return self.script_for(handle.run_id).reattach
+
+    async def forget(self, run_id: str) -> None:
+        self.forgotten.append(run_id)
 
     async def shutdown(self) -> None:
         self.shut_down = True

@@ -20,8 +20,10 @@ from backend.db.models import (
     AssetFingerprint,
     ImageClass,
     Project,
+    ProjectWebhook,
     Run,
     RunEvent,
+    WebhookDelivery,
     Workflow,
     WorkflowVersion,
 )
@@ -142,6 +144,40 @@ def assert_rows_read_back(engine: Engine) -> None:
         events = session.exec(select(RunEvent).where(RunEvent.run_id == "r1").order_by(RunEvent.seq)).scalars().all()
         assert [(e.seq, e.type) for e in events] == [(0, "queued"), (1, "checkpoint"), (2, "artifact"), (3, "finished")]
         assert events[1].data == CHECKPOINT
+        # 0007: no project has a webhook yet, nothing is owed
+        assert session.get(ProjectWebhook, "p1") is None and session.exec(select(WebhookDelivery)).all() == []
+
+
+def add_queued_runs(engine: Engine) -> None:
+    """Two runs still queued when the data dir was closed: q-late was created after q-early."""
+    run = baseline_metadata().tables["run"]
+    values = [
+        dict(
+            id=run_id,
+            project_id="p1",
+            workflow_name="w",
+            status="queued",
+            reason="",
+            settings={},
+            spec={},
+            snapshot_hash="",
+            metrics={},
+            quality_warnings=[],
+            last_seq=0,
+            created_at=created,
+        )
+        for run_id, created in (("q-late", datetime(2026, 1, 3, tzinfo=UTC)), ("q-early", CREATED))
+    ]
+    with engine.begin() as connection:
+        connection.execute(run.insert(), values)
+
+
+def assert_queue_kept_its_order(engine: Engine) -> None:
+    """0006: queued runs are numbered in the order they were made, ahead of any run queued later; others keep 0."""
+    with session_for(engine) as session:
+        orders = {run_id: session.get(Run, run_id).queue_order for run_id in ("q-early", "q-late", "r1")}
+    assert orders == {"q-early": 1, "q-late": 2, "r1": 0}
+    assert Run(workflow_name="new", settings={}, spec={}).queue_order > 2
 
 
 def schema_drift(engine: Engine) -> list:
@@ -159,9 +195,11 @@ def test_a_baseline_data_dir_keeps_every_row_through_the_upgrade(tmp_path: Path)
     upgrade_database(engine, BASELINE_REVISION)
     assert current_revision(engine) == BASELINE_REVISION
     add_baseline_rows(engine)
+    add_queued_runs(engine)
     upgrade_database(engine)
     assert current_revision(engine) == head_revision()
     assert_rows_read_back(engine)
+    assert_queue_kept_its_order(engine)
     engine.dispose()
 
 
@@ -200,6 +238,21 @@ def test_every_revision_downgrades_and_upgrades_again(tmp_path: Path):
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade_database(engine)
     assert schema_drift(engine) == []
+    engine.dispose()
+
+
+def test_a_project_s_webhook_and_its_deliveries_go_with_it(tmp_path: Path):
+    engine = sqlite_engine(tmp_path)
+    upgrade_database(engine, BASELINE_REVISION)
+    add_baseline_rows(engine)
+    upgrade_database(engine)
+    with session_for(engine) as session:
+        session.add(ProjectWebhook(project_id="p1", url="https://hooks.example.com/x", secret="whsec_s"))
+        session.add(WebhookDelivery(project_id="p1", run_id="r1", event="run.finished", body="{}"))
+        session.commit()
+        session.delete(session.get(Project, "p1"))
+        session.commit()
+        assert session.exec(select(WebhookDelivery)).all() == [] and session.get(ProjectWebhook, "p1") is None
     engine.dispose()
 
 
@@ -277,9 +330,11 @@ def test_the_same_upgrades_on_postgres(postgres_url: str):  # noqa: F811  (the f
     baseline_metadata().create_all(legacy)
     for engine in (baseline, legacy):
         add_baseline_rows(engine)
+        add_queued_runs(engine)
         upgrade_database(engine)
         upgrade_database(engine)
         assert current_revision(engine) == head_revision()
         assert_rows_read_back(engine)
+        assert_queue_kept_its_order(engine)
         assert schema_drift(engine) == []
         engine.dispose()

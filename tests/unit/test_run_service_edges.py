@@ -39,7 +39,7 @@ async def test_a_cancel_while_the_queued_event_is_written_is_not_lost(harness: H
     service.store.append = slow  # type: ignore[method-assign]
     creating = asyncio.ensure_future(service.create(workflow, RunSettings(epochs=1)))
     await until(lambda: bool(service._pending) or creating.done(), "the run joins the queue")
-    run_id = service._pending[0] if service._pending else creating.result().id
+    run_id = service._pending[0].run_id if service._pending else creating.result().id
     await service.cancel(run_id)
     service.store.append = append  # type: ignore[method-assign]
     await creating

@@ -1,5 +1,6 @@
 /** TanStack Query hooks for what a run learned and what can be done with it: predictions, the likely
- * mislabelled queue, checkpoints, artifacts, trying the model, renaming, resume / extend, comparing runs. */
+ * mislabelled queue, checkpoints, artifacts, trying the model, renaming, resume / extend, comparing runs, and the
+ * run queue (a queued run's place, move to front, cancel). */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, request } from "./client";
 import { keys } from "./hooks";
@@ -22,7 +23,35 @@ export const runKeys = {
   checkpoints: (rid: string) => ["runs", rid, "checkpoints"] as const,
   artifacts: (rid: string) => ["runs", rid, "artifacts"] as const,
   compare: (pid: string, ids: string) => ["projects", pid, "compare", ids] as const,
+  queue: ["queue"] as const,
 };
+
+/** How often a queued run's place is asked again: it moves as other runs start, finish, move or are cancelled. */
+export const QUEUE_POLL_MS = 2000;
+
+/** The run, read again every QUEUE_POLL_MS while `queued` (shares `useRun`'s cache, so the page shows it). */
+export function useQueuedRunPlace(rid: string, queued: boolean) {
+  return useQuery({
+    queryKey: keys.run(rid),
+    queryFn: () => api.get<Run>(`/api/runs/${rid}`),
+    refetchInterval: queued ? QUEUE_POLL_MS : false,
+  });
+}
+
+/** Move a waiting run to the front of the queue, or cancel it (owners): the run, the runs list and the queue are
+ * read again, so every place shown moves at once. */
+export function useQueueActions(pid: string, rid: string) {
+  const qc = useQueryClient();
+  const refresh = (run: Run) => {
+    qc.setQueryData(keys.run(rid), run);
+    void qc.invalidateQueries({ queryKey: keys.runs(pid) });
+    void qc.invalidateQueries({ queryKey: runKeys.queue });
+  };
+  return {
+    moveToFront: useMutation({ mutationFn: () => api.post<Run>(`/api/runs/${rid}/move-to-front`), onSuccess: refresh }),
+    cancel: useMutation({ mutationFn: () => api.post<Run>(`/api/runs/${rid}/cancel`), onSuccess: refresh }),
+  };
+}
 
 /** `enabled`: only once the run has finished (the list is written after the final evaluation). */
 export function usePredictions(rid: string, query: PredictionQuery, enabled: boolean) {

@@ -3,13 +3,14 @@
 import { ActionIcon, Button, Group, Menu, Modal, Stack, Text, TextInput } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { notifications } from "@mantine/notifications";
-import { IconDots, IconPencil, IconTrash } from "@tabler/icons-react";
+import { IconDots, IconPencil, IconTrash, IconWebhook } from "@tabler/icons-react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useNavigate } from "react-router";
 import { api } from "../api/client";
 import { keys } from "../api/hooks";
 import type { Project } from "../api/types";
+import { WebhookDialog } from "../notifications/WebhookDialog";
 
 function useRenameProject(pid: string) {
   const qc = useQueryClient();
@@ -36,6 +37,7 @@ function useDeleteProject(pid: string) {
 export function ProjectMenu({ project }: { project: Project }) {
   const [renaming, rename] = useDisclosure(false);
   const [deleting, remove] = useDisclosure(false);
+  const [hooking, webhook] = useDisclosure(false);
   const [name, setName] = useState(project.name);
   const [typed, setTyped] = useState("");
   const renamer = useRenameProject(project.id);
@@ -74,6 +76,9 @@ export function ProjectMenu({ project }: { project: Project }) {
           >
             Rename…
           </Menu.Item>
+          <Menu.Item leftSection={<IconWebhook size={14} />} onClick={webhook.open} data-testid="project-webhook">
+            Notifications…
+          </Menu.Item>
           <Menu.Item
             color="red"
             leftSection={<IconTrash size={14} />}
@@ -88,6 +93,7 @@ export function ProjectMenu({ project }: { project: Project }) {
           </Menu.Item>
         </Menu.Dropdown>
       </Menu>
+      <WebhookDialog pid={project.id} opened={hooking} onClose={webhook.close} />
       <Modal opened={renaming} onClose={rename.close} title="Rename the project" size="sm">
         <form
           onSubmit={(e) => {

@@ -95,7 +95,7 @@ export function RunHeader({ run, model, projectId, connection, cancelling, onCan
         <div style={{ width: 220 }}>
           <Group justify="space-between" gap={4}>
             <Text size="xs" c="dimmed">
-              {b ? `epoch ${b.epoch}/${b.epochs} · batch ${b.batch}/${b.of}` : model.status === "queued" && model.queuedPosition ? `queue position ${model.queuedPosition}` : " "}
+              {b ? `epoch ${b.epoch}/${b.epochs} · batch ${b.batch}/${b.of}` : status === "queued" && run?.queue_position ? `queue position ${run.queue_position}` : " "}
             </Text>
             <Text size="xs" c="dimmed">
               {p.fraction !== null ? `${Math.round(p.fraction * 100)}%` : ""}

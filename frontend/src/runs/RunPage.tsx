@@ -8,8 +8,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { useParams, useSearchParams } from "react-router";
 import { keys, useCancelRun, useRun } from "../api/hooks";
+import { useQueuedRunPlace } from "../api/runHooks";
 import { ErrorBox } from "../shell/QueryState";
 import { MislabelledPanel } from "./MislabelledPanel";
+import { QueueBanner } from "./QueueControls";
 import { RunActions, RunLineage } from "./RunActions";
 import { RunHeader } from "./RunHeader";
 import { TrainingTab } from "./TrainingTab";
@@ -37,6 +39,8 @@ function RunView() {
   const run = useRun(rid);
   const cancel = useCancelRun(rid);
   const { store, model, version, connection } = useRunEvents(rid);
+  // its place moves as other runs start or leave the queue: read again while it waits
+  useQueuedRunPlace(rid, run.data?.status === "queued" && !model.started && !model.finished);
 
   const finishedStatus = model.finished?.status;
   useEffect(() => {
@@ -54,6 +58,7 @@ function RunView() {
   const dense = store.events.every((e, i) => e.seq === i);
   const status = model.finished?.status ?? model.status ?? run.data?.status ?? null;
   const warnings = bannerWarnings(model.warnings, run.data?.quality_warnings, model.sawEvaluation);
+  const queued = status === "queued";
   const setTab = (t: string | null) =>
     setParams((prev) => {
       const next = new URLSearchParams(prev);
@@ -74,6 +79,7 @@ function RunView() {
         actions={<RunActions pid={pid} rid={rid} status={terminal ? status : null} run={run.data} />}
         lineage={<RunLineage pid={pid} rid={rid} run={run.data} />}
       />
+      {queued ? <QueueBanner pid={pid} run={run.data} liveReason={model.waitingReason} /> : null}
       {warnings.length ? (
         <Alert
           color="yellow"

@@ -1,4 +1,5 @@
-/** All runs of a project: name (and workflow), status, key metrics, timing; click to open; tick two or more to compare. */
+/** All runs of a project: name (and workflow), status, key metrics, timing; click to open; tick two or more to compare.
+ * A queued run says its place in the queue and why it waits, with Move to front and Cancel (QueueControls). */
 import { Anchor, Badge, Button, Checkbox, Container, Group, Table, Text, Title, Tooltip } from "@mantine/core";
 import { IconAlertTriangle, IconArrowsDiff } from "@tabler/icons-react";
 import { useState } from "react";
@@ -6,6 +7,7 @@ import { Link, useNavigate, useParams } from "react-router";
 import { useRuns } from "../api/hooks";
 import type { Run } from "../api/types";
 import { ErrorBox, Loading } from "../shell/QueryState";
+import { QueueNote } from "./QueueControls";
 import { RunStatusBadge } from "./RunStatusBadge";
 import { parentWords } from "./lineage";
 import { runName } from "./runName";
@@ -130,9 +132,13 @@ export function RunsPage() {
                 </Table.Td>
                 <Table.Td ta="right" ff="monospace">{pct(r.metrics?.f1)}</Table.Td>
                 <Table.Td c="dimmed" maw={280}>
-                  <Text size="xs" truncate>
-                    {r.reason ?? ""}
-                  </Text>
+                  {r.status === "queued" ? (
+                    <QueueNote pid={pid} run={r} />
+                  ) : (
+                    <Text size="xs" truncate>
+                      {r.reason ?? ""}
+                    </Text>
+                  )}
                 </Table.Td>
               </Table.Tr>
             ))}

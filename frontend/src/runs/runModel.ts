@@ -27,6 +27,8 @@ export interface LogLine {
 export interface RunModel {
   status: RunStatus | null;
   queuedPosition: number | null;
+  /** Why the runner has not started the run yet (its latest `waiting` event); null once it started. */
+  waitingReason: string | null;
   startedTs: number | null;
   finishedTs: number | null;
   started: StartedData | null;
@@ -69,6 +71,7 @@ export function emptyModel(): RunModel {
   return {
     status: null,
     queuedPosition: null,
+    waitingReason: null,
     startedTs: null,
     finishedTs: null,
     started: null,
@@ -136,8 +139,16 @@ export function applyEvent(model: RunModel, e: RunEvent): void {
       log(model, e, "info", `Queued${d.position ? ` behind ${d.position} run(s)` : ""}.`);
       break;
     }
+    case "waiting": {
+      const d = e.data;
+      model.status ??= "queued";
+      model.waitingReason = d.reason;
+      log(model, e, "info", `Not started yet: ${d.reason}`);
+      break;
+    }
     case "started": {
       const d = e.data;
+      model.waitingReason = null;
       model.started = d;
       model.startedTs = e.ts;
       if (model.status !== null && model.status !== "queued") break;

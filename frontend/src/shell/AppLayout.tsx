@@ -9,6 +9,7 @@ import { UserMenu } from "../auth/UserMenu";
 import { useAuth } from "../auth/useAuth";
 import { MembersDialog } from "../projects/MembersDialog";
 import { ProjectMenu } from "../projects/ProjectMenu";
+import { NotifyButton, RunEndNotifications } from "../notifications/RunEndNotifications";
 import { useProjectRole } from "../projects/useProjectRole";
 import { ShortcutsModal } from "./ShortcutsModal";
 
@@ -102,6 +103,7 @@ export function AppLayout() {
               <IconHelp size={16} />
             </ActionIcon>
           </Tooltip>
+          <NotifyButton />
           <UserMenu />
         </Group>
       </header>
@@ -109,6 +111,7 @@ export function AppLayout() {
         <Outlet />
       </main>
       <ShortcutsModal opened={helpOpen} onClose={help.close} />
+      <RunEndNotifications />
     </div>
   );
 }
