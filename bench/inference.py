@@ -154,35 +154,20 @@ def size_figures(
             "met": met,
         }
 
+    def ratio_figure(what: str, over: str, under: str, limit: float, at_size: int) -> dict:
+        """`over`'s p50 against `under`'s; the target `<= limit` holds at `at_size` px only."""
+        ratio = results[over][0] / results[under][0]
+        target = f"<= {limit:g}" if size == at_size else None
+        met = ratio <= limit if target else None
+        return figure(what, results[over][0], baseline=f"{under} p50", ratio=ratio, target=target, met=met)
+
     figures = []
     for path, (p50, p95, _) in results.items():
         figures += [figure(f"{path} p50 batch 1", p50), figure(f"{path} p95 batch 1", p95)]
     if "ultralytics" in results and "ours" in results:
-        ratio = results["ours"][0] / results["ultralytics"][0]
-        target = "<= 0.5" if size == 320 else None
-        figures.append(
-            figure(
-                "ours / Ultralytics predict p50",
-                results["ours"][0],
-                baseline="ultralytics p50",
-                ratio=ratio,
-                target=target,
-                met=ratio <= 0.5 if target else None,
-            )
-        )
+        figures.append(ratio_figure("ours / Ultralytics predict p50", "ours", "ultralytics", 0.5, 320))
     if "onnx-int8" in results:
-        ratio = results["onnx-int8"][0] / results["onnx-fp32"][0]
-        target = "<= 0.6" if size == 224 else None
-        figures.append(
-            figure(
-                "int8 / fp32 onnxruntime p50",
-                results["onnx-int8"][0],
-                baseline="onnx-fp32 p50",
-                ratio=ratio,
-                target=target,
-                met=ratio <= 0.6 if target else None,
-            )
-        )
+        figures.append(ratio_figure("int8 / fp32 onnxruntime p50", "onnx-int8", "onnx-fp32", 0.6, 224))
         ratio95 = results["onnx-int8"][1] / results["onnx-fp32"][1]
         figures.append(
             figure("int8 / fp32 onnxruntime p95", results["onnx-int8"][1], baseline="onnx-fp32 p95", ratio=ratio95)

@@ -252,6 +252,24 @@ class _nothing:
         return None
 
 
+def bench_pipeline(imgsz: int) -> list[Any]:
+    """The pipeline every training figure here uses: a fixed resize (so the decode cache applies), a light Affine
+    and brightness/contrast on training images."""
+    from backend.graph.spec import PipelineStep
+
+    both, train = ["train", "val"], ["train"]
+    return [
+        PipelineStep(node_id="resize", transform="Resize", params={"height": imgsz, "width": imgsz}, splits=both),
+        PipelineStep(
+            node_id="shift",
+            transform="Affine",
+            params={"rotate": (-10, 10), "translate_percent": (-0.08, 0.08), "scale": (0.9, 1.1), "p": 0.5},
+            splits=train,
+        ),
+        PipelineStep(node_id="light", transform="RandomBrightnessContrast", params={"p": 0.3}, splits=train),
+    ]
+
+
 def job_spec(
     data: Path, store: Any, imgsz: int, batch: int, epochs: int, limit: int | None = None, workers: int | None = None
 ) -> Any:
@@ -261,7 +279,6 @@ def job_spec(
         DatasetSpec,
         EvaluationSpec,
         ModelSpec,
-        PipelineStep,
         TrainingJobSpec,
     )
 
@@ -280,17 +297,7 @@ def job_spec(
                     DatasetItem(content_hash=content_hash, suffix=path.suffix.lower(), label=label, split=split)
                 )
     snapshot = hashlib.sha256("".join(f"{i.content_hash}{i.label}{i.split}" for i in items).encode()).hexdigest()
-    both, train = ["train", "val"], ["train"]
-    pipeline = [
-        PipelineStep(node_id="resize", transform="Resize", params={"height": imgsz, "width": imgsz}, splits=both),
-        PipelineStep(
-            node_id="shift",
-            transform="Affine",
-            params={"rotate": (-10, 10), "translate_percent": (-0.08, 0.08), "scale": (0.9, 1.1), "p": 0.5},
-            splits=train,
-        ),
-        PipelineStep(node_id="light", transform="RandomBrightnessContrast", params={"p": 0.3}, splits=train),
-    ]
+    pipeline = bench_pipeline(imgsz)
     return TrainingJobSpec(
         workflow_name="train speed",
         dataset=DatasetSpec(class_names=class_names, items=items, snapshot_hash=snapshot),

@@ -20,8 +20,8 @@ BATCH, IMGSZ, BATCHES = 32, 224, 12
 
 def main() -> None:
     from train_overhead import compute_limit  # noqa: F401  (same model as the compute figure)
+    from train_speed import bench_pipeline
 
-    from backend.graph.spec import PipelineStep
     from backend.worker.decode_cache import CachedSteps, DecodeCache, after_prefix
     from backend.worker.pipeline import build_transforms
 
@@ -29,17 +29,7 @@ def main() -> None:
     index = max(folder.glob("*.npz"), key=lambda path: path.stat().st_size)  # the 13,496 training images
     with np.load(index) as arrays:
         cache = DecodeCache(index.with_suffix(".u8"), arrays["offsets"], arrays["shapes"], CachedSteps(1, IMGSZ))
-    both, train = ["train", "val"], ["train"]
-    steps = [
-        PipelineStep(node_id="resize", transform="Resize", params={"height": IMGSZ, "width": IMGSZ}, splits=both),
-        PipelineStep(
-            node_id="shift",
-            transform="Affine",
-            params={"rotate": (-10, 10), "translate_percent": (-0.08, 0.08), "scale": (0.9, 1.1), "p": 0.5},
-            splits=train,
-        ),
-        PipelineStep(node_id="light", transform="RandomBrightnessContrast", params={"p": 0.3}, splits=train),
-    ]
+    steps = bench_pipeline(IMGSZ)
     rest = after_prefix(build_transforms(steps, "train", IMGSZ, 0), 1)
     torch.set_num_threads(1)
     order = np.random.default_rng(0).permutation(len(cache))
